@@ -1,0 +1,86 @@
+//! The one error type of the numeric core: bad input, named by argument and first bad position.
+//!
+//! Every kernel validates before it computes and reports the first offending element, so an analyst
+//! can find the row. NaN is never an error: a NaN input gives a NaN output for that row.
+use thiserror::Error;
+
+/// Bad input to a kernel. The binding turns every variant into `crimestats.InputError`.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum CoreError {
+    /// A value that must be zero or more is negative (a count, a weight, an exposure).
+    #[error("{arg}: position {index} is {value}, which is negative; {arg} must be zero or more")]
+    Negative {
+        arg: &'static str,
+        index: usize,
+        value: f64,
+    },
+    /// A value that must be a whole number is not (a count for an exact method).
+    #[error("{arg}: position {index} is {value}, not a whole number; {why}")]
+    NotWhole {
+        arg: &'static str,
+        index: usize,
+        value: f64,
+        why: &'static str,
+    },
+    /// A value that must be strictly positive is zero or negative (a population, a base).
+    #[error("{arg}: position {index} is {value}; {arg} must be greater than zero{hint}")]
+    NotPositive {
+        arg: &'static str,
+        index: usize,
+        value: f64,
+        hint: &'static str,
+    },
+    /// A part exceeds its whole (x > n in a proportion).
+    #[error("{arg}: position {index} is {value}, more than {whole_arg} ({whole})")]
+    ExceedsWhole {
+        arg: &'static str,
+        whole_arg: &'static str,
+        index: usize,
+        value: f64,
+        whole: f64,
+    },
+    /// A value outside its allowed interval (a share outside [0, 1], for instance).
+    #[error("{arg}: position {index} is {value}, outside {range}")]
+    OutOfRange {
+        arg: &'static str,
+        index: usize,
+        value: f64,
+        range: &'static str,
+    },
+    /// Infinite where a finite number is needed.
+    #[error("{arg}: position {index} is infinite")]
+    Infinite { arg: &'static str, index: usize },
+    /// A confidence level outside the open interval (0, 1).
+    #[error("conf: {0} is not between 0 and 1 (exclusive); give e.g. 0.95 for a 95 per cent interval")]
+    Conf(f64),
+    /// Arrays that should be the same length are not.
+    #[error("{arg}: has {got} elements but {expected_arg} has {expected}")]
+    Length {
+        arg: &'static str,
+        got: usize,
+        expected_arg: &'static str,
+        expected: usize,
+    },
+    /// A method (or other option) name that is not known.
+    #[error("{arg}: unknown value {given:?}; choose one of {known}")]
+    Unknown {
+        arg: &'static str,
+        given: String,
+        known: &'static str,
+    },
+    /// A survey design that cannot be estimated, with the reason.
+    #[error("{0}")]
+    Design(String),
+}
+
+/// Result of a core computation.
+pub type CoreResult<T> = Result<T, CoreError>;
+
+/// Checks a two-sided confidence level and returns the upper-tail probability alpha / 2.
+pub fn half_alpha(conf: f64) -> CoreResult<f64> {
+    if conf.is_finite() && conf > 0.0 && conf < 1.0 {
+        Ok((1.0 - conf) / 2.0)
+    } else {
+        Err(CoreError::Conf(conf))
+    }
+}
