@@ -1,0 +1,1024 @@
+"""Readers for the official tables behind crime statistics in England and Wales.
+
+Every reader returns a tidy pandas DataFrame (one row per area and offence, or per area and
+year) with the same column names: ``area_code`` (the nine-character GSS code),
+``area_name``, ``area_type`` (``country``, ``region``, ``force`` or ``other``),
+``offence``, and the measure (``count``, ``percent_change``, ``rate``, ``population``).
+
+The ONS marks cells that hold no number with a symbol: ``-`` (the base is fewer than 50, so
+no percentage change is given), ``..`` (not available), ``+`` (suppressed because the
+population is small), and in newer tables ``[x]``, ``[c]``, ``[z]``. Such a cell becomes NaN
+and the symbol is kept in the ``marker`` column, so nothing the publisher said is lost.
+:func:`parse_number` is the one place that reads an ONS cell.
+
+Spreadsheets are read through pandas with the ``calamine`` engine (xlsx, xls, xlsb and ods
+alike).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+try:  # the package's one error type lives in the compiled core
+    from ._core import InputError
+except ImportError:  # pragma: no cover - only until the core is built
+
+    class InputError(ValueError):  # type: ignore[no-redef]
+        """Bad input: a file, a column or a value that the function cannot use."""
+
+
+__all__ = [
+    "MARKERS",
+    "PfaTables",
+    "offences",
+    "parse_number",
+    "pfa_population",
+    "read_mid_year_estimates",
+    "read_open_data",
+    "read_pfa_lookup",
+    "read_pfa_tables",
+]
+
+#: The symbols ONS and Home Office tables put in place of a number, and what each means.
+MARKERS: dict[str, str] = {
+    "-": "base fewer than 50, so no percentage change is given",
+    "..": "not available",
+    "+": "suppressed (small population)",
+    ":": "not available",
+    "*": "suppressed",
+    "[x]": "not available",
+    "[c]": "confidential",
+    "[z]": "not applicable",
+    "[low]": "fewer than 0.5",
+}
+
+_DASHES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-", "\u00a0": " "})
+_NOTE_TAG = re.compile(r"\[(?:note|Note)\s*\d+\]")
+_NUMBER = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$")
+
+
+def parse_number(value: object) -> tuple[float, str | None]:
+    """Read one cell of an ONS or Home Office table.
+
+    Parameters
+    ----------
+    value
+        The cell as the spreadsheet reader gave it: a number, a string such as ``"5,108"``,
+        ``"-"``, ``".."``, ``"+"`` or ``"12.5%"``, or ``None``/NaN for an empty cell.
+
+    Returns
+    -------
+    tuple of (float, str or None)
+        The number (NaN where the cell holds no number) and the ONS symbol found in the cell
+        (one of :data:`MARKERS`), or ``None`` when there was none. Thousands separators, spaces,
+        ``[note N]`` tags, a trailing per cent sign and a trailing ``[u]`` (low reliability) are
+        dropped; the number itself is kept.
+
+    Raises
+    ------
+    InputError
+        If the cell holds text that is neither a number nor an ONS symbol.
+
+    Examples
+    --------
+    >>> parse_number("5,108")
+    (5108.0, None)
+    >>> parse_number("-")
+    (nan, '-')
+    >>> parse_number(4019)
+    (4019.0, None)
+    """
+    if value is None:
+        return math.nan, None
+    if isinstance(value, bool):
+        raise InputError(f"cell holds {value!r}, not a number")
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value), None
+    text = str(value).translate(_DASHES).strip()
+    text = _NOTE_TAG.sub("", text).strip()
+    if text == "" or text.lower() == "nan":
+        return math.nan, None
+    low = text.lower()
+    for marker in MARKERS:
+        if low == marker:
+            return math.nan, marker
+    if low.endswith("[u]"):  # a number flagged as of low reliability: the number stands
+        text = text[:-3].strip()
+    cleaned = text.replace(",", "").replace(" ", "").removesuffix("%")
+    if _NUMBER.match(cleaned):
+        return float(cleaned), None
+    raise InputError(f"cell holds {value!r}, which is neither a number nor an ONS symbol")
+
+
+def _parse_cells(values: Iterable[object]) -> tuple[np.ndarray, list[str | None]]:
+    """Parse many cells with :func:`parse_number`: the numbers and the markers."""
+    numbers: list[float] = []
+    markers: list[str | None] = []
+    for value in values:
+        number, marker = parse_number(value)
+        numbers.append(number)
+        markers.append(marker)
+    return np.asarray(numbers, dtype=float), markers
+
+
+# --- labels -------------------------------------------------------------------------------------
+
+# Footnote digits glued to a label, at its end or before a closing bracket:
+# "Cheshire7", "ENGLAND AND WALES6,7", "Stalking and harassment 5", "(excluding fraud3)".
+_FOOTNOTE = re.compile(r"(?<=[A-Za-z)])\s*\d+(?:\s*,\s*\d+)*(?=\s*\)|\s*$)")
+_BRACKETED_FOOTNOTE = re.compile(r"\s*\(\d+\)\s*$")
+_GSS = re.compile(r"^([EKNSW]\d{8})")
+
+# Spellings that differ between tables of the same publication, mapped to one name.
+_OFFENCE_ALIASES: dict[str, str] = {
+    "residental burglary": "Residential burglary",
+    "all other theft offences": "Other theft offences",
+    "miscellaneous crimes": "Miscellaneous crimes against society",
+}
+
+# The names the tables print in capitals, or under another name in one table.
+_AREA_NAMES: dict[str, str] = {
+    "K04000001": "England and Wales",
+    "E92000001": "England",
+    "W92000004": "Wales",
+    "E12000005": "West Midlands",
+    "E23000034": "City of London",
+}
+
+
+def _clean_label(value: object) -> str:
+    """A header or area label without line breaks, repeated spaces and footnote digits."""
+    text = str(value).translate(_DASHES).replace("\n", " ")
+    text = _BRACKETED_FOOTNOTE.sub("", text)
+    text = _FOOTNOTE.sub("", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _offence_name(value: object) -> str:
+    label = _clean_label(value)
+    return _OFFENCE_ALIASES.get(label.lower(), label)
+
+
+def _key(text: str) -> str:
+    """A matching key: lower case, '&' as 'and', punctuation and spaces dropped."""
+    return re.sub(r"[^a-z0-9]", "", text.lower().replace("&", "and"))
+
+
+def _area_type(code: str | None) -> str:
+    if not code:
+        return "other"
+    if code.startswith(("K04", "E92", "W92")):
+        return "country"
+    if code.startswith("E12"):
+        return "region"
+    if code.startswith(("E23", "W15")):
+        return "force"
+    return "other"
+
+
+def _area_code(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    match = _GSS.match(value.strip())
+    return match.group(1) if match else None
+
+
+def _area_name(value: object, code: str | None) -> str:
+    if code in _AREA_NAMES:
+        return _AREA_NAMES[code]
+    name = _clean_label(value)
+    if name.isupper():
+        name = name.title().replace(" And ", " and ").replace(" Of ", " of ")
+    return name
+
+
+# --- the police force area data tables ----------------------------------------------------------
+
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_MONTHS = {m[:3].lower(): m for m in _MONTH_NAMES}
+_PERIOD = re.compile(r"year ending\s+([A-Za-z]+)\.?\s+(20\d\d|\d\d)", re.IGNORECASE)
+_MID_YEAR = re.compile(r"mid-?\s*(\d{4})", re.IGNORECASE)
+
+_AREA_COLUMNS = ["area_code", "area_name", "area_type"]
+_COUNT_COLUMNS = [*_AREA_COLUMNS, "offence", "count", "marker"]
+_CHANGE_COLUMNS = [*_AREA_COLUMNS, "offence", "percent_change", "suppressed", "marker"]
+_RATE_COLUMNS = [*_AREA_COLUMNS, "offence", "rate", "population", "households", "marker"]
+_WIDE_COLUMNS = [
+    *_AREA_COLUMNS,
+    "count",
+    "previous",
+    "percent_change",
+    "suppressed",
+    "population",
+    "rate",
+]
+
+
+def _periods(title: str) -> list[str]:
+    """Every "year ending <Month> <Year>" in a title, footnote digits after the year ignored."""
+    found = []
+    for month, year in _PERIOD.findall(title):
+        full = _MONTHS.get(month[:3].lower())
+        if full is None:
+            continue
+        found.append(f"year ending {full} {2000 + int(year) if len(year) == 2 else int(year)}")
+    return found
+
+
+@dataclass
+class _Sheet:
+    """One table of a PFA workbook, cut into its parts."""
+
+    name: str
+    title: str
+    preamble: list[str]
+    columns: dict[int, str]  # column position -> cleaned header label
+    codes: list[str | None]
+    names: list[str]
+    body: pd.DataFrame  # data rows only, positional columns
+    footnotes: list[str]
+
+
+def _cut_sheet(raw: pd.DataFrame, sheet: str, source: str) -> _Sheet:
+    """Find the title, the header row starting with 'Area Code', the data rows and the footnotes."""
+    header_row = code_col = name_col = None
+    for i in range(min(len(raw), 30)):
+        cells = [str(v).strip().lower() for v in raw.iloc[i].tolist()]
+        if "area code" in cells:
+            header_row, code_col = i, cells.index("area code")
+            name_col = cells.index("area name") if "area name" in cells else code_col + 1
+            break
+    if header_row is None or code_col is None or name_col is None:
+        raise InputError(
+            f"{source}: sheet {sheet!r} has no header row starting with 'Area Code', so it is not "
+            "an ONS police force area data table"
+        )
+    above = [
+        [str(v).strip() for v in row if isinstance(v, str) and v.strip()]
+        for row in raw.iloc[:header_row].itertuples(index=False)
+    ]
+    cells = [v for row in above for v in row]
+    title = next((v for v in cells if v.lower().startswith("table")), cells[0] if cells else "")
+    # single-cell lines under the title, such as "England and Wales (excluding Greater
+    # Manchester Police)"; rows of several cells are grouped column headers
+    preamble = [row[0] for row in above if len(row) == 1 and row[0] != title]
+
+    data_rows: list[int] = []
+    footnote_start = len(raw)
+    for i in range(header_row + 1, len(raw)):
+        name = raw.iat[i, name_col]
+        code = raw.iat[i, code_col]
+        has_name = isinstance(name, str) and name.strip() != ""
+        no_code = not isinstance(code, str) or not code.strip()
+        if has_name and (_area_code(code) is not None or no_code):
+            data_rows.append(i)
+        elif data_rows and isinstance(code, str) and code.strip():
+            footnote_start = i
+            break
+    body = raw.iloc[data_rows]
+
+    columns: dict[int, str] = {}
+    for j in range(name_col + 1, raw.shape[1]):
+        label = raw.iat[header_row, j]
+        k = header_row - 1
+        while (not isinstance(label, str) or not label.strip()) and k > 0:
+            label = raw.iat[k, j]  # a label merged over the header rows sits higher up
+            k -= 1
+        if not isinstance(label, str) or not label.strip():
+            continue
+        if body.iloc[:, j].notna().any():
+            columns[j] = str(label)
+
+    footnotes = [
+        re.sub(r"\s+", " ", str(v)).strip()
+        for v in raw.iloc[footnote_start:, code_col].tolist()
+        if isinstance(v, str) and v.strip()
+    ]
+    codes = [_area_code(v) for v in body.iloc[:, code_col].tolist()]
+    names = [_area_name(v, c) for v, c in zip(body.iloc[:, name_col].tolist(), codes, strict=True)]
+    return _Sheet(sheet, title, preamble, columns, codes, names, body, footnotes)
+
+
+def _tidy(sheet: _Sheet, measure: str, skip: tuple[str, ...] = ()) -> pd.DataFrame:
+    """One row per area and offence column of a sheet: area columns, offence, measure, marker."""
+    frames = []
+    for j, label in sheet.columns.items():
+        if label.lower().startswith(skip):
+            continue
+        values, markers = _parse_cells(sheet.body.iloc[:, j].tolist())
+        frames.append(
+            pd.DataFrame(
+                {
+                    "area_code": pd.Series(sheet.codes, dtype=object),
+                    "area_name": sheet.names,
+                    "area_type": [_area_type(c) for c in sheet.codes],
+                    "offence": _offence_name(label),
+                    measure: values,
+                    "marker": pd.Series(markers, dtype=object),
+                }
+            )
+        )
+    if not frames:
+        return pd.DataFrame(columns=[*_AREA_COLUMNS, "offence", measure, "marker"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _area_key(frame: pd.DataFrame) -> pd.Series:
+    """Join key: the GSS code, or the name where an area has none (British Transport Police)."""
+    names = frame["area_name"].map(lambda n: "name:" + _key(str(n)))
+    return frame["area_code"].where(frame["area_code"].notna(), names).astype(str)
+
+
+@dataclass(frozen=True)
+class PfaTables:
+    """The ONS "Police force area data tables" of one publication, as tidy frames.
+
+    Attributes
+    ----------
+    path
+        The workbook read.
+    period
+        The twelve months the counts cover, e.g. ``"year ending March 2019"``.
+    previous_period
+        The twelve months that Table P2 compares with, e.g. ``"year ending March 2018"``.
+    population_base
+        The mid-year population estimates behind the rates in Table P3, e.g. ``"mid-2017"``.
+    counts
+        Table P1: ``area_code, area_name, area_type, offence, count, marker``.
+    changes
+        Table P2: ``area_code, area_name, area_type, offence, percent_change, suppressed,
+        marker``; ``suppressed`` is True where the ONS printed '-' (a base of fewer than 50).
+    rates
+        Table P3: ``area_code, area_name, area_type, offence, rate, population, households,
+        marker``; rates are per 1,000 people, and for "Residential burglary (households)" per
+        1,000 households.
+    notes
+        The footnotes and sub-titles of the three tables, each once, footnote numbers removed.
+    excluded
+        Forces that supplied no data for the period (every cell '..' in Table P1). The
+        England and Wales, England and regional totals of such a publication leave them out.
+    """
+
+    path: Path
+    period: str
+    previous_period: str | None
+    population_base: str | None
+    counts: pd.DataFrame
+    changes: pd.DataFrame
+    rates: pd.DataFrame
+    notes: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = field(default=())
+
+    @property
+    def exclusion_note(self) -> str | None:
+        """A sentence saying which forces the national totals leave out, or None.
+
+        Examples
+        --------
+        >>> tables = read_pfa_tables("pfatablesdec19.xlsx")  # doctest: +SKIP
+        >>> tables.exclusion_note  # doctest: +SKIP
+        'Greater Manchester supplied no data for the year ending December 2019; the England and
+        Wales, England and regional totals exclude it.'
+        """
+        if not self.excluded:
+            return None
+        forces = " and ".join(self.excluded)
+        pronoun = "it" if len(self.excluded) == 1 else "them"
+        return (
+            f"{forces} supplied no data for the {self.period}; the England and Wales, England and "
+            f"regional totals exclude {pronoun}."
+        )
+
+    def offences(self) -> list[str]:
+        """The offences of Table P1, in the order of the table.
+
+        Examples
+        --------
+        >>> tables = read_pfa_tables("policeforceareatablesyeendingmarch2019.xlsx")
+        ... # doctest: +SKIP
+        >>> "Stalking and harassment" in tables.offences()  # doctest: +SKIP
+        True
+        """
+        return list(dict.fromkeys(self.counts["offence"].tolist()))
+
+    def resolve_offence(self, name: str) -> str:
+        """The table's own name for an offence given loosely.
+
+        Matching ignores case, spacing, punctuation and footnote digits; a name that is part of
+        exactly one offence name also matches ("stalking" -> "Stalking and harassment").
+
+        Raises
+        ------
+        InputError
+            If no offence, or more than one, matches; the message lists the offences there are.
+
+        Examples
+        --------
+        >>> tables.resolve_offence("stalking")  # doctest: +SKIP
+        'Stalking and harassment'
+        """
+        available = self.offences() + [
+            o for o in dict.fromkeys(self.rates["offence"].tolist()) if o not in self.offences()
+        ]
+        wanted = _key(_offence_name(name))
+        exact = [o for o in available if _key(o) == wanted]
+        if exact:
+            return exact[0]
+        partial = [o for o in available if wanted and wanted in _key(o)]
+        if len(partial) == 1:
+            return partial[0]
+        listing = "; ".join(available)
+        if partial:
+            raise InputError(
+                f"offence {name!r} matches more than one offence in {self.path.name}: "
+                f"{'; '.join(partial)}. Offences in the table: {listing}"
+            )
+        raise InputError(
+            f"offence {name!r} is not in {self.path.name}. Offences in the table: {listing}"
+        )
+
+    def offence(self, name: str) -> pd.DataFrame:
+        """One offence across all areas, with its count, change and rate side by side.
+
+        Parameters
+        ----------
+        name
+            The offence, matched as :meth:`resolve_offence` does.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per area of Table P1, in its order: ``area_code, area_name, area_type,
+            count, previous, percent_change, suppressed, population, rate``. ``previous`` is
+            the count a year earlier as revised in this publication, ``count / (1 +
+            percent_change / 100)`` rounded to a whole number (NaN where P2 gives no change).
+            ``population`` is the one Table P3 used (households for "Residential burglary
+            (households)"); British Transport Police has no population or rate.
+
+        Examples
+        --------
+        >>> tables = read_pfa_tables("policeforceareatablesyeendingmarch2019.xlsx")
+        ... # doctest: +SKIP
+        >>> beds = tables.offence("stalking").set_index("area_name")  # doctest: +SKIP
+        >>> beds.loc["Bedfordshire", ["count", "previous", "rate"]].tolist()  # doctest: +SKIP
+        [4019.0, 2778.0, 6.047...]
+        """
+        offence = self.resolve_offence(name)
+        by_households = offence.lower().endswith("(households)")
+        count_name = offence[: -len("(households)")].strip() if by_households else offence
+
+        def pick(frame: pd.DataFrame, wanted: str, cols: list[str]) -> pd.DataFrame:
+            part = frame.loc[frame["offence"] == wanted].copy()
+            part["_key"] = _area_key(part)
+            return part.drop_duplicates("_key").set_index("_key")[cols]
+
+        out = self.counts.loc[self.counts["offence"] == count_name, [*_AREA_COLUMNS]].copy()
+        out["_key"] = _area_key(out)
+        out = out.drop_duplicates("_key").set_index("_key")
+        counts = pick(self.counts, count_name, ["count"])
+        changes = pick(self.changes, count_name, ["percent_change", "suppressed"])
+        rates = pick(self.rates, offence, ["rate", "population", "households"])
+        out["count"] = counts["count"].reindex(out.index)
+        pct = changes["percent_change"].reindex(out.index).astype(float)
+        factor = 1.0 + pct / 100.0
+        out["previous"] = np.round(out["count"] / factor.where(factor > 0))
+        out["percent_change"] = pct
+        out["suppressed"] = changes["suppressed"].reindex(out.index).fillna(False).astype(bool)
+        denominator = "households" if by_households else "population"
+        out["population"] = rates[denominator].reindex(out.index).astype(float)
+        out["rate"] = rates["rate"].reindex(out.index).astype(float)
+        return out.reset_index(drop=True)[_WIDE_COLUMNS]
+
+
+def _open_workbook(path: Path) -> pd.ExcelFile:
+    if not path.exists():
+        raise FileNotFoundError(path)
+    try:
+        return pd.ExcelFile(path, engine="calamine")
+    except Exception as error:  # calamine raises its own types for a file it cannot read
+        raise InputError(
+            f"{path.name} is not a spreadsheet that can be read (xlsx, xls, xlsb or ods): {error}"
+        ) from error
+
+
+def _find_sheet(book: pd.ExcelFile, table: str) -> str | None:
+    for sheet in book.sheet_names:
+        if re.sub(r"\s+", " ", str(sheet)).strip().lower() == f"table {table}".lower():
+            return str(sheet)
+    return None
+
+
+def read_pfa_tables(path: str | Path) -> PfaTables:
+    """Read tables P1 (counts), P2 (percentage change) and P3 (rates) of an ONS PFA workbook.
+
+    The workbook is one of the ONS "Crime in England and Wales: Police Force Area data tables"
+    (xlsx or ods). Title and footnote rows, grouped headers, footnote digits on area and offence
+    names, line breaks in headers, sheet names with trailing spaces and British Transport Police
+    (which has no area code) are handled; the ONS symbols become NaN with the symbol kept in a
+    ``marker`` column.
+
+    Parameters
+    ----------
+    path
+        The workbook.
+
+    Returns
+    -------
+    PfaTables
+        The tidy tables, the period, and the forces the national totals leave out.
+
+    Raises
+    ------
+    InputError
+        If the file is not an ONS police force area data table (no sheet "Table P1" with a
+        header row starting "Area Code").
+
+    Examples
+    --------
+    >>> tables = read_pfa_tables("policeforceareatablesyeendingmarch2019.xlsx")  # doctest: +SKIP
+    >>> tables.period  # doctest: +SKIP
+    'year ending March 2019'
+    >>> sh = tables.offence("Stalking and harassment")  # doctest: +SKIP
+    >>> int(sh.loc[sh.area_name == "Bedfordshire", "count"].iloc[0])  # doctest: +SKIP
+    4019
+    """
+    path = Path(path)
+    book = _open_workbook(path)
+    with book:
+        p1 = _find_sheet(book, "P1")
+        if p1 is None:
+            raise InputError(
+                f"{path.name} is not an ONS police force area data table: it has no sheet "
+                f"'Table P1' (its sheets: {', '.join(map(str, book.sheet_names))})"
+            )
+        sheets = {"P1": p1, "P2": _find_sheet(book, "P2"), "P3": _find_sheet(book, "P3")}
+        cut = {
+            table: _cut_sheet(book.parse(sheet, header=None), sheet, path.name)
+            for table, sheet in sheets.items()
+            if sheet is not None
+        }
+
+    counts = _tidy(cut["P1"], "count")[_COUNT_COLUMNS]
+    if "P2" in cut:
+        changes = _tidy(cut["P2"], "percent_change")
+        changes["suppressed"] = changes["marker"].eq("-")
+        changes = changes[_CHANGE_COLUMNS]
+    else:
+        changes = pd.DataFrame(columns=_CHANGE_COLUMNS)
+    population_base = None
+    if "P3" in cut:
+        rates = _p3_rates(cut["P3"])
+        for label in cut["P3"].columns.values():
+            match = _MID_YEAR.search(label)
+            if label.lower().startswith("population") and match:
+                population_base = f"mid-{match.group(1)}"
+    else:
+        rates = pd.DataFrame(columns=_RATE_COLUMNS)
+
+    periods = _periods(cut["P1"].title)
+    if not periods:
+        raise InputError(
+            f"{path.name}: the title of Table P1 names no 'year ending <month> <year>' period: "
+            f"{cut['P1'].title!r}"
+        )
+    # P2 titles name both years, in either order ("... 2018 compared with ... 2019", or the reverse)
+    compared = [p for p in _periods(cut["P2"].title) if p != periods[-1]] if "P2" in cut else []
+    previous = compared[0] if compared else None
+
+    notes: list[str] = []
+    for part in cut.values():
+        for text in [*part.preamble, *part.footnotes]:
+            text = re.sub(r"^\d+\.?\s+", "", text).strip()
+            if text and text not in notes:
+                notes.append(text)
+
+    forces = counts.loc[counts["area_type"] == "force"]
+    missing = forces.groupby("area_name", sort=False)["count"].apply(lambda s: s.isna().all())
+    excluded = tuple(str(name) for name, empty in missing.items() if empty)
+    return PfaTables(
+        path=path,
+        period=periods[-1],
+        previous_period=previous,
+        population_base=population_base,
+        counts=counts.reset_index(drop=True),
+        changes=changes.reset_index(drop=True),
+        rates=rates.reset_index(drop=True),
+        notes=tuple(notes),
+        excluded=excluded,
+    )
+
+
+def _p3_rates(sheet: _Sheet) -> pd.DataFrame:
+    """Table P3 in long form, each rate beside the population and households it was based on."""
+    population = households = np.full(len(sheet.body), np.nan)
+    for j, label in sheet.columns.items():
+        low = label.lower()
+        if low.startswith("population"):
+            population, _ = _parse_cells(sheet.body.iloc[:, j].tolist())
+        elif low.startswith("household"):
+            households, _ = _parse_cells(sheet.body.iloc[:, j].tolist())
+    rates = _tidy(sheet, "rate", skip=("population", "household"))
+    n_offences = len(rates) // max(len(sheet.body), 1)
+    rates["population"] = np.tile(population, n_offences)
+    rates["households"] = np.tile(households, n_offences)
+    return rates[_RATE_COLUMNS]
+
+
+def offences(tables: str | Path | PfaTables) -> list[str]:
+    """The offences in an ONS police force area workbook, in the order of Table P1.
+
+    Parameters
+    ----------
+    tables
+        A workbook path, or tables already read with :func:`read_pfa_tables`.
+
+    Examples
+    --------
+    >>> offences("policeforceareatablesyeendingmarch2019.xlsx")[:3]  # doctest: +SKIP
+    ['Total recorded crime (excluding fraud)', 'Violence against the person', 'Homicide']
+    """
+    if not isinstance(tables, PfaTables):
+        tables = read_pfa_tables(tables)
+    return tables.offences()
+
+
+# --- Home Office open data tables ---------------------------------------------------------------
+
+_OPEN_DATA_COLUMNS = {
+    "financial year": "financial_year",
+    "force name": "area_name",
+    "police force area": "area_name",
+    "offence group": "offence_group",
+    "offence subgroup": "offence_subgroup",
+    "number of offences": "count",
+}
+_FINANCIAL_YEAR = re.compile(r"^\s*(\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*$")
+
+
+def _financial_year_period(value: object) -> str:
+    """'2023/24' -> 'year ending March 2024'."""
+    match = _FINANCIAL_YEAR.match(str(value))
+    if not match:
+        raise InputError(f"financial year {value!r} is not of the form '2023/24'")
+    start = int(match.group(1))
+    return f"year ending March {start + 1}"
+
+
+def _find_header(raw: pd.DataFrame, required: set[str]) -> int | None:
+    for i in range(min(len(raw), 30)):
+        cells = {str(v).strip().lower() for v in raw.iloc[i].tolist()}
+        if required <= cells:
+            return i
+    return None
+
+
+def read_open_data(path: str | Path, *, level: str = "group") -> pd.DataFrame:
+    """Read the Home Office police recorded crime open data tables, summed by force and year.
+
+    The open data tables list offences by financial year, quarter, force and offence code
+    (columns ``Financial Year``, ``Force Name``, ``Offence Group``, ``Offence Subgroup``,
+    ``Number of Offences``, among others). This sums them to one row per year, force and offence
+    group (or subgroup). CSV files and spreadsheets (xlsx or ods, every sheet that has those
+    columns, title rows above the header allowed) are read; numbers may carry thousands
+    separators.
+
+    Parameters
+    ----------
+    path
+        The file.
+    level
+        ``"group"`` to sum to offence groups, ``"subgroup"`` to keep subgroups.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``financial_year, period, area_name, offence_group, [offence_subgroup,] count``, where
+        ``period`` is the financial year as the ONS tables name it ("year ending March 2025").
+
+    Raises
+    ------
+    InputError
+        If the file has none of the open data columns, or ``level`` is not recognised.
+
+    Examples
+    --------
+    >>> data = read_open_data("prc-pfa-mar2013-onwards-tables.csv")  # doctest: +SKIP
+    >>> beds = data.query("area_name == 'Bedfordshire' and period == 'year ending March 2025'")
+    ... # doctest: +SKIP
+    """
+    if level not in ("group", "subgroup"):
+        raise InputError(f"level: {level!r} is not 'group' or 'subgroup'")
+    path = Path(path)
+    required = {"financial year", "number of offences", "offence group"}
+    frames: list[pd.DataFrame] = []
+    if path.suffix.lower() in (".csv", ".txt"):
+        if not path.exists():
+            raise FileNotFoundError(path)
+        raw = pd.read_csv(path, header=None, dtype=str, encoding="utf-8-sig")
+        frames.append(raw)
+    else:
+        book = _open_workbook(path)
+        with book:
+            frames.extend(book.parse(sheet, header=None) for sheet in book.sheet_names)
+    tables = []
+    for raw in frames:
+        header = _find_header(raw, required)
+        if header is None:
+            continue
+        table = raw.iloc[header + 1 :].copy()
+        table.columns = [str(v).strip().lower() for v in raw.iloc[header].tolist()]
+        table = table.rename(columns=_OPEN_DATA_COLUMNS)
+        if "area_name" not in table.columns:
+            continue
+        tables.append(table.dropna(subset=["financial_year"]))
+    if not tables:
+        raise InputError(
+            f"{path.name} is not a Home Office open data table: no sheet has the columns "
+            "'Financial Year', 'Force Name', 'Offence Group' and 'Number of Offences'"
+        )
+    data = pd.concat(tables, ignore_index=True)
+    data["count"], _ = _parse_cells(data["count"].tolist())
+    keys = ["financial_year", "area_name", "offence_group"]
+    if level == "subgroup":
+        if "offence_subgroup" not in data.columns:
+            raise InputError(f"{path.name} has no 'Offence Subgroup' column")
+        keys.append("offence_subgroup")
+    for key in keys:
+        data[key] = data[key].astype(str).str.strip()
+    summed = pd.DataFrame(data.groupby(keys, sort=True)["count"].sum(min_count=1).reset_index())
+    summed.insert(1, "period", summed["financial_year"].map(_financial_year_period))
+    return summed
+
+
+# --- populations --------------------------------------------------------------------------------
+
+_POPULATION_COLUMNS = ["area_code", "area_name", "geography", "year", "population"]
+
+
+def _pick_population_sheet(book: pd.ExcelFile) -> str:
+    names = [str(s) for s in book.sheet_names]
+    for wanted in ("mye4", "mye2 - persons", "mye2"):
+        for sheet in names:
+            if sheet.strip().lower() == wanted:
+                return sheet
+    for sheet in names:
+        if sheet.strip().lower().startswith("mye2"):
+            return sheet
+    raise InputError(
+        f"no MYE4 or MYE2 sheet among {', '.join(names)}: not an ONS mid-year estimates workbook"
+    )
+
+
+def read_mid_year_estimates(
+    path: str | Path, *, year: int | None = None, sheet: str | None = None
+) -> pd.DataFrame:
+    """Read ONS mid-year population estimates by local authority into long form.
+
+    Reads sheet MYE4 (totals for many years, columns ``Mid-2023``, ``Mid-2022`` ...) or MYE2
+    (``All ages`` for one year) of the ONS "Estimates of the population for England and Wales"
+    workbook, or a CSV export of MYE2 (a UTF-8 byte-order mark is allowed).
+
+    Parameters
+    ----------
+    path
+        The workbook or CSV.
+    year
+        The mid-year of a single-year table (MYE2, CSV). Taken from the sheet title
+        ("... mid-2023") or from a file name such as ``mye24tablesew.csv`` when not given; for
+        MYE4, keeps only that year.
+    sheet
+        The sheet to read; by default MYE4, else MYE2 - Persons.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area_code, area_name, geography, year, population``: every row of the table
+        (countries, regions, counties and local authorities) for each year.
+
+    Raises
+    ------
+    InputError
+        If the table has no ``Code`` header, or a single-year table's year cannot be told.
+
+    Examples
+    --------
+    >>> mye = read_mid_year_estimates("mye24tablesew.csv")  # doctest: +SKIP
+    >>> bedford = mye.area_code == "E06000055"  # doctest: +SKIP
+    >>> int(mye.loc[bedford, "population"].iloc[0])  # doctest: +SKIP
+    194976
+    """
+    path = Path(path)
+    title = ""
+    if path.suffix.lower() in (".csv", ".txt"):
+        if not path.exists():
+            raise FileNotFoundError(path)
+        raw = pd.read_csv(path, header=None, dtype=str, encoding="utf-8-sig")
+    else:
+        book = _open_workbook(path)
+        with book:
+            chosen = sheet if sheet is not None else _pick_population_sheet(book)
+            raw = book.parse(chosen, header=None)
+    header = _find_header(raw, {"code", "name"})
+    if header is None:
+        raise InputError(f"{path.name}: no header row with 'Code' and 'Name' columns")
+    if header > 0:
+        title = str(raw.iat[0, 0])
+    labels = [str(v).strip() for v in raw.iloc[header].tolist()]
+    lower = [v.lower() for v in labels]
+    body = raw.iloc[header + 1 :]
+    body = body.loc[body.iloc[:, lower.index("code")].notna()]
+    code = body.iloc[:, lower.index("code")].astype(str).str.strip()
+    name = body.iloc[:, lower.index("name")].astype(str).str.strip()
+    geography = (
+        body.iloc[:, lower.index("geography")].astype(str).str.strip()
+        if "geography" in lower
+        else pd.Series("", index=body.index)
+    )
+
+    year_columns: dict[int, int] = {}
+    for j, label in enumerate(labels):
+        match = re.fullmatch(r"mid-?\s*(\d{4})", label, flags=re.IGNORECASE)
+        if match:
+            year_columns[j] = int(match.group(1))
+    if not year_columns:
+        if "all ages" not in lower:
+            raise InputError(f"{path.name}: no 'Mid-YYYY' or 'All ages' column")
+        single = year
+        if single is None:
+            match = _MID_YEAR.search(title)
+            file_match = re.search(r"mye(\d{2})", path.name.lower())
+            if match:
+                single = int(match.group(1))
+            elif file_match:
+                single = 2000 + int(file_match.group(1))
+        if single is None:
+            raise InputError(
+                f"{path.name}: cannot tell which mid-year the estimates are for; pass year="
+            )
+        year_columns[lower.index("all ages")] = single
+
+    frames = []
+    for j, mid_year in year_columns.items():
+        if year is not None and mid_year != year:
+            continue
+        values, _ = _parse_cells(body.iloc[:, j].tolist())
+        frames.append(
+            pd.DataFrame(
+                {
+                    "area_code": code.to_numpy(),
+                    "area_name": name.to_numpy(),
+                    "geography": geography.to_numpy(),
+                    "year": mid_year,
+                    "population": values,
+                }
+            )
+        )
+    if not frames:
+        available = ", ".join(str(y) for y in sorted(year_columns.values()))
+        raise InputError(f"year: {year} is not in {path.name} (years there: {available})")
+    return pd.concat(frames, ignore_index=True)[_POPULATION_COLUMNS]
+
+
+def read_pfa_lookup(path: str | Path) -> pd.DataFrame:
+    """Read the ONS local authority district -> community safety partnership -> PFA lookup.
+
+    A district that sits in more than one community safety partnership appears once per
+    partnership in the ONS file; here it appears once.
+
+    Parameters
+    ----------
+    path
+        The lookup CSV (columns such as ``LAD23CD, LAD23NM, CSP23CD, CSP23NM, PFA23CD,
+        PFA23NM``; any vintage).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``lad_code, lad_name, pfa_code, pfa_name``, one row per district.
+
+    Raises
+    ------
+    InputError
+        If the LAD and PFA code columns are missing, or a district maps to two forces.
+
+    Examples
+    --------
+    >>> lookup = read_pfa_lookup("Local_Authority_District_to_CSPs_to_Police_Force_Areas_"
+    ...                          "(December__2023)_Lookup_.csv")  # doctest: +SKIP
+    >>> sorted(lookup.loc[lookup.pfa_name == "Bedfordshire", "lad_name"])  # doctest: +SKIP
+    ['Bedford', 'Central Bedfordshire', 'Luton']
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(path)
+    raw = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+    found: dict[str, str] = {}
+    for column in raw.columns:
+        match = re.fullmatch(r"(LAD|PFA)\d{2}(CD|NM)", str(column).strip(), flags=re.IGNORECASE)
+        if match:
+            kind = "code" if match.group(2).upper() == "CD" else "name"
+            found[f"{match.group(1).lower()}_{kind}"] = column
+    needed = ["lad_code", "lad_name", "pfa_code", "pfa_name"]
+    if not all(k in found for k in needed):
+        raise InputError(
+            f"{path.name} is not an ONS LAD to PFA lookup: it needs LADyyCD, LADyyNM, PFAyyCD "
+            f"and PFAyyNM columns (it has {', '.join(map(str, raw.columns))})"
+        )
+    lookup = raw[[found[k] for k in needed]].copy()
+    lookup.columns = needed
+    lookup = lookup.apply(lambda s: s.str.strip())
+    lookup = lookup.drop_duplicates()
+    twice = lookup["lad_code"].duplicated(keep=False)
+    if twice.any():
+        bad = ", ".join(sorted(set(lookup.loc[twice, "lad_code"])))
+        raise InputError(f"{path.name}: districts mapped to more than one force: {bad}")
+    return lookup.reset_index(drop=True)
+
+
+def pfa_population(
+    estimates: str | Path | pd.DataFrame,
+    lookup: str | Path | pd.DataFrame,
+    *,
+    year: int | None = None,
+) -> pd.DataFrame:
+    """Sum local authority population estimates to police force areas.
+
+    Parameters
+    ----------
+    estimates
+        Mid-year estimates by local authority: a path read with :func:`read_mid_year_estimates`,
+        or its result.
+    lookup
+        The LAD -> PFA lookup: a path read with :func:`read_pfa_lookup`, or its result.
+    year
+        Keep only this mid-year; by default every year in ``estimates``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area_code, area_name, year, population``, one row per force and year, in the order of
+        the force codes.
+
+    Raises
+    ------
+    InputError
+        If a district of the lookup has no estimate (estimates on other boundaries than the
+        lookup's), naming the districts.
+
+    Examples
+    --------
+    >>> pop = pfa_population("mye24tablesew.csv", "Local_Authority_District_to_CSPs_to_"
+    ...                      "Police_Force_Areas_(December__2023)_Lookup_.csv")  # doctest: +SKIP
+    >>> int(pop.loc[pop.area_name == "Bedfordshire", "population"].iloc[0])  # doctest: +SKIP
+    749943
+    """
+    mye = (
+        estimates
+        if isinstance(estimates, pd.DataFrame)
+        else read_mid_year_estimates(estimates, year=year)
+    )
+    lad = lookup if isinstance(lookup, pd.DataFrame) else read_pfa_lookup(lookup)
+    if year is not None:
+        mye = mye.loc[mye["year"] == year]
+        if mye.empty:
+            raise InputError(f"year: {year} is not in the estimates")
+    merged = lad.merge(
+        mye[["area_code", "year", "population"]],
+        left_on="lad_code",
+        right_on="area_code",
+        how="left",
+    )
+    missing = merged.loc[merged["population"].isna(), "lad_code"]
+    if not missing.empty:
+        shown = ", ".join(sorted(set(missing))[:10])
+        raise InputError(
+            f"{missing.nunique()} districts of the lookup have no population estimate "
+            f"({shown}...): are the estimates on the same boundaries as the lookup?"
+        )
+    summed = (
+        merged.groupby(["pfa_code", "pfa_name", "year"], sort=True)["population"]
+        .sum()
+        .reset_index()
+        .rename(columns={"pfa_code": "area_code", "pfa_name": "area_name"})
+    )
+    return pd.DataFrame(summed)
