@@ -1,0 +1,13 @@
+"""crimestats: the figures behind crime statistics, and the honest uncertainty around them.
+
+Rates per head with exact intervals, changes and whether they are real, comparisons with the
+national picture, and shares from complex surveys, computed by a Rust core and returned as pandas
+DataFrames.
+"""
+
+from ._core import InputError
+from .rates import rate
+from .shares import proportion
+
+__all__ = ["InputError", "proportion", "rate"]
+__version__ = "0.1.0"

@@ -1,0 +1,117 @@
+"""Turning what an analyst passes (scalars, lists, arrays, Series) into arrays for the core.
+
+One place for the shaping rules every vectorised function follows: arguments broadcast like numpy,
+the result's index comes from the first Series argument (else a RangeIndex), Series arguments must
+share that index, and anything that is not a number is refused with the argument and position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from numbers import Real
+from typing import Any, TypeAlias
+
+import numpy as np
+import pandas as pd
+
+from ._core import InputError
+
+ArrayLike: TypeAlias = "float | Sequence[float] | np.ndarray | pd.Series"
+FloatArray: TypeAlias = "np.ndarray[Any, np.dtype[np.float64]]"
+
+
+def _first_bad(name: str, values: Sequence[Any] | np.ndarray) -> InputError:
+    """The error for the first element of `values` that is not a number."""
+    for position, value in enumerate(values):
+        try:
+            float(value)
+        except (TypeError, ValueError):
+            hint = ""
+            if isinstance(value, str):
+                hint = (
+                    "; text from a spreadsheet (thousands separators, '..', '-') is read by "
+                    "crimestats.ons, or convert it with pandas.to_numeric first"
+                )
+            return InputError(f"{name}: position {position} is {value!r}, not a number{hint}")
+    return InputError(f"{name}: is not numeric")
+
+
+def _to_float(name: str, value: Any) -> FloatArray:
+    """`value` as a float64 array (missing values as NaN), or an InputError naming `name`."""
+    if isinstance(value, pd.Series | pd.Index):
+        try:
+            return value.to_numpy(dtype=np.float64, na_value=np.nan)
+        except (TypeError, ValueError):
+            raise _first_bad(name, value.to_numpy(dtype=object)) from None
+    if isinstance(value, pd.DataFrame):
+        raise InputError(f"{name}: got a DataFrame; pass one column, e.g. frame['{name}']")
+    array = np.asarray(value)
+    if array.dtype.kind in "fiub":
+        return array.astype(np.float64, copy=False)
+    try:
+        return pd.to_numeric(pd.Series(array.ravel()), errors="raise").to_numpy(
+            dtype=np.float64, na_value=np.nan
+        ).reshape(array.shape)
+    except (TypeError, ValueError):
+        raise _first_bad(name, array.ravel()) from None
+
+
+def broadcast(**arguments: Any) -> tuple[pd.Index, list[FloatArray]]:
+    """Broadcast the keyword arguments together as one-dimensional float64 arrays.
+
+    Returns the result index and one fresh contiguous array per argument, in order. The arrays
+    are copies, so the core may read them with the GIL released while the caller goes on.
+    """
+    index: pd.Index | None = None
+    index_owner = ""
+    arrays: list[FloatArray] = []
+    for name, value in arguments.items():
+        if isinstance(value, pd.Series):
+            if index is None:
+                index, index_owner = value.index, name
+            elif not value.index.equals(index):
+                raise InputError(
+                    f"{name}: its index differs from {index_owner}'s; align the Series first "
+                    f"(e.g. {name}.reindex({index_owner}.index)) or pass .to_numpy()"
+                )
+        array = _to_float(name, value)
+        if array.ndim > 1:
+            raise InputError(
+                f"{name}: must be one-dimensional (a number, list, array or Series), "
+                f"got shape {array.shape}"
+            )
+        arrays.append(array.reshape(-1) if array.ndim == 1 else array.reshape(1))
+    lengths = {len(a) for a in arrays} - {1}
+    if len(lengths) > 1:
+        names = list(arguments)
+        longest = max(range(len(arrays)), key=lambda i: len(arrays[i]))
+        for i, array in enumerate(arrays):
+            if len(array) not in (1, len(arrays[longest])):
+                raise InputError(
+                    f"{names[i]}: has {len(array)} elements but {names[longest]} has "
+                    f"{len(arrays[longest])}"
+                )
+    size = max((len(a) for a in arrays), default=1)
+    out = [np.array(np.broadcast_to(a, (size,)), dtype=np.float64, order="C") for a in arrays]
+    if index is None or len(index) != size:
+        index = pd.RangeIndex(size)
+    return index, out
+
+
+def number(name: str, value: Any) -> float:
+    """A scalar option (such as `per` or `conf`) as a float, or an InputError naming it."""
+    if isinstance(value, bool) or not isinstance(value, Real | np.floating | np.integer):
+        raise InputError(f"{name}: must be a number, got {value!r}")
+    return float(value)
+
+
+def choice(name: str, value: Any) -> str:
+    """A method-like option as a string, or an InputError naming it."""
+    if not isinstance(value, str):
+        raise InputError(f"{name}: must be a string, got {value!r}")
+    return value.lower()
+
+
+def frame(index: pd.Index, columns: dict[str, FloatArray]) -> pd.DataFrame:
+    """The one-row-per-element result frame with the columns in the order given."""
+    return pd.DataFrame(columns, index=index)

@@ -1,0 +1,56 @@
+"""Rates per head of population with exact and approximate confidence intervals."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import _args, _core
+from ._args import ArrayLike
+
+
+def rate(
+    count: ArrayLike,
+    population: ArrayLike,
+    *,
+    per: float = 1000,
+    method: str = "phe",
+    conf: float = 0.95,
+) -> pd.DataFrame:
+    """Crime rates per `per` people with a confidence interval for each.
+
+    Parameters
+    ----------
+    count
+        Recorded offences (whole numbers for the exact methods). NaN gives a NaN row.
+    population
+        The population the rate is per head of; must be greater than zero (NaN for unknown).
+    per
+        The rate's base: 1000 gives offences per 1,000 people, as ONS publishes them.
+    method
+        ``"phe"`` (exact below 10 events, Byar from 10, as PHEindicatormethods and Fingertips),
+        ``"exact"`` (Garwood, as R ``poisson.test``), ``"byar"``, ``"score"``, ``"midp"``,
+        ``"jeffreys"`` or ``"wald"``.
+    conf
+        Two-sided confidence level, between 0 and 1.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``count, population, rate, lower, upper``, one row per element, indexed like the
+        first Series argument.
+
+    Examples
+    --------
+    Bedfordshire's stalking and harassment offences in the year to March 2025:
+
+    >>> r = rate(5108, 749_943)
+    >>> round(r.loc[0, "rate"], 2), round(r.loc[0, "lower"], 2), round(r.loc[0, "upper"], 2)
+    (6.81, 6.63, 7.0)
+    """
+    index, (c, p) = _args.broadcast(count=count, population=population)
+    r, lower, upper = _core.poisson_rate(
+        c, p, _args.number("per", per), _args.choice("method", method), _args.number("conf", conf)
+    )
+    return _args.frame(
+        index, {"count": c, "population": p, "rate": r, "lower": lower, "upper": upper}
+    )

@@ -1,0 +1,216 @@
+//! Confidence intervals for a binomial proportion x / n.
+//!
+//! Intervals are central and lie in [0, 1]: the exact and Jeffreys lower bounds are 0 at x = 0 and
+//! the upper bounds 1 at x = n, as statsmodels `proportion_confint` and R `binom.test` give. The
+//! closed-form intervals accept fractional x and n (an effective base n / deft^2); the exact one
+//! needs whole numbers. NaN in, NaN out.
+use super::check;
+use super::error::{half_alpha, CoreError, CoreResult};
+use super::parallel::{map_rows, per_distinct_pair};
+use super::special::{beta_isf, beta_ppf, norm_ppf};
+use std::str::FromStr;
+
+/// How the interval around a proportion is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProportionMethod {
+    /// Wilson (1927) score interval; PHEindicatormethods `phe_proportion` and statsmodels `wilson`.
+    Wilson,
+    /// Clopper & Pearson (1934): beta quantiles, statsmodels `beta`, R `binom.test`.
+    Exact,
+    /// Jeffreys' prior Beta(x + 1/2, n - x + 1/2), statsmodels `jeffreys`.
+    Jeffreys,
+    /// Agresti & Coull (1998): the Wald interval around (x + z^2/2) / (n + z^2).
+    AgrestiCoull,
+    /// The normal approximation p +/- z sqrt(p (1 - p) / n), clipped to [0, 1].
+    Wald,
+}
+
+impl ProportionMethod {
+    const KNOWN: &'static str = "'wilson', 'exact', 'jeffreys', 'agresti-coull', 'wald'";
+}
+
+impl FromStr for ProportionMethod {
+    type Err = CoreError;
+    fn from_str(name: &str) -> CoreResult<Self> {
+        Ok(match name {
+            "wilson" => Self::Wilson,
+            "exact" => Self::Exact,
+            "jeffreys" => Self::Jeffreys,
+            "agresti-coull" => Self::AgrestiCoull,
+            "wald" => Self::Wald,
+            _ => {
+                return Err(CoreError::Unknown {
+                    arg: "method",
+                    given: name.to_owned(),
+                    known: Self::KNOWN,
+                })
+            }
+        })
+    }
+}
+
+/// Wilson's score interval for x successes in n trials; `z` is the upper normal quantile.
+pub fn wilson_interval(x: f64, n: f64, z: f64) -> (f64, f64) {
+    let p = x / n;
+    let z2 = z * z;
+    let denom = 1.0 + z2 / n;
+    let centre = (p + z2 / (2.0 * n)) / denom;
+    let half = z / denom * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
+/// The Wald interval around a proportion `p` with standard error `se`, clipped to [0, 1].
+pub fn wald_interval(p: f64, se: f64, z: f64) -> (f64, f64) {
+    ((p - z * se).clamp(0.0, 1.0), (p + z * se).clamp(0.0, 1.0))
+}
+
+/// Clopper-Pearson bounds: Beta(x, n - x + 1) lower and Beta(x + 1, n - x) upper quantiles.
+pub fn exact_interval(x: f64, n: f64, tail: f64) -> (f64, f64) {
+    let lower = if x == 0.0 {
+        0.0
+    } else {
+        beta_ppf(tail, x, n - x + 1.0)
+    };
+    let upper = if x == n {
+        1.0
+    } else {
+        beta_isf(tail, x + 1.0, n - x)
+    };
+    (lower, upper)
+}
+
+/// The interval for x successes in n trials by `method`, `tail` = alpha/2, `z` its normal quantile.
+pub fn proportion_interval(
+    x: f64,
+    n: f64,
+    method: ProportionMethod,
+    tail: f64,
+    z: f64,
+) -> (f64, f64) {
+    if x.is_nan() || n.is_nan() {
+        return (f64::NAN, f64::NAN);
+    }
+    match method {
+        ProportionMethod::Wilson => wilson_interval(x, n, z),
+        ProportionMethod::Exact => exact_interval(x, n, tail),
+        ProportionMethod::Jeffreys => {
+            let lower = if x == 0.0 {
+                0.0
+            } else {
+                beta_ppf(tail, x + 0.5, n - x + 0.5)
+            };
+            let upper = if x == n {
+                1.0
+            } else {
+                beta_isf(tail, x + 0.5, n - x + 0.5)
+            };
+            (lower, upper)
+        }
+        ProportionMethod::AgrestiCoull => {
+            let n_tilde = n + z * z;
+            let p_tilde = (x + z * z / 2.0) / n_tilde;
+            wald_interval(p_tilde, (p_tilde * (1.0 - p_tilde) / n_tilde).sqrt(), z)
+        }
+        ProportionMethod::Wald => {
+            let p = x / n;
+            wald_interval(p, (p * (1.0 - p) / n).sqrt(), z)
+        }
+    }
+}
+
+/// Proportions with their intervals.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proportions {
+    pub proportion: Vec<f64>,
+    pub lower: Vec<f64>,
+    pub upper: Vec<f64>,
+}
+
+/// Proportions `x / n` with a `conf` interval by `method`, for equal-length arrays.
+///
+/// Exact intervals are computed once per distinct (x, n) pair.
+pub fn proportions(
+    x: &[f64],
+    n: &[f64],
+    method: ProportionMethod,
+    conf: f64,
+) -> CoreResult<Proportions> {
+    let tail = half_alpha(conf)?;
+    check::same_length("n", n, "x", x)?;
+    let whole = (method == ProportionMethod::Exact).then_some(
+        "the exact (Clopper-Pearson) interval needs whole numbers; use method='wilson' for an effective base",
+    );
+    check::counts("x", x, whole)?;
+    check::positive("n", n, "")?;
+    check::counts("n", n, whole)?;
+    check::at_most("x", x, "n", n)?;
+    let z = norm_ppf(1.0 - tail);
+    let kernel = |xi: f64, ni: f64| proportion_interval(xi, ni, method, tail, z);
+    let intervals = if method == ProportionMethod::Exact || method == ProportionMethod::Jeffreys {
+        per_distinct_pair(x, n, kernel)
+    } else {
+        map_rows(x.len(), |i| kernel(x[i], n[i]))
+    };
+    Ok(Proportions {
+        proportion: x.iter().zip(n).map(|(xi, ni)| xi / ni).collect(),
+        lower: intervals.iter().map(|iv| iv.0).collect(),
+        upper: intervals.iter().map(|iv| iv.1).collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(got: f64, want: f64, rel: f64) {
+        assert!(
+            (got - want).abs() <= rel * want.abs(),
+            "got {got}, want {want}"
+        );
+    }
+
+    #[test]
+    fn wilson_reference_values() {
+        // PHEindicatormethods testdata_Proportion.xlsx and statsmodels test_proportion.py
+        // (../shared/reference/proportions.csv).
+        let p = proportions(
+            &[65.0, 1.0, 999.0, 19.0],
+            &[100.0, 100.0, 3456.0, 38.0],
+            ProportionMethod::Wilson,
+            0.95,
+        )
+        .unwrap();
+        for (i, (lo, hi)) in [
+            (0.55254443296887967, 0.73635751756902468),
+            (0.0017674320641406511, 0.054486196178705294),
+            (0.27418951080009873, 0.30440389662818057),
+            (0.348499283643951, 0.651500716356049),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            close(p.lower[i], lo, 1e-12);
+            close(p.upper[i], hi, 1e-12);
+        }
+    }
+
+    #[test]
+    fn exact_edges() {
+        let p = proportions(&[0.0, 10.0], &[10.0, 10.0], ProportionMethod::Exact, 0.95).unwrap();
+        assert_eq!(p.lower[0], 0.0);
+        // x = 0: the upper bound solves (1 - U)^n = alpha/2.
+        close(p.upper[0], 1.0 - 0.025_f64.powf(0.1), 1e-13);
+        assert_eq!(p.upper[1], 1.0);
+        close(p.lower[1], 0.025_f64.powf(0.1), 1e-13);
+    }
+
+    #[test]
+    fn bad_input_is_named() {
+        let err = proportions(&[3.0], &[2.0], ProportionMethod::Wilson, 0.95).unwrap_err();
+        assert!(matches!(err, CoreError::ExceedsWhole { index: 0, .. }));
+        assert!(proportions(&[1.5], &[2.0], ProportionMethod::Exact, 0.95).is_err());
+        assert!(proportions(&[1.5], &[2.5], ProportionMethod::Wilson, 0.95).is_ok());
+        assert!(proportions(&[0.0], &[0.0], ProportionMethod::Wilson, 0.95).is_err());
+        assert!("binomial".parse::<ProportionMethod>().is_err());
+    }
+}

@@ -1,0 +1,148 @@
+//! Input checks shared by every kernel: each returns the first bad position, named by argument.
+//!
+//! NaN passes every check (it means "missing" and gives NaN out for that row); infinities and
+//! values outside the domain do not.
+use super::error::{CoreError, CoreResult};
+
+/// Every element is NaN or a finite number >= 0; with `whole`, also a whole number.
+pub fn counts(arg: &'static str, values: &[f64], whole: Option<&'static str>) -> CoreResult<()> {
+    for (index, &value) in values.iter().enumerate() {
+        if value.is_nan() {
+            continue;
+        }
+        if value.is_infinite() {
+            return Err(CoreError::Infinite { arg, index });
+        }
+        if value < 0.0 {
+            return Err(CoreError::Negative { arg, index, value });
+        }
+        if let Some(why) = whole {
+            if value.fract() != 0.0 {
+                return Err(CoreError::NotWhole {
+                    arg,
+                    index,
+                    value,
+                    why,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every element is NaN or a finite number > 0.
+pub fn positive(arg: &'static str, values: &[f64], hint: &'static str) -> CoreResult<()> {
+    for (index, &value) in values.iter().enumerate() {
+        if value.is_nan() {
+            continue;
+        }
+        if value.is_infinite() {
+            return Err(CoreError::Infinite { arg, index });
+        }
+        if value <= 0.0 {
+            return Err(CoreError::NotPositive {
+                arg,
+                index,
+                value,
+                hint,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A scalar that must be finite and > 0 (a multiplier such as `per`).
+pub fn positive_scalar(arg: &'static str, value: f64) -> CoreResult<()> {
+    positive(arg, &[value], "").and_then(|()| {
+        if value.is_nan() {
+            Err(CoreError::NotPositive {
+                arg,
+                index: 0,
+                value,
+                hint: "",
+            })
+        } else {
+            Ok(())
+        }
+    })
+}
+
+/// Two arrays the kernel walks together have the same length.
+pub fn same_length(
+    arg: &'static str,
+    values: &[f64],
+    expected_arg: &'static str,
+    expected: &[f64],
+) -> CoreResult<()> {
+    if values.len() == expected.len() {
+        Ok(())
+    } else {
+        Err(CoreError::Length {
+            arg,
+            got: values.len(),
+            expected_arg,
+            expected: expected.len(),
+        })
+    }
+}
+
+/// Every part is at most its whole (x <= n), NaN aside.
+pub fn at_most(
+    arg: &'static str,
+    parts: &[f64],
+    whole_arg: &'static str,
+    wholes: &[f64],
+) -> CoreResult<()> {
+    for (index, (&value, &whole)) in parts.iter().zip(wholes).enumerate() {
+        if value > whole {
+            return Err(CoreError::ExceedsWhole {
+                arg,
+                whole_arg,
+                index,
+                value,
+                whole,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Every element is NaN or within [0, 1] (a share).
+pub fn unit_interval(arg: &'static str, values: &[f64]) -> CoreResult<()> {
+    for (index, &value) in values.iter().enumerate() {
+        if !value.is_nan() && !(0.0..=1.0).contains(&value) {
+            return Err(CoreError::OutOfRange {
+                arg,
+                index,
+                value,
+                range: "[0, 1]",
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_bad_position_is_named() {
+        let err = counts("count", &[1.0, f64::NAN, -2.0, -3.0], None).unwrap_err();
+        assert_eq!(
+            err,
+            CoreError::Negative {
+                arg: "count",
+                index: 2,
+                value: -2.0
+            }
+        );
+        assert!(counts("count", &[1.0, 2.5], Some("exact needs whole counts")).is_err());
+        assert!(counts("count", &[1.0, 2.5], None).is_ok());
+        assert!(positive("population", &[1.0, 0.0], "").is_err());
+        assert!(positive("population", &[f64::NAN], "").is_ok());
+        assert!(positive_scalar("per", f64::NAN).is_err());
+        assert!(at_most("x", &[3.0], "n", &[2.0]).is_err());
+        assert!(unit_interval("share", &[1.5]).is_err());
+    }
+}

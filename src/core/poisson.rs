@@ -1,0 +1,277 @@
+//! Confidence intervals for a Poisson count and the rate it implies.
+//!
+//! Every interval is for the expected count behind an observed count `k`; a rate divides it by
+//! the population and multiplies by `per`. Intervals are central (alpha/2 in each tail), the lower
+//! bound is 0 when `k` is 0, and a NaN count or population gives NaN for that row.
+use super::check;
+use super::error::{half_alpha, CoreError, CoreResult};
+use super::parallel::per_distinct_count;
+use super::special::{gamma_isf, gamma_ppf, norm_ppf, poisson_cdf, poisson_pmf};
+use std::str::FromStr;
+
+/// How the interval around a count is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateMethod {
+    /// Garwood (1936): lower = chi2(a/2, 2k)/2, upper = chi2(1-a/2, 2k+2)/2; R `poisson.test`,
+    /// statsmodels `exact-c` and PHEindicatormethods give the same.
+    Exact,
+    /// Byar's approximation (Breslow & Day 1987), as PHEindicatormethods `byars_lower/upper`.
+    Byar,
+    /// Public Health England's rule: exact below 10 events, Byar from 10 (PHEindicatormethods).
+    Phe,
+    /// The score (Wilson-type) interval, statsmodels `confint_poisson(method="score")`.
+    Score,
+    /// The mid-p exact interval: half the probability of the observed count in each tail.
+    Midp,
+    /// Jeffreys' prior: gamma quantiles with shape k + 1/2, statsmodels `jeff`.
+    Jeffreys,
+    /// The normal approximation k +/- z sqrt(k), the lower bound clipped at 0.
+    Wald,
+}
+
+impl RateMethod {
+    const KNOWN: &'static str = "'exact', 'byar', 'phe', 'score', 'midp', 'jeffreys', 'wald'";
+
+    /// Methods built on the Poisson distribution of whole counts refuse fractional counts.
+    fn needs_whole_counts(self) -> Option<&'static str> {
+        match self {
+            Self::Exact | Self::Phe | Self::Midp => Some(
+                "exact Poisson methods need whole counts; use method='byar' or 'score' for weighted counts",
+            ),
+            _ => None,
+        }
+    }
+}
+
+impl FromStr for RateMethod {
+    type Err = CoreError;
+    fn from_str(name: &str) -> CoreResult<Self> {
+        Ok(match name {
+            "exact" => Self::Exact,
+            "byar" => Self::Byar,
+            "phe" => Self::Phe,
+            "score" => Self::Score,
+            "midp" => Self::Midp,
+            "jeffreys" => Self::Jeffreys,
+            "wald" => Self::Wald,
+            _ => {
+                return Err(CoreError::Unknown {
+                    arg: "method",
+                    given: name.to_owned(),
+                    known: Self::KNOWN,
+                })
+            }
+        })
+    }
+}
+
+/// Garwood's exact interval for the expected count behind `k` events.
+pub fn exact_interval(k: f64, tail: f64) -> (f64, f64) {
+    let lower = if k == 0.0 { 0.0 } else { gamma_ppf(tail, k) };
+    (lower, gamma_isf(tail, k + 1.0))
+}
+
+/// Byar's approximation; `z` is the upper `tail` normal quantile.
+fn byar_interval(k: f64, z: f64) -> (f64, f64) {
+    let lower = if k == 0.0 {
+        0.0
+    } else {
+        k * (1.0 - 1.0 / (9.0 * k) - z / (3.0 * k.sqrt())).powi(3)
+    };
+    let k1 = k + 1.0;
+    let upper = k1 * (1.0 - 1.0 / (9.0 * k1) + z / (3.0 * k1.sqrt())).powi(3);
+    (lower.max(0.0), upper)
+}
+
+/// Mid-p bounds: lower L solves P(X > k; L) + P(X = k; L)/2 = tail, upper U solves
+/// P(X < k; U) + P(X = k; U)/2 = tail. Both lie inside the exact interval, which brackets the
+/// Newton iteration (derivative: -(pmf(k) + pmf(k-1))/2 for the lower-tail function).
+fn midp_interval(k: f64, tail: f64) -> (f64, f64) {
+    let (exact_lower, exact_upper) = exact_interval(k, tail);
+    // g(mu) = P(X <= k; mu) - P(X = k; mu)/2 falls from 1 - pmf/2 at 0 towards 0.
+    let g = |mu: f64| poisson_cdf(k, mu) - 0.5 * poisson_pmf(k, mu);
+    let below = |mu: f64| if k == 0.0 { 0.0 } else { poisson_pmf(k - 1.0, mu) };
+    let slope = |mu: f64| -0.5 * (poisson_pmf(k, mu) + below(mu));
+    let upper = solve_decreasing(g, slope, tail, k.max(f64::MIN_POSITIVE), exact_upper);
+    let lower = if k == 0.0 {
+        0.0
+    } else {
+        solve_decreasing(g, slope, 1.0 - tail, exact_lower, k)
+    };
+    (lower, upper)
+}
+
+/// Root of `g(x) = target` for `g` decreasing on [lo, hi], by Newton steps kept inside a
+/// shrinking bracket (bisection when a step would leave it).
+fn solve_decreasing(
+    g: impl Fn(f64) -> f64,
+    slope: impl Fn(f64) -> f64,
+    target: f64,
+    mut lo: f64,
+    mut hi: f64,
+) -> f64 {
+    let mut x = 0.5 * (lo + hi);
+    for _ in 0..200 {
+        let diff = g(x) - target;
+        if diff == 0.0 {
+            return x;
+        }
+        if diff > 0.0 {
+            lo = x;
+        } else {
+            hi = x;
+        }
+        let step = diff / slope(x);
+        let mut next = x - step;
+        if !(next > lo && next < hi) || !step.is_finite() {
+            next = 0.5 * (lo + hi);
+        }
+        if (next - x).abs() <= 1e-15 * x.abs() || hi - lo <= 1e-15 * hi.abs() {
+            return next;
+        }
+        x = next;
+    }
+    x
+}
+
+/// The interval for the expected count behind `k` by `method`, with `tail` = alpha/2 and `z` its
+/// upper normal quantile. NaN in, NaN out.
+pub fn count_interval(k: f64, method: RateMethod, tail: f64, z: f64) -> (f64, f64) {
+    if k.is_nan() {
+        return (f64::NAN, f64::NAN);
+    }
+    match method {
+        RateMethod::Exact => exact_interval(k, tail),
+        RateMethod::Byar => byar_interval(k, z),
+        RateMethod::Phe if k < 10.0 => exact_interval(k, tail),
+        RateMethod::Phe => byar_interval(k, z),
+        RateMethod::Score => {
+            let centre = k + z * z / 2.0;
+            let half = z * (k + z * z / 4.0).sqrt();
+            ((centre - half).max(0.0), centre + half)
+        }
+        RateMethod::Midp => midp_interval(k, tail),
+        RateMethod::Jeffreys => (gamma_ppf(tail, k + 0.5), gamma_isf(tail, k + 0.5)),
+        RateMethod::Wald => {
+            let half = z * k.sqrt();
+            ((k - half).max(0.0), k + half)
+        }
+    }
+}
+
+/// Rates per `per` people with their intervals.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rates {
+    pub rate: Vec<f64>,
+    pub lower: Vec<f64>,
+    pub upper: Vec<f64>,
+}
+
+/// Rates `count / population * per` with a `conf` interval by `method`, for equal-length arrays.
+///
+/// Each distinct whole count's interval is computed once. Populations must be positive (a rate
+/// per head of nobody is undefined: pass NaN for such a row); counts may exceed populations.
+pub fn rates(
+    count: &[f64],
+    population: &[f64],
+    per: f64,
+    method: RateMethod,
+    conf: f64,
+) -> CoreResult<Rates> {
+    let tail = half_alpha(conf)?;
+    check::same_length("population", population, "count", count)?;
+    check::counts("count", count, method.needs_whole_counts())?;
+    check::positive(
+        "population",
+        population,
+        " (a rate per head of no population is undefined; give NaN for such a row)",
+    )?;
+    check::positive_scalar("per", per)?;
+    let z = norm_ppf(1.0 - tail);
+    let intervals = per_distinct_count(count, |k| count_interval(k, method, tail, z));
+    let scale = |i: usize| per / population[i];
+    Ok(Rates {
+        rate: (0..count.len()).map(|i| count[i] * scale(i)).collect(),
+        lower: (0..count.len()).map(|i| intervals[i].0 * scale(i)).collect(),
+        upper: (0..count.len()).map(|i| intervals[i].1 * scale(i)).collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(got: f64, want: f64, rel: f64) {
+        assert!(
+            (got - want).abs() <= rel * want.abs(),
+            "got {got}, want {want}"
+        );
+    }
+
+    #[test]
+    fn phe_reference_values() {
+        // PHEindicatormethods testdata_Rate.xlsx (../shared/reference/rates.csv).
+        let r = rates(&[1.0, 222.0], &[100.0, 3215.0], 100_000.0, RateMethod::Phe, 0.95).unwrap();
+        close(r.lower[0], 25.317807984289896, 1e-9);
+        close(r.upper[0], 5571.6433909388979, 1e-9);
+        close(r.lower[1], 6026.5748776526743, 1e-9);
+        close(r.upper[1], 7875.7293708718507, 1e-9);
+        let big = rates(
+            &[7776456.0],
+            &[7564336677.0],
+            100_000.0,
+            RateMethod::Phe,
+            0.95,
+        )
+        .unwrap();
+        close(big.lower[0], 102.73196005302074, 1e-9);
+    }
+
+    #[test]
+    fn byar_count_only() {
+        // PHEindicatormethods testdata_Byars_Wilson.xlsx.
+        let (lo, hi) = count_interval(65.0, RateMethod::Byar, 0.025, norm_ppf(0.975));
+        close(lo, 50.163187710459454, 1e-9);
+        close(hi, 82.849138545939837, 1e-9);
+    }
+
+    #[test]
+    fn statsmodels_reference_values() {
+        // statsmodels test_rates_poisson.py: count 15, exposure 400.
+        for (method, lo, hi) in [
+            (RateMethod::Exact, 0.0209884653319583, 0.0618505471787146),
+            (RateMethod::Score, 0.0227264749053794, 0.0618771721463559),
+            (RateMethod::Jeffreys, 0.0219234232268444, 0.0602898619930649),
+        ] {
+            let r = rates(&[15.0], &[400.0], 1.0, method, 0.95).unwrap();
+            close(r.lower[0], lo, 1e-12);
+            close(r.upper[0], hi, 1e-12);
+        }
+    }
+
+    #[test]
+    fn zero_counts_nan_and_midp() {
+        let r = rates(&[0.0, f64::NAN], &[10.0, 10.0], 1.0, RateMethod::Exact, 0.95).unwrap();
+        assert_eq!(r.lower[0], 0.0);
+        close(r.upper[0] * 10.0, -(0.025_f64.ln()), 1e-14);
+        assert!(r.rate[1].is_nan() && r.lower[1].is_nan() && r.upper[1].is_nan());
+        // Mid-p for k = 0: upper solves exp(-U)/2 = 0.025, so U = ln(20).
+        let (lo, hi) = midp_interval(0.0, 0.025);
+        assert_eq!(lo, 0.0);
+        close(hi, 20.0_f64.ln(), 1e-13);
+        // Mid-p lies inside the exact interval.
+        let (elo, ehi) = exact_interval(7.0, 0.025);
+        let (mlo, mhi) = midp_interval(7.0, 0.025);
+        assert!(elo < mlo && mhi < ehi);
+    }
+
+    #[test]
+    fn bad_input_is_named() {
+        let err = rates(&[1.0, 2.5], &[1.0, 1.0], 1.0, RateMethod::Exact, 0.95).unwrap_err();
+        assert!(matches!(err, CoreError::NotWhole { index: 1, .. }));
+        assert!(rates(&[1.0], &[0.0], 1.0, RateMethod::Byar, 0.95).is_err());
+        assert!(rates(&[1.0], &[1.0], 1.0, RateMethod::Byar, 1.0).is_err());
+        assert!(rates(&[1.0], &[1.0, 2.0], 1.0, RateMethod::Byar, 0.9).is_err());
+        assert!("poisson".parse::<RateMethod>().is_err());
+    }
+}
