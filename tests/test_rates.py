@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import reference
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import optimize, stats
@@ -16,12 +15,14 @@ from statsmodels.stats.rates import confint_poisson
 import crimestats as cs
 from crimestats import InputError
 
+from conftest import reference
+
 METHODS = ["exact", "byar", "phe", "score", "midp", "jeffreys", "wald"]
 
 
 def test_reference_rates() -> None:
     # ../shared/reference/rates.csv: PHEindicatormethods testdata (Byar's, exact, PHE rule) and
-    # statsmodels test_rates_poisson.py (exact-c, score, jeff); relative 1e-9, or the printed digits.
+    # statsmodels test_rates_poisson.py (exact-c, score, jeff); relative 1e-9 or the printed digits.
     table = reference("rates.csv")
     for row in table.itertuples():
         population = 1.0 if pd.isna(row.population) else row.population
@@ -62,7 +63,10 @@ def test_exact_matches_scipy_on_random_counts() -> None:
         np.testing.assert_allclose(got["upper"], upper, rtol=1e-12)
 
 
-@pytest.mark.parametrize(("ours", "theirs"), [("exact", "exact-c"), ("score", "score"), ("jeffreys", "jeff"), ("wald", "wald")])
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [("exact", "exact-c"), ("score", "score"), ("jeffreys", "jeff"), ("wald", "wald")],
+)
 def test_agrees_with_statsmodels(ours: str, theirs: str) -> None:
     rng = np.random.default_rng(11)
     count = rng.integers(1, 5000, 500)
@@ -112,7 +116,9 @@ def test_conf_0998_wider_than_095() -> None:
 
 
 def test_series_index_broadcasting_and_nan() -> None:
-    counts = pd.Series([5108, np.nan, 14530], index=["Bedfordshire", "Nowhere", "Devon and Cornwall"])
+    counts = pd.Series(
+        [5108, np.nan, 14530], index=["Bedfordshire", "Nowhere", "Devon and Cornwall"]
+    )
     r = cs.rate(counts, pd.Series([749_943, 1000, 1_840_161], index=counts.index))
     assert list(r.index) == list(counts.index)
     assert r.loc["Nowhere"].drop("population").isna().all()
@@ -139,7 +145,9 @@ def test_repeated_counts_give_identical_rows() -> None:
     method=st.sampled_from(METHODS),
     conf=st.floats(0.5, 0.9999),
 )
-def test_interval_contains_estimate_and_widens(k: int, pop: float, method: str, conf: float) -> None:
+def test_interval_contains_estimate_and_widens(
+    k: int, pop: float, method: str, conf: float
+) -> None:
     r = cs.rate(k, pop, method=method, conf=conf).iloc[0]
     wider = cs.rate(k, pop, method=method, conf=min(conf + 0.0001, 0.99999)).iloc[0]
     if not (method == "jeffreys" and k == 0):
@@ -152,14 +160,26 @@ def test_interval_contains_estimate_and_widens(k: int, pop: float, method: str, 
     ("kwargs", "message"),
     [
         ({"count": [1, -2], "population": 10}, "count: position 1 is -2"),
-        ({"count": [1, 2.5], "population": 10, "method": "exact"}, "count: position 1 is 2.5, not a whole number"),
+        (
+            {"count": [1, 2.5], "population": 10, "method": "exact"},
+            "count: position 1 is 2.5, not a whole number",
+        ),
         ({"count": [1, 2], "population": [10, 0]}, "population: position 1 is 0"),
         ({"count": [1, 2], "population": [10, -5]}, "population: position 1 is -5"),
-        ({"count": [1, 2, 3], "population": [10, 20]}, "population: has 2 elements but count has 3"),
+        (
+            {"count": [1, 2, 3], "population": [10, 20]},
+            "population: has 2 elements but count has 3",
+        ),
         ({"count": 1, "population": 10, "conf": 1.0}, "conf: 1 is not between 0 and 1"),
         ({"count": 1, "population": 10, "conf": 95}, "conf: 95 is not between 0 and 1"),
-        ({"count": 1, "population": 10, "method": "poisson"}, "method: unknown value \"poisson\"; choose one of 'exact', 'byar'"),
-        ({"count": ["12", "1,234"], "population": 10}, "count: position 1 is '1,234', not a number"),
+        (
+            {"count": 1, "population": 10, "method": "poisson"},
+            "method: unknown value \"poisson\"; choose one of 'exact', 'byar'",
+        ),
+        (
+            {"count": ["12", "1,234"], "population": 10},
+            "count: position 1 is '1,234', not a number",
+        ),
         ({"count": 1, "population": 10, "per": 0}, "per: position 0 is 0"),
         ({"count": 1, "population": 10, "per": "1000"}, "per: must be a number"),
     ],

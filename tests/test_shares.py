@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import reference
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.proportion import proportion_confint
@@ -13,7 +12,15 @@ from statsmodels.stats.proportion import proportion_confint
 import crimestats as cs
 from crimestats import InputError
 
-METHODS = {"wilson": "wilson", "exact": "beta", "jeffreys": "jeffreys", "agresti-coull": "agresti_coull", "wald": "normal"}
+from conftest import reference
+
+METHODS = {
+    "wilson": "wilson",
+    "exact": "beta",
+    "jeffreys": "jeffreys",
+    "agresti-coull": "agresti_coull",
+    "wald": "normal",
+}
 
 
 def test_reference_proportions() -> None:
@@ -77,7 +84,10 @@ def test_interval_contains_estimate(n: int, frac: float, method: str) -> None:
         ({"x": [1, -1], "n": 10}, "x: position 1 is -1"),
         ({"x": 1, "n": 0}, "n: position 0 is 0"),
         ({"x": 1.5, "n": 10, "method": "exact"}, "x: position 0 is 1.5, not a whole number"),
-        ({"x": 1, "n": 10, "method": "binomial"}, "method: unknown value \"binomial\"; choose one of 'wilson'"),
+        (
+            {"x": 1, "n": 10, "method": "binomial"},
+            "method: unknown value \"binomial\"; choose one of 'wilson'",
+        ),
         ({"x": 1, "n": 10, "conf": 0}, "conf: 0 is not between 0 and 1"),
         ({"x": [1, 2], "n": [10, 20, 30]}, "x: has 2 elements but n has 3"),
     ],

@@ -4,6 +4,8 @@ from typing import Any
 
 import numpy as np
 
+__all__ = ["InputError", "binomial_proportion", "poisson_rate"]
+
 _F64 = np.ndarray[Any, np.dtype[np.float64]]
 
 class InputError(ValueError): ...

@@ -51,7 +51,9 @@ pub enum CoreError {
     #[error("{arg}: position {index} is infinite")]
     Infinite { arg: &'static str, index: usize },
     /// A confidence level outside the open interval (0, 1).
-    #[error("conf: {0} is not between 0 and 1 (exclusive); give e.g. 0.95 for a 95 per cent interval")]
+    #[error(
+        "conf: {0} is not between 0 and 1 (exclusive); give e.g. 0.95 for a 95 per cent interval"
+    )]
     Conf(f64),
     /// Arrays that should be the same length are not.
     #[error("{arg}: has {got} elements but {expected_arg} has {expected}")]

@@ -90,7 +90,13 @@ fn midp_interval(k: f64, tail: f64) -> (f64, f64) {
     let (exact_lower, exact_upper) = exact_interval(k, tail);
     // g(mu) = P(X <= k; mu) - P(X = k; mu)/2 falls from 1 - pmf/2 at 0 towards 0.
     let g = |mu: f64| poisson_cdf(k, mu) - 0.5 * poisson_pmf(k, mu);
-    let below = |mu: f64| if k == 0.0 { 0.0 } else { poisson_pmf(k - 1.0, mu) };
+    let below = |mu: f64| {
+        if k == 0.0 {
+            0.0
+        } else {
+            poisson_pmf(k - 1.0, mu)
+        }
+    };
     let slope = |mu: f64| -0.5 * (poisson_pmf(k, mu) + below(mu));
     let upper = solve_decreasing(g, slope, tail, k.max(f64::MIN_POSITIVE), exact_upper);
     let lower = if k == 0.0 {
@@ -123,7 +129,7 @@ fn solve_decreasing(
         }
         let step = diff / slope(x);
         let mut next = x - step;
-        if !(next > lo && next < hi) || !step.is_finite() {
+        if !(next > lo && next < hi && step.is_finite()) {
             next = 0.5 * (lo + hi);
         }
         if (next - x).abs() <= 1e-15 * x.abs() || hi - lo <= 1e-15 * hi.abs() {
@@ -142,9 +148,8 @@ pub fn count_interval(k: f64, method: RateMethod, tail: f64, z: f64) -> (f64, f6
     }
     match method {
         RateMethod::Exact => exact_interval(k, tail),
-        RateMethod::Byar => byar_interval(k, z),
         RateMethod::Phe if k < 10.0 => exact_interval(k, tail),
-        RateMethod::Phe => byar_interval(k, z),
+        RateMethod::Byar | RateMethod::Phe => byar_interval(k, z),
         RateMethod::Score => {
             let centre = k + z * z / 2.0;
             let half = z * (k + z * z / 4.0).sqrt();
@@ -192,8 +197,12 @@ pub fn rates(
     let scale = |i: usize| per / population[i];
     Ok(Rates {
         rate: (0..count.len()).map(|i| count[i] * scale(i)).collect(),
-        lower: (0..count.len()).map(|i| intervals[i].0 * scale(i)).collect(),
-        upper: (0..count.len()).map(|i| intervals[i].1 * scale(i)).collect(),
+        lower: (0..count.len())
+            .map(|i| intervals[i].0 * scale(i))
+            .collect(),
+        upper: (0..count.len())
+            .map(|i| intervals[i].1 * scale(i))
+            .collect(),
     })
 }
 
@@ -211,7 +220,14 @@ mod tests {
     #[test]
     fn phe_reference_values() {
         // PHEindicatormethods testdata_Rate.xlsx (../shared/reference/rates.csv).
-        let r = rates(&[1.0, 222.0], &[100.0, 3215.0], 100_000.0, RateMethod::Phe, 0.95).unwrap();
+        let r = rates(
+            &[1.0, 222.0],
+            &[100.0, 3215.0],
+            100_000.0,
+            RateMethod::Phe,
+            0.95,
+        )
+        .unwrap();
         close(r.lower[0], 25.317807984289896, 1e-9);
         close(r.upper[0], 5571.6433909388979, 1e-9);
         close(r.lower[1], 6026.5748776526743, 1e-9);
@@ -251,7 +267,14 @@ mod tests {
 
     #[test]
     fn zero_counts_nan_and_midp() {
-        let r = rates(&[0.0, f64::NAN], &[10.0, 10.0], 1.0, RateMethod::Exact, 0.95).unwrap();
+        let r = rates(
+            &[0.0, f64::NAN],
+            &[10.0, 10.0],
+            1.0,
+            RateMethod::Exact,
+            0.95,
+        )
+        .unwrap();
         assert_eq!(r.lower[0], 0.0);
         close(r.upper[0] * 10.0, -(0.025_f64.ln()), 1e-14);
         assert!(r.rate[1].is_nan() && r.lower[1].is_nan() && r.upper[1].is_nan());

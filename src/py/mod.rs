@@ -38,10 +38,10 @@ where
 }
 
 /// Moves result columns into numpy arrays.
-pub(crate) fn arrays<'py, const N: usize>(
-    py: Python<'py>,
+pub(crate) fn arrays<const N: usize>(
+    py: Python<'_>,
     columns: [Vec<f64>; N],
-) -> [Bound<'py, PyArray1<f64>>; N] {
+) -> [Bound<'_, PyArray1<f64>>; N] {
     columns.map(|column| column.into_pyarray(py))
 }
 

