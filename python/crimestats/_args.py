@@ -49,9 +49,11 @@ def _to_float(name: str, value: Any) -> FloatArray:
     if array.dtype.kind in "fiub":
         return array.astype(np.float64, copy=False)
     try:
-        return pd.to_numeric(pd.Series(array.ravel()), errors="raise").to_numpy(
-            dtype=np.float64, na_value=np.nan
-        ).reshape(array.shape)
+        return (
+            pd.to_numeric(pd.Series(array.ravel()), errors="raise")
+            .to_numpy(dtype=np.float64, na_value=np.nan)
+            .reshape(array.shape)
+        )
     except (TypeError, ValueError):
         raise _first_bad(name, array.ravel()) from None
 
