@@ -424,8 +424,8 @@ class PfaTables:
     def resolve_offence(self, name: str) -> str:
         """The table's own name for an offence given loosely.
 
-        Matching ignores case, spacing, punctuation and footnote digits; a name that is part of
-        exactly one offence name also matches ("stalking" -> "Stalking and harassment").
+        Matching ignores case, spacing, punctuation and footnote digits; the start of exactly
+        one offence name also matches ("stalking" -> "Stalking and harassment").
 
         Raises
         ------
@@ -444,7 +444,7 @@ class PfaTables:
         exact = [o for o in available if _key(o) == wanted]
         if exact:
             return exact[0]
-        partial = [o for o in available if wanted and wanted in _key(o)]
+        partial = [o for o in available if wanted and _key(o).startswith(wanted)]
         if len(partial) == 1:
             return partial[0]
         listing = "; ".join(available)
@@ -573,7 +573,7 @@ def read_pfa_tables(path: str | Path) -> PfaTables:
             )
         sheets = {"P1": p1, "P2": _find_sheet(book, "P2"), "P3": _find_sheet(book, "P3")}
         cut = {
-            table: _cut_sheet(book.parse(sheet, header=None), sheet, path.name)
+            table: _cut_sheet(pd.read_excel(book, sheet_name=sheet, header=None), sheet, path.name)
             for table, sheet in sheets.items()
             if sheet is not None
         }
@@ -739,7 +739,9 @@ def read_open_data(path: str | Path, *, level: str = "group") -> pd.DataFrame:
     else:
         book = _open_workbook(path)
         with book:
-            frames.extend(book.parse(sheet, header=None) for sheet in book.sheet_names)
+            frames.extend(
+                pd.read_excel(book, sheet_name=sheet, header=None) for sheet in book.sheet_names
+            )
     tables = []
     for raw in frames:
         header = _find_header(raw, required)
@@ -837,7 +839,7 @@ def read_mid_year_estimates(
         book = _open_workbook(path)
         with book:
             chosen = sheet if sheet is not None else _pick_population_sheet(book)
-            raw = book.parse(chosen, header=None)
+            raw = pd.read_excel(book, sheet_name=chosen, header=None)
     header = _find_header(raw, {"code", "name"})
     if header is None:
         raise InputError(f"{path.name}: no header row with 'Code' and 'Name' columns")
@@ -863,14 +865,18 @@ def read_mid_year_estimates(
     if not year_columns:
         if "all ages" not in lower:
             raise InputError(f"{path.name}: no 'Mid-YYYY' or 'All ages' column")
-        single = year
-        if single is None:
-            match = _MID_YEAR.search(title)
-            file_match = re.search(r"mye(\d{2})", path.name.lower())
-            if match:
-                single = int(match.group(1))
-            elif file_match:
-                single = 2000 + int(file_match.group(1))
+        match = _MID_YEAR.search(title)
+        file_match = re.search(r"mye(\d{2})", path.name.lower())
+        stated = (
+            int(match.group(1))
+            if match
+            else 2000 + int(file_match.group(1))
+            if file_match
+            else None
+        )
+        if year is not None and stated is not None and year != stated:
+            raise InputError(f"year: {year} is not in {path.name} (it holds mid-{stated})")
+        single = year if year is not None else stated
         if single is None:
             raise InputError(
                 f"{path.name}: cannot tell which mid-year the estimates are for; pass year="
