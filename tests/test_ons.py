@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crimestats import ons
+from crimestats import InputError, ons
 
 DATA = Path(__file__).parents[1].parent / "shared" / "data"
 LOOKUP = "Local_Authority_District_to_CSPs_to_Police_Force_Areas_(December__2023)_Lookup_.csv"
@@ -90,7 +90,7 @@ def test_parse_number(cell: object, number: float, marker: str | None) -> None:
 
 
 def test_parse_number_rejects_text() -> None:
-    with pytest.raises(ons.InputError, match="neither a number"):
+    with pytest.raises(InputError, match="neither a number"):
         ons.parse_number("Bedfordshire")
     with pytest.raises(ValueError):  # InputError is a ValueError
         ons.parse_number(True)
@@ -337,9 +337,9 @@ def test_resolve_offence_and_errors() -> None:
     for loose in ["stalking", "STALKING AND HARASSMENT", "Stalking\nand harassment 5"]:
         assert t.resolve_offence(loose) == "Stalking and harassment"
     assert t.resolve_offence("All other theft offences") == "Other theft offences"
-    with pytest.raises(ons.InputError, match=r"not in .*Offences in the table: Total recorded"):
+    with pytest.raises(InputError, match=r"not in .*Offences in the table: Total recorded"):
         t.offence("Fraud")
-    with pytest.raises(ons.InputError, match=r"more than one offence.*Residential burglary"):
+    with pytest.raises(InputError, match=r"more than one offence.*Residential burglary"):
         t.offence("residential")
     assert t.resolve_offence("burglary") == "Burglary"  # an exact name wins over longer ones
     assert ons.offences(t) == t.offences()
@@ -375,13 +375,13 @@ def test_wide_frame_columns() -> None:
 
 @needs_data
 def test_not_a_pfa_table(tmp_path: Path) -> None:
-    with pytest.raises(ons.InputError, match="not an ONS police force area data table"):
+    with pytest.raises(InputError, match="not an ONS police force area data table"):
         ons.read_pfa_tables(DATA / "LAD23_Mid_Year_pop_2011_to_2023.xlsx")
-    with pytest.raises(ons.InputError, match="not a spreadsheet"):
+    with pytest.raises(InputError, match="not a spreadsheet"):
         ons.read_pfa_tables(DATA / LOOKUP)
     junk = tmp_path / "junk.xlsx"
     junk.write_bytes(b"this is not a workbook")
-    with pytest.raises(ons.InputError, match="not a spreadsheet"):
+    with pytest.raises(InputError, match="not a spreadsheet"):
         ons.read_pfa_tables(junk)
     with pytest.raises(FileNotFoundError):
         ons.read_pfa_tables(tmp_path / "missing.xlsx")
@@ -519,11 +519,11 @@ def test_read_open_data_workbook(tmp_path: Path) -> None:
 def test_read_open_data_errors(tmp_path: Path) -> None:
     path = tmp_path / "other.csv"
     path.write_text("a,b\n1,2\n", encoding="utf-8")
-    with pytest.raises(ons.InputError, match="not a Home Office open data table"):
+    with pytest.raises(InputError, match="not a Home Office open data table"):
         ons.read_open_data(path)
     good = tmp_path / "good.csv"
     good.write_text(OPEN_DATA_CSV, encoding="utf-8")
-    with pytest.raises(ons.InputError, match="level"):
+    with pytest.raises(InputError, match="level"):
         ons.read_open_data(good, level="force")
 
 
@@ -613,16 +613,16 @@ def test_lookup_deduplicates_districts() -> None:
 def test_population_errors(tmp_path: Path) -> None:
     lookup = ons.read_pfa_lookup(DATA / LOOKUP)
     mye = ons.read_mid_year_estimates(DATA / "mye24tablesew.csv")
-    with pytest.raises(ons.InputError, match="no population estimate"):
+    with pytest.raises(InputError, match="no population estimate"):
         ons.pfa_population(mye[mye["area_code"] != "E06000055"], lookup)
-    with pytest.raises(ons.InputError, match="year: 2019"):
+    with pytest.raises(InputError, match="year: 2019"):
         ons.read_mid_year_estimates(DATA / "mye24tablesew.csv", year=2019)
     unnamed = tmp_path / "estimates.csv"
     unnamed.write_bytes((DATA / "mye24tablesew.csv").read_bytes())
-    with pytest.raises(ons.InputError, match="pass year="):
+    with pytest.raises(InputError, match="pass year="):
         ons.read_mid_year_estimates(unnamed)
     assert ons.read_mid_year_estimates(unnamed, year=2024)["population"].iloc[0] == 61_806_682
-    with pytest.raises(ons.InputError, match="not an ONS LAD to PFA lookup"):
+    with pytest.raises(InputError, match="not an ONS LAD to PFA lookup"):
         ons.read_pfa_lookup(DATA / "mye24tablesew.csv")
     clash = tmp_path / "lookup.csv"
     clash.write_text(
@@ -630,7 +630,7 @@ def test_population_errors(tmp_path: Path) -> None:
         "E06000055,Bedford,E23000027,Hertfordshire\n",
         encoding="utf-8",
     )
-    with pytest.raises(ons.InputError, match="more than one force: E06000055"):
+    with pytest.raises(InputError, match="more than one force: E06000055"):
         ons.read_pfa_lookup(clash)
-    with pytest.raises(ons.InputError, match="MYE4 or MYE2"):
+    with pytest.raises(InputError, match="MYE4 or MYE2"):
         ons.read_mid_year_estimates(DATA / "pfatablesdec19.xlsx")

@@ -12,8 +12,7 @@ import math
 
 import pytest
 
-from crimestats import phrase
-from crimestats.phrase import InputError
+from crimestats import InputError, phrase
 
 # --- numbers ------------------------------------------------------------------------------------
 

@@ -26,13 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-try:  # the package's one error type lives in the compiled core
-    from ._core import InputError
-except ImportError:  # pragma: no cover - only until the core is built
-
-    class InputError(ValueError):  # type: ignore[no-redef]
-        """Bad input: a file, a column or a value that the function cannot use."""
-
+from ._core import InputError
 
 __all__ = [
     "MARKERS",

@@ -22,13 +22,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import SupportsFloat
 
-try:  # the package's one error type lives in the compiled core
-    from ._core import InputError
-except ImportError:  # pragma: no cover - only until the core is built
-
-    class InputError(ValueError):  # type: ignore[no-redef]
-        """Bad input: a value that cannot be phrased."""
-
+from ._core import InputError
 
 __all__ = [
     "change",
