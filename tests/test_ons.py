@@ -351,6 +351,23 @@ def test_resolve_offence_and_errors() -> None:
 
 
 @needs_data
+def test_resolve_area() -> None:
+    t = tables("pfatablesdec19.xlsx")
+    assert t.resolve_area("devon & cornwall") == "Devon and Cornwall"  # the lookup's spelling
+    assert t.resolve_area("E23000026") == "Bedfordshire"
+    assert t.resolve_area("ENGLAND AND WALES") == "England and Wales"
+    assert t.resolve_area("British Transport Police") == "British Transport Police"
+    assert t.resolve_area("London, City of") == "City of London"
+    assert t.resolve_area("West Midlands") == "West Midlands"  # the force and the region
+    assert t.areas()[:3] == ["England and Wales", "England", "North East"]
+    assert len(t.areas()) == 55  # 3 countries, 9 regions, 43 forces; two share "West Midlands"
+    with pytest.raises(InputError, match=r"area 'Gotham' is not in .*Areas in the table: England"):
+        t.resolve_area("Gotham")
+    with pytest.raises(InputError, match="not in"):
+        t.resolve_area("Bedfordshire", area_type="region")
+
+
+@needs_data
 def test_wide_frame_columns() -> None:
     t = tables("pfatablesdec19.xlsx")
     wide = t.offence("Residential burglary (households)")

@@ -415,6 +415,52 @@ class PfaTables:
         """
         return list(dict.fromkeys(self.counts["offence"].tolist()))
 
+    def areas(self) -> list[str]:
+        """The areas of Table P1 in its order: countries, regions, forces and BTP.
+
+        Examples
+        --------
+        >>> tables.areas()[:3]  # doctest: +SKIP
+        ['England and Wales', 'England', 'North East']
+        """
+        return list(dict.fromkeys(self.counts["area_name"].tolist()))
+
+    def resolve_area(self, name: str, *, area_type: str | None = None) -> str:
+        """The table's own name for an area given by code or loosely by name.
+
+        Matching ignores case, punctuation and '&' against 'and' ("Devon & Cornwall" is
+        "Devon and Cornwall"); a GSS code matches its area. Where a name is both a region and a
+        force ("West Midlands"), the force is taken unless ``area_type`` says otherwise.
+
+        Raises
+        ------
+        InputError
+            If no area matches; the message lists the areas there are.
+
+        Examples
+        --------
+        >>> tables.resolve_area("devon & cornwall")  # doctest: +SKIP
+        'Devon and Cornwall'
+        """
+        areas = self.counts.drop_duplicates(["area_code", "area_name"])
+        if area_type is not None:
+            areas = areas[areas["area_type"] == area_type]
+        by_code = areas[areas["area_code"] == name.strip().upper()]
+        if not by_code.empty:
+            return str(by_code["area_name"].iloc[0])
+        cleaned = _clean_label(name)
+        # "London, City of" is the ONS register's order of "City of London"
+        inverted = re.sub(r"^(.+),\s*(.+ of)$", r"\2 \1", cleaned)
+        wanted = {_key(cleaned), _key(inverted)}
+        matches = areas[areas["area_name"].map(lambda a: _key(str(a)) in wanted)]
+        if matches.empty:
+            raise InputError(
+                f"area {name!r} is not in {self.path.name}. Areas in the table: "
+                f"{'; '.join(map(str, areas['area_name']))}"
+            )
+        forces = matches[matches["area_type"] == "force"]
+        return str((forces if not forces.empty else matches)["area_name"].iloc[0])
+
     def resolve_offence(self, name: str) -> str:
         """The table's own name for an offence given loosely.
 
