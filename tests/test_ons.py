@@ -314,6 +314,27 @@ def test_greater_manchester_exclusion(name: str) -> None:
 
 
 @needs_data
+def test_exclusion_found_when_the_force_row_is_missing(tmp_path: Path) -> None:
+    # The Dec 2019 workbook with Greater Manchester's '..' rows deleted: the sub-title
+    # "England and Wales (excluding Greater Manchester Police)" still tells the reader.
+    with pd.ExcelFile(DATA / "pfatablesdec19.xlsx", engine="calamine") as book:
+        sheets = {
+            str(s): pd.read_excel(book, sheet_name=s, header=None)
+            for s in book.sheet_names
+            if str(s).strip() in ("Table P1", "Table P2", "Table P3")
+        }
+    path = tmp_path / "without_gmp.xlsx"
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            kept = frame[frame.iloc[:, 0] != "E23000005"]
+            kept.to_excel(writer, sheet_name=name, index=False, header=False)
+    t = ons.read_pfa_tables(path)
+    assert "E23000005" not in set(t.counts["area_code"].dropna())
+    assert t.excluded == ("Greater Manchester",)
+    assert t.offence("stalking").set_index("area_code").loc["K04000001", "count"] == 460_351
+
+
+@needs_data
 def test_markers_base_under_50_and_suppressed() -> None:
     # Dec 2019 P2: '-' where the base is under 50 (homicide in most forces); P3: '+' for every
     # population rate of the City of London (small population).

@@ -284,8 +284,9 @@ def _cut_sheet(raw: pd.DataFrame, sheet: str, source: str) -> _Sheet:
         code = raw.iat[i, code_col]
         has_name = isinstance(name, str) and name.strip() != ""
         no_code = not isinstance(code, str) or not code.strip()
-        if has_name and (_area_code(code) is not None or no_code):
-            data_rows.append(i)
+        has_values = raw.iloc[i, name_col + 1 :].notna().any()
+        if has_name and (_area_code(code) is not None or no_code or has_values):
+            data_rows.append(i)  # British Transport Police has no code, or a non-GSS one
         elif data_rows and isinstance(code, str) and code.strip():
             footnote_start = i
             break
@@ -343,7 +344,7 @@ def _area_key(frame: pd.DataFrame) -> pd.Series:
     return frame["area_code"].where(frame["area_code"].notna(), names).astype(str)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PfaTables:
     """The ONS "Police force area data tables" of one publication, as tidy frames.
 
@@ -654,7 +655,13 @@ def read_pfa_tables(path: str | Path) -> PfaTables:
 
     forces = counts.loc[counts["area_type"] == "force"]
     missing = forces.groupby("area_name", sort=False)["count"].apply(lambda s: s.isna().all())
-    excluded = tuple(str(name) for name, empty in missing.items() if empty)
+    excluded = [str(name) for name, empty in missing.items() if empty]
+    # a force left out of the totals may also have no row at all: the sub-title then says so,
+    # as in "England and Wales (excluding Greater Manchester Police)"
+    for note in notes:
+        for force in re.findall(r"\(excluding ([A-Z][\w&' -]*?)(?: Police)?\)", note):
+            if force not in excluded:
+                excluded.append(force)
     return PfaTables(
         path=path,
         period=periods[-1],
@@ -664,7 +671,7 @@ def read_pfa_tables(path: str | Path) -> PfaTables:
         changes=changes.reset_index(drop=True),
         rates=rates.reset_index(drop=True),
         notes=tuple(notes),
-        excluded=excluded,
+        excluded=tuple(excluded),
     )
 
 
