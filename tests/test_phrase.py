@@ -9,8 +9,11 @@ estimated stalking victims, 70 per cent of them women; 0.125 of women ("around o
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from crimestats import InputError, phrase
 
@@ -276,3 +279,39 @@ def test_what_the_report_could_not_say() -> None:
         "The rise is not a statistically significant change; Bedfordshire's rate is "
         "statistically significantly lower than the England and Wales rate."
     )
+
+
+# --- properties ---------------------------------------------------------------------------------
+
+
+@given(st.integers(min_value=10, max_value=10**12))
+def test_number_round_trips_for_figures(value: int) -> None:
+    # Figures from 10 up: commas every three digits, and nothing else changed.
+    text = phrase.number(value)
+    assert int(text.replace(",", "")) == value
+    assert re.fullmatch(r"\d{1,3}(,\d{3})*", text)
+
+
+@given(st.floats(min_value=0.001, max_value=0.999))
+def test_one_in_is_the_closest_simple_fraction(share: float) -> None:
+    # The chosen fraction is at least as close as any "one in N" or "k in 10".
+    text = phrase.one_in(share, approximate=False)
+    top, bottom = text.split(" in ")
+    words = {w: i for i, w in enumerate(["zero", "one", "two", "three", "four", "five", "six",
+                                          "seven", "eight", "nine"])}  # fmt: skip
+    value = (words[top] if top in words else int(top)) / (
+        words[bottom] if bottom in words else int(bottom.replace(",", ""))
+    )
+    candidates = [1 / n for n in range(2, 2001)] + [k / 10 for k in range(1, 10)]
+    assert abs(value - share) <= min(abs(c - share) for c in candidates) + 1e-12
+
+
+@given(st.floats(min_value=1, max_value=1e6), st.floats(min_value=1, max_value=1e6))
+def test_change_direction_matches_the_numbers(current: float, previous: float) -> None:
+    text = phrase.change(current, previous, since=False)
+    if current > previous * 1.005:
+        assert text.startswith("up ")
+    elif current < previous * 0.995:
+        assert text.startswith("down ")
+    else:
+        assert text in ("unchanged", "little changed") or text.endswith(" per cent")
