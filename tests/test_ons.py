@@ -158,7 +158,8 @@ def test_p2_changes_are_against_whole_number_previous_counts(name: str) -> None:
     # P2 is count / revised previous count - 1, to full precision in the workbook: so the
     # previous count it implies is a whole number for every area and offence.
     t = tables(name)
-    merged = t.counts.merge(t.changes, on=["area_code", "area_name", "area_type", "offence"])
+    keys = ["period", "area_code", "area_name", "area_type", "offence"]
+    merged = t.counts.merge(t.changes, on=keys)
     merged = merged.dropna(subset=["count", "percent_change"])
     merged = merged[merged["percent_change"] > -100]
     implied = merged["count"] / (1 + merged["percent_change"] / 100)
@@ -257,6 +258,27 @@ def test_areas_are_clean(name: str) -> None:
     assert len(t.offences()) == 23
     assert set(t.changes["offence"]) == set(t.offences())
     assert set(t.rates["offence"]) == {*t.offences(), "Residential burglary (households)"}
+
+
+@needs_data
+def test_long_frames_stack_into_a_series() -> None:
+    # Each long frame carries its period, so publications concatenate into one series:
+    # Bedfordshire stalking and harassment, SOURCES.md's table, year ending March 2018 to
+    # December 2019.
+    series = pd.concat([tables(name).counts for name in FILES], ignore_index=True)
+    beds = series[
+        (series["area_code"] == "E23000026") & (series["offence"] == "Stalking and harassment")
+    ]
+    assert beds.set_index("period")["count"].to_dict() == {
+        period: count for _, period, _, _, _, count, _, _ in WORKBOOKS
+    }
+    assert list(tables(FILES[0]).counts.columns) == [
+        "period", "area_code", "area_name", "area_type", "offence", "count", "marker",
+    ]  # fmt: skip
+    assert list(tables(FILES[0]).rates.columns) == [
+        "period", "area_code", "area_name", "area_type", "offence", "rate", "population",
+        "households", "marker",
+    ]  # fmt: skip
 
 
 @needs_data

@@ -214,9 +214,17 @@ _PERIOD = re.compile(r"year ending\s+([A-Za-z]+)\.?\s+(20\d\d|\d\d)", re.IGNOREC
 _MID_YEAR = re.compile(r"mid-?\s*(\d{4})", re.IGNORECASE)
 
 _AREA_COLUMNS = ["area_code", "area_name", "area_type"]
-_COUNT_COLUMNS = [*_AREA_COLUMNS, "offence", "count", "marker"]
-_CHANGE_COLUMNS = [*_AREA_COLUMNS, "offence", "percent_change", "suppressed", "marker"]
-_RATE_COLUMNS = [*_AREA_COLUMNS, "offence", "rate", "population", "households", "marker"]
+_COUNT_COLUMNS = ["period", *_AREA_COLUMNS, "offence", "count", "marker"]
+_CHANGE_COLUMNS = ["period", *_AREA_COLUMNS, "offence", "percent_change", "suppressed", "marker"]
+_RATE_COLUMNS = [
+    "period",
+    *_AREA_COLUMNS,
+    "offence",
+    "rate",
+    "population",
+    "households",
+    "marker",
+]
 _WIDE_COLUMNS = [
     *_AREA_COLUMNS,
     "count",
@@ -359,14 +367,18 @@ class PfaTables:
     population_base
         The mid-year population estimates behind the rates in Table P3, e.g. ``"mid-2017"``.
     counts
-        Table P1: ``area_code, area_name, area_type, offence, count, marker``.
+        Table P1: ``period, area_code, area_name, area_type, offence, count, marker``.
     changes
-        Table P2: ``area_code, area_name, area_type, offence, percent_change, suppressed,
-        marker``; ``suppressed`` is True where the ONS printed '-' (a base of fewer than 50).
+        Table P2: ``period, area_code, area_name, area_type, offence, percent_change,
+        suppressed, marker``; ``suppressed`` is True where the ONS printed '-' (a base of fewer
+        than 50).
     rates
-        Table P3: ``area_code, area_name, area_type, offence, rate, population, households,
-        marker``; rates are per 1,000 people, and for "Residential burglary (households)" per
-        1,000 households.
+        Table P3: ``period, area_code, area_name, area_type, offence, rate, population,
+        households, marker``; rates are per 1,000 people, and for "Residential burglary
+        (households)" per 1,000 households.
+
+    The long frames of several publications stack with ``pd.concat`` into one series, one row
+    per period, area and offence.
     notes
         The footnotes and sub-titles of the three tables, each once, footnote numbers removed.
     excluded
@@ -619,29 +631,28 @@ def read_pfa_tables(path: str | Path) -> PfaTables:
             if sheet is not None
         }
 
-    counts = _tidy(cut["P1"], "count")[_COUNT_COLUMNS]
-    if "P2" in cut:
-        changes = _tidy(cut["P2"], "percent_change")
-        changes["suppressed"] = changes["marker"].eq("-")
-        changes = changes[_CHANGE_COLUMNS]
-    else:
-        changes = pd.DataFrame(columns=_CHANGE_COLUMNS)
-    population_base = None
-    if "P3" in cut:
-        rates = _p3_rates(cut["P3"])
-        for label in cut["P3"].columns.values():
-            match = _MID_YEAR.search(label)
-            if label.lower().startswith("population") and match:
-                population_base = f"mid-{match.group(1)}"
-    else:
-        rates = pd.DataFrame(columns=_RATE_COLUMNS)
-
     periods = _periods(cut["P1"].title)
     if not periods:
         raise InputError(
             f"{path.name}: the title of Table P1 names no 'year ending <month> <year>' period: "
             f"{cut['P1'].title!r}"
         )
+    counts = _tidy(cut["P1"], "count").assign(period=periods[-1])[_COUNT_COLUMNS]
+    if "P2" in cut:
+        changes = _tidy(cut["P2"], "percent_change").assign(period=periods[-1])
+        changes["suppressed"] = changes["marker"].eq("-")
+        changes = changes[_CHANGE_COLUMNS]
+    else:
+        changes = pd.DataFrame(columns=_CHANGE_COLUMNS)
+    population_base = None
+    if "P3" in cut:
+        rates = _p3_rates(cut["P3"]).assign(period=periods[-1])[_RATE_COLUMNS]
+        for label in cut["P3"].columns.values():
+            match = _MID_YEAR.search(label)
+            if label.lower().startswith("population") and match:
+                population_base = f"mid-{match.group(1)}"
+    else:
+        rates = pd.DataFrame(columns=_RATE_COLUMNS)
     # P2 titles name both years, in either order ("... 2018 compared with ... 2019", or the reverse)
     compared = [p for p in _periods(cut["P2"].title) if p != periods[-1]] if "P2" in cut else []
     previous = compared[0] if compared else None
@@ -688,7 +699,7 @@ def _p3_rates(sheet: _Sheet) -> pd.DataFrame:
     n_offences = len(rates) // max(len(sheet.body), 1)
     rates["population"] = np.tile(population, n_offences)
     rates["households"] = np.tile(households, n_offences)
-    return rates[_RATE_COLUMNS]
+    return rates
 
 
 def offences(tables: str | Path | PfaTables) -> list[str]:
