@@ -5,9 +5,10 @@ national picture, and shares from complex surveys, computed by a Rust core and r
 DataFrames.
 """
 
+from . import datasets, ons, phrase
 from ._core import InputError
 from .rates import rate
 from .shares import proportion
 
-__all__ = ["InputError", "proportion", "rate"]
+__all__ = ["InputError", "datasets", "ons", "phrase", "proportion", "rate"]
 __version__ = "0.1.0"

@@ -32,7 +32,8 @@ def _first_bad(name: str, values: Sequence[Any] | np.ndarray) -> InputError:
                     "; text from a spreadsheet (thousands separators, '..', '-') is read by "
                     "crimestats.ons, or convert it with pandas.to_numeric first"
                 )
-            return InputError(f"{name}: position {position} is {value!r}, not a number{hint}")
+            shown = repr(str(value)) if isinstance(value, str) else repr(value)
+            return InputError(f"{name}: position {position} is {shown}, not a number{hint}")
     return InputError(f"{name}: is not numeric")
 
 

@@ -17,7 +17,8 @@ pub enum ProportionMethod {
     Wilson,
     /// Clopper & Pearson (1934): beta quantiles, statsmodels `beta`, R `binom.test`.
     Exact,
-    /// Jeffreys' prior Beta(x + 1/2, n - x + 1/2), statsmodels `jeffreys`.
+    /// Jeffreys' prior Beta(x + 1/2, n - x + 1/2), statsmodels `jeffreys`, with Brown, Cai &
+    /// DasGupta's (2001) boundary rule: lower 0 at x = 0, upper 1 at x = n.
     Jeffreys,
     /// Agresti & Coull (1998): the Wald interval around (x + z^2/2) / (n + z^2).
     AgrestiCoull,
@@ -56,7 +57,18 @@ pub fn wilson_interval(x: f64, n: f64, z: f64) -> (f64, f64) {
     let denom = 1.0 + z2 / n;
     let centre = (p + z2 / (2.0 * n)) / denom;
     let half = z / denom * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
-    ((centre - half).max(0.0), (centre + half).min(1.0))
+    // At x = 0 and x = n the bounds are exactly 0 and 1; the formula leaves rounding noise there.
+    let lower = if x == 0.0 {
+        0.0
+    } else {
+        (centre - half).max(0.0)
+    };
+    let upper = if x == n {
+        1.0
+    } else {
+        (centre + half).min(1.0)
+    };
+    (lower, upper)
 }
 
 /// The Wald interval around a proportion `p` with standard error `se`, clipped to [0, 1].

@@ -23,7 +23,8 @@ pub enum RateMethod {
     Score,
     /// The mid-p exact interval: half the probability of the observed count in each tail.
     Midp,
-    /// Jeffreys' prior: gamma quantiles with shape k + 1/2, statsmodels `jeff`.
+    /// Jeffreys' prior: gamma quantiles with shape k + 1/2, statsmodels `jeff`; the lower bound is 0
+    /// at k = 0 (Brown, Cai & DasGupta's boundary rule, as for proportions).
     Jeffreys,
     /// The normal approximation k +/- z sqrt(k), the lower bound clipped at 0.
     Wald,
@@ -156,7 +157,14 @@ pub fn count_interval(k: f64, method: RateMethod, tail: f64, z: f64) -> (f64, f6
             ((centre - half).max(0.0), centre + half)
         }
         RateMethod::Midp => midp_interval(k, tail),
-        RateMethod::Jeffreys => (gamma_ppf(tail, k + 0.5), gamma_isf(tail, k + 0.5)),
+        RateMethod::Jeffreys => {
+            let lower = if k == 0.0 {
+                0.0
+            } else {
+                gamma_ppf(tail, k + 0.5)
+            };
+            (lower, gamma_isf(tail, k + 0.5))
+        }
         RateMethod::Wald => {
             let half = z * k.sqrt();
             ((k - half).max(0.0), k + half)
