@@ -6,7 +6,7 @@
 //! needs whole numbers. NaN in, NaN out.
 use super::check;
 use super::error::{half_alpha, CoreError, CoreResult};
-use super::parallel::{map_rows, per_distinct_pair};
+use super::parallel::{columns, per_distinct_pair};
 use super::special::{beta_isf, beta_ppf, norm_ppf};
 use std::str::FromStr;
 
@@ -158,15 +158,20 @@ pub fn proportions(
     check::at_most("x", x, "n", n)?;
     let z = norm_ppf(1.0 - tail);
     let kernel = |xi: f64, ni: f64| proportion_interval(xi, ni, method, tail, z);
-    let intervals = if method == ProportionMethod::Exact || method == ProportionMethod::Jeffreys {
-        per_distinct_pair(x, n, kernel)
-    } else {
-        map_rows(x.len(), |i| kernel(x[i], n[i]))
-    };
+    let [proportion, lower, upper] =
+        if method == ProportionMethod::Exact || method == ProportionMethod::Jeffreys {
+            let intervals = per_distinct_pair(x, n, kernel);
+            columns(x.len(), |i| [x[i] / n[i], intervals[i].0, intervals[i].1])
+        } else {
+            columns(x.len(), |i| {
+                let (lo, hi) = kernel(x[i], n[i]);
+                [x[i] / n[i], lo, hi]
+            })
+        };
     Ok(Proportions {
-        proportion: x.iter().zip(n).map(|(xi, ni)| xi / ni).collect(),
-        lower: intervals.iter().map(|iv| iv.0).collect(),
-        upper: intervals.iter().map(|iv| iv.1).collect(),
+        proportion,
+        lower,
+        upper,
     })
 }
 

@@ -5,7 +5,7 @@
 //! bound is 0 when `k` is 0, and a NaN count or population gives NaN for that row.
 use super::check;
 use super::error::{half_alpha, CoreError, CoreResult};
-use super::parallel::per_distinct_count;
+use super::parallel::{columns, per_distinct_count};
 use super::special::{gamma_isf, gamma_ppf, norm_ppf, poisson_cdf, poisson_pmf};
 use std::str::FromStr;
 
@@ -202,16 +202,15 @@ pub fn rates(
     check::positive_scalar("per", per)?;
     let z = norm_ppf(1.0 - tail);
     let intervals = per_distinct_count(count, |k| count_interval(k, method, tail, z));
-    let scale = |i: usize| per / population[i];
-    Ok(Rates {
-        rate: (0..count.len()).map(|i| count[i] * scale(i)).collect(),
-        lower: (0..count.len())
-            .map(|i| intervals[i].0 * scale(i))
-            .collect(),
-        upper: (0..count.len())
-            .map(|i| intervals[i].1 * scale(i))
-            .collect(),
-    })
+    let [rate, lower, upper] = columns(count.len(), |i| {
+        let scale = per / population[i];
+        [
+            count[i] * scale,
+            intervals[i].0 * scale,
+            intervals[i].1 * scale,
+        ]
+    });
+    Ok(Rates { rate, lower, upper })
 }
 
 #[cfg(test)]
