@@ -4,4 +4,6 @@ pub mod check;
 pub mod error;
 pub mod parallel;
 pub mod poisson;
+#[cfg(test)]
+mod properties;
 pub mod special;
