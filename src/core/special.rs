@@ -566,6 +566,9 @@ fn gamma_temme(a: f64, x: f64, u: f64) -> (f64, f64) {
     }
 }
 
+/// The smallest positive double (a subnormal, 4.9e-324).
+const SMALLEST_SUBNORMAL: f64 = 5e-324;
+
 /// Safeguarded Halley iteration for `F(x) = target` on `(lo, hi)`, `F` monotone
 /// (increasing when `increasing`). `eval(x)` returns `(F(x), density, g)` where the
 /// density is `|F'(x)|` and `g = F''(x) / F'(x)`. A step that would leave the bracket is
@@ -598,6 +601,10 @@ fn solve<E: Fn(f64) -> (f64, f64, f64)>(
             lo = x;
         } else {
             hi = x;
+            if x <= SMALLEST_SUBNORMAL {
+                // Even the smallest positive double overshoots: the root underflows.
+                return 0.0;
+            }
         }
         let slope = if increasing { density } else { -density };
         let newton = diff / slope;
@@ -626,6 +633,10 @@ fn solve<E: Fn(f64) -> (f64, f64, f64)>(
             } else {
                 f64::NAN
             };
+            if xn == 0.0 && lo == 0.0 {
+                // The power law puts the root below the smallest double; confirm there.
+                xn = SMALLEST_SUBNORMAL;
+            }
             if !(xn > lo && xn < hi) {
                 xn = if hi == f64::INFINITY {
                     4.0 * x.max(lo)
@@ -1020,8 +1031,10 @@ fn beta_start(target: f64, a: f64, b: f64, upper: bool) -> (f64, f64) {
     } else {
         (target, 1.0 - target)
     };
-    let xs = ((pl.ln() + a.ln() + lb) / a).exp();
-    let ys = ((ql.ln() + b.ln() + lb) / b).exp();
+    // Floored at the smallest double so that a root that underflows is still found
+    // (and reported as exactly 0 or 1) from the right side.
+    let xs = ((pl.ln() + a.ln() + lb) / a).exp().max(SMALLEST_SUBNORMAL);
+    let ys = ((ql.ln() + b.ln() + lb) / b).exp().max(SMALLEST_SUBNORMAL);
     let guess = if upper {
         if ys < 0.5 {
             (1.0 - ys, ys)
@@ -3058,6 +3071,10 @@ mod tests {
         assert_eq!(norm_ppf(1.0), f64::INFINITY);
         assert_eq!(t_ppf(0.0, 4.0), f64::NEG_INFINITY);
         assert_eq!(t_ppf(0.5, 4.0), 0.0);
+        // Roots below the smallest double are reported as the exact end point.
+        assert_eq!(gamma_ppf(1e-300, 0.5), 0.0);
+        assert_eq!(beta_ppf(1e-300, 0.5, 0.5), 0.0);
+        assert_eq!(beta_isf(1e-300, 0.5, 0.5), 1.0);
         // Arguments at the ends of the support.
         assert_eq!(gamma_p(2.0, 0.0), 0.0);
         assert_eq!(gamma_q(2.0, 0.0), 1.0);
