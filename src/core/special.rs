@@ -779,6 +779,95 @@ fn beta_prefactor(a: f64, b: f64, x: f64, y: f64) -> f64 {
     binom_exponent(a, b, x, y).exp() * ((a / n) * (b / (2.0 * PI))).sqrt()
 }
 
+/// Double-double number `hi + lo` with `|lo| <= ulp(hi) / 2`.
+#[derive(Clone, Copy)]
+struct Dd(f64, f64);
+
+impl Dd {
+    fn from(x: f64) -> Self {
+        Dd(x, 0.0)
+    }
+    /// Normalizes `hi + lo` given `|hi| >= |lo|` (Dekker's fast two-sum).
+    fn norm(hi: f64, lo: f64) -> Self {
+        let s = hi + lo;
+        Dd(s, lo - (s - hi))
+    }
+    fn add(self, o: Dd) -> Dd {
+        let (s, e) = two_sum(self.0, o.0);
+        Dd::norm(s, e + self.1 + o.1)
+    }
+    fn mul(self, o: Dd) -> Dd {
+        let p = self.0 * o.0;
+        let e = self.0.mul_add(o.0, -p) + (self.0 * o.1 + self.1 * o.0);
+        Dd::norm(p, e)
+    }
+    fn div(self, o: Dd) -> Dd {
+        let q1 = self.0 / o.0;
+        let r = self.add(o.mul(Dd::from(-q1)));
+        let q2 = r.0 / o.0;
+        Dd::norm(q1, q2)
+    }
+}
+
+/// The continued fraction of [`beta_cf`] in double-double arithmetic, coefficients
+/// included. Near `x = (a + 1) / (a + b + 2)` with large parameters the fraction's
+/// denominators `1 + aa d` cancel to about `|1 - x (a + b + 2) / (a + 1)|`, which in
+/// double precision costs up to four digits; carrying about 32 digits keeps the result
+/// at full double precision.
+fn beta_cf_dd(a: f64, b: f64, x: Dd) -> f64 {
+    let one = Dd::from(1.0);
+    let (xa, xd) = (x, Dd::from(a));
+    let (qab, qab_e) = two_sum(a, b);
+    let qab = Dd::norm(qab, qab_e);
+    let qap = xd.add(one);
+    let mut c = one;
+    let mut d = one.add(qab.mul(xa).div(qap).mul(Dd::from(-1.0)));
+    if d.0.abs() < TINY {
+        d = Dd::from(TINY);
+    }
+    d = one.div(d);
+    let mut h = d;
+    for i in 1..MAX_ITER {
+        let m = Dd::from(f64::from(i));
+        let m2 = Dd::from(2.0 * f64::from(i));
+        // aa = m (b - m) x / ((a - 1 + 2m) (a + 2m))
+        let bm = Dd::from(b).add(m.mul(Dd::from(-1.0)));
+        let am2 = xd.add(m2);
+        let num = m.mul(bm).mul(xa);
+        let den = am2.add(Dd::from(-1.0)).mul(am2);
+        let aa = num.div(den);
+        d = one.add(aa.mul(d));
+        if d.0.abs() < TINY {
+            d = Dd::from(TINY);
+        }
+        c = one.add(aa.div(c));
+        if c.0.abs() < TINY {
+            c = Dd::from(TINY);
+        }
+        d = one.div(d);
+        h = h.mul(d).mul(c);
+        // aa = -(a + m) (a + b + m) x / ((a + 2m) (a + 1 + 2m))
+        let num = xd.add(m).mul(qab.add(m)).mul(xa);
+        let den = am2.mul(am2.add(one));
+        let aa = num.div(den).mul(Dd::from(-1.0));
+        d = one.add(aa.mul(d));
+        if d.0.abs() < TINY {
+            d = Dd::from(TINY);
+        }
+        c = one.add(aa.div(c));
+        if c.0.abs() < TINY {
+            c = Dd::from(TINY);
+        }
+        d = one.div(d);
+        let del = d.mul(c);
+        h = h.mul(del);
+        if (del.0 - 1.0).abs() + del.1.abs() <= 1e-17 {
+            break;
+        }
+    }
+    h.0 + h.1
+}
+
 /// Continued fraction for `I_x(a, b) a B(a, b) / (x^a y^b)` (the classical even/odd
 /// form, modified Lentz); converges rapidly for `x < (a + 1) / (a + b + 2)`.
 fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
@@ -841,15 +930,35 @@ fn beta_core(a: f64, b: f64, x: f64, y: f64) -> (f64, f64, f64) {
             let i = beta_tail_small_param(b, a, y, x);
             return (i, 1.0 - i, pref);
         }
-        let i = pref * beta_cf(a, b, x) / a;
+        let i = pref * beta_cf_side(a, b, x, y) / a;
         (i, 1.0 - i, pref)
     } else {
         if b >= BGRAT_MIN_LARGE && a * BGRAT_RATIO <= b {
             let ic = beta_tail_small_param(a, b, x, y);
             return (1.0 - ic, ic, pref);
         }
-        let ic = pref * beta_cf(b, a, y) / b;
+        let ic = pref * beta_cf_side(b, a, y, x) / b;
         (1.0 - ic, ic, pref)
+    }
+}
+
+/// [`beta_cf`], or [`beta_cf_dd`] when the fraction's leading denominators cancel by
+/// more than two digits and the parameters are large enough for that to persist. `v`
+/// is the argument and `w = 1 - v`; the smaller of the two is exact, and in the
+/// double-double branch the other is formed exactly from it, because in that band the
+/// fraction amplifies a rounding of its argument as much as its own roundings.
+fn beta_cf_side(a: f64, b: f64, v: f64, w: f64) -> f64 {
+    let s = (1.0 - v * (a + b + 2.0) / (a + 1.0)).abs();
+    if s < 1e-2 && a.min(b) > 50.0 {
+        let vd = if v <= w {
+            Dd::from(v)
+        } else {
+            let (hi, lo) = two_sum(1.0, -w);
+            Dd::norm(hi, lo)
+        };
+        beta_cf_dd(a, b, vd)
+    } else {
+        beta_cf(a, b, v)
     }
 }
 
@@ -946,12 +1055,17 @@ fn beta_bgrat(p: f64, q: f64, ln_v: f64) -> f64 {
     prefix * sum
 }
 
+/// Largest beta parameter (and binomial `n`) accepted; beyond it the functions return
+/// NaN. The continued fraction needs on the order of `sqrt(min(a, b))` steps near the
+/// mean, so the limit keeps every call fast; it is far above the 1e6 the package uses.
+const BETA_MAX_PARAM: f64 = 1e13;
+
 /// `(I, 1 - I)` at the edges of the domain, `None` for an interior point.
 fn beta_edge(a: f64, b: f64, x: f64) -> Option<(f64, f64)> {
     if a.is_nan() || b.is_nan() || x.is_nan() || a < 0.0 || b < 0.0 || (a == 0.0 && b == 0.0) {
         return Some((f64::NAN, f64::NAN));
     }
-    if a == f64::INFINITY || b == f64::INFINITY {
+    if a > BETA_MAX_PARAM || b > BETA_MAX_PARAM {
         return Some((f64::NAN, f64::NAN));
     }
     if x <= 0.0 {
@@ -971,10 +1085,12 @@ fn beta_edge(a: f64, b: f64, x: f64) -> Option<(f64, f64)> {
 /// function). `a = 0` or `b = 0` are point masses at 0 or 1.
 ///
 /// Method: the classical continued fraction (modified Lentz) on the side where it
-/// converges, with the prefactor `x^a (1-x)^b / B(a, b)` in Loader's (2000)
-/// `dbinom_raw` saddle-point form (exact deviation, `stirlerr`, `bd0`), which keeps
-/// full relative accuracy for parameters up to 1e6 and beyond. Relative error about
-/// 1e-14.
+/// converges, in double-double arithmetic in the narrow band around the mean where its
+/// denominators cancel; for lopsided parameters (one at least 100 and 8 times the
+/// other) the tail on the large-parameter side by DiDonato & Morris's (1992) BGRAT
+/// expansion plus an all-positive recurrence. The prefactor `x^a (1-x)^b / B(a, b)` is
+/// Loader's (2000) `dbinom_raw` saddle-point form (exact deviation, `stirlerr`, `bd0`).
+/// Relative error about 1e-14 or better; NaN for `a` or `b` above 1e13.
 pub fn beta_inc(a: f64, b: f64, x: f64) -> f64 {
     match beta_edge(a, b, x) {
         Some((i, _)) => i,
@@ -1088,7 +1204,8 @@ fn beta_solve(target: f64, a: f64, b: f64, upper: bool, start: (f64, f64)) -> (f
 ///
 /// Method: AS 109-style start (Cran, Martin & Thomas 1977) or tail power laws, refined
 /// by safeguarded Halley steps on `I_x` (or on `1 - I_x` for `p > 1/2`), iterating on
-/// the smaller of `x` and `1 - x`.
+/// the smaller of `x` and `1 - x`. Typically two evaluations of [`beta_inc`]. NaN for
+/// `a` or `b` above 1e13.
 pub fn beta_ppf(p: f64, a: f64, b: f64) -> f64 {
     if let Some(v) = beta_quantile_edge(p, a, b, false) {
         return v;
@@ -1127,8 +1244,8 @@ fn beta_quantile_edge(prob: f64, a: f64, b: f64, upper: bool) -> Option<f64> {
         || a < 0.0
         || b < 0.0
         || (a == 0.0 && b == 0.0)
-        || a == f64::INFINITY
-        || b == f64::INFINITY
+        || a > BETA_MAX_PARAM
+        || b > BETA_MAX_PARAM
     {
         return Some(f64::NAN);
     }
@@ -1253,7 +1370,13 @@ pub fn t_ppf(p: f64, df: f64) -> f64 {
             let t2 = t0 * t0;
             (df / (df + t2), t2 / (df + t2))
         };
-        let (x1, x2) = beta_solve(2.0 * q, 0.5 * df, 0.5, false, start);
+        // I_{x1}(df/2, 1/2) = 2q; near the centre match the smaller complement
+        // 1 - 2q instead (exact, by Sterbenz), as the solver expects a target <= 1/2.
+        let (x1, x2) = if q <= 0.25 {
+            beta_solve(2.0 * q, 0.5 * df, 0.5, false, start)
+        } else {
+            beta_solve(1.0 - 2.0 * q, 0.5 * df, 0.5, true, start)
+        };
         df.sqrt() * (x2 / x1).sqrt()
     };
     sign * t
@@ -1285,8 +1408,8 @@ pub fn poisson_pmf(k: f64, mu: f64) -> f64 {
     (neg_bd0(k, mu - k, mu) - stirlerr(k)).exp() / (SQRT_2PI * k.sqrt())
 }
 
-/// Binomial probability mass `P(X = k)` for `n` trials (a non-negative integer) with
-/// success probability `p`; 0 for `k` outside 0..=n or not an integer.
+/// Binomial probability mass `P(X = k)` for `n` trials (a non-negative integer up to
+/// 1e13) with success probability `p`; 0 for `k` outside 0..=n or not an integer.
 ///
 /// Method: Loader (2000) `dbinom_raw` (`stirlerr` and `bd0`), with the deviation
 /// `n p - k` formed exactly.
@@ -1320,7 +1443,7 @@ fn binom_invalid(k: f64, n: f64, p: f64) -> bool {
         || p.is_nan()
         || n < 0.0
         || n != n.floor()
-        || n == f64::INFINITY
+        || n > BETA_MAX_PARAM
         || !(0.0..=1.0).contains(&p)
 }
 
