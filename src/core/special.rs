@@ -943,13 +943,14 @@ fn beta_core(a: f64, b: f64, x: f64, y: f64) -> (f64, f64, f64) {
 }
 
 /// [`beta_cf`], or [`beta_cf_dd`] when the fraction's leading denominators cancel by
-/// more than two digits and the parameters are large enough for that to persist. `v`
-/// is the argument and `w = 1 - v`; the smaller of the two is exact, and in the
-/// double-double branch the other is formed exactly from it, because in that band the
-/// fraction amplifies a rounding of its argument as much as its own roundings.
+/// more than three digits (outside that band the loss stays below about 1e-14) and
+/// the parameters are large enough for that to persist. `v` is the argument and
+/// `w = 1 - v`; the smaller of the two is exact, and in the double-double branch the
+/// other is formed exactly from it, because in that band the fraction amplifies a
+/// rounding of its argument as much as its own roundings.
 fn beta_cf_side(a: f64, b: f64, v: f64, w: f64) -> f64 {
     let s = (1.0 - v * (a + b + 2.0) / (a + 1.0)).abs();
-    if s < 1e-2 && a.min(b) > 50.0 {
+    if s < 1e-3 && a.min(b) > 50.0 {
         let vd = if v <= w {
             Dd::from(v)
         } else {
