@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export VIRTUAL_ENV := $(abspath $(VENV))
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help demo test lint fmt dev rust-test py-test bench clean
+.PHONY: help demo test lint fmt dev rust-test py-test bench fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -32,8 +32,8 @@ py-test: dev ## pytest
 lint: dev ## rustfmt, clippy, ruff, mypy and the stub check
 	cargo fmt --check
 	cargo clippy --quiet --all-targets -- -D warnings
-	$(BIN)/ruff check python tests bench
-	$(BIN)/ruff format --check python tests bench
+	$(BIN)/ruff check python tests bench fuzz
+	$(BIN)/ruff format --check python tests bench fuzz
 	$(BIN)/mypy
 	$(BIN)/python -m mypy.stubtest crimestats._core
 
@@ -41,11 +41,15 @@ test: rust-test py-test lint ## every test: cargo test, pytest, then the lints
 
 fmt: dev ## format Rust and Python in place
 	cargo fmt
-	$(BIN)/ruff format python tests bench
-	$(BIN)/ruff check --fix python tests bench
+	$(BIN)/ruff format python tests bench fuzz
+	$(BIN)/ruff check --fix python tests bench fuzz
 
 bench: dev ## side-by-side timings against scipy, statsmodels and svy
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done
+
+fuzz: dev ## fuzz the ONS readers for a few minutes (crashes are written to fuzz/crashes)
+	mkdir -p fuzz/crashes
+	cd fuzz/crashes && ../../$(BIN)/python ../fuzz_ons.py -max_total_time=300
 
 clean: ## remove build products and the virtualenv
 	rm -rf target $(VENV) python/crimestats/*.so

@@ -563,6 +563,14 @@ class PfaTables:
         return out.reset_index(drop=True)[_WIDE_COLUMNS]
 
 
+def _read_csv(path: Path, **options: object) -> pd.DataFrame:
+    """pandas.read_csv of a text table; the ways a damaged file fails become InputError."""
+    try:
+        return pd.read_csv(path, dtype=str, encoding="utf-8-sig", **options)  # type: ignore[call-overload]
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise InputError(f"{path.name}: not a readable CSV table ({error})") from None
+
+
 def _open_workbook(path: Path) -> pd.ExcelFile:
     if not path.exists():
         raise FileNotFoundError(path)
@@ -792,7 +800,7 @@ def read_open_data(path: str | Path, *, level: str = "group") -> pd.DataFrame:
     if path.suffix.lower() in (".csv", ".txt"):
         if not path.exists():
             raise FileNotFoundError(path)
-        raw = pd.read_csv(path, header=None, dtype=str, encoding="utf-8-sig")
+        raw = _read_csv(path, header=None)
         frames.append(raw)
     else:
         book = _open_workbook(path)
@@ -892,7 +900,7 @@ def read_mid_year_estimates(
     if path.suffix.lower() in (".csv", ".txt"):
         if not path.exists():
             raise FileNotFoundError(path)
-        raw = pd.read_csv(path, header=None, dtype=str, encoding="utf-8-sig")
+        raw = _read_csv(path, header=None)
     else:
         book = _open_workbook(path)
         with book:
@@ -995,7 +1003,7 @@ def read_pfa_lookup(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(path)
-    raw = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+    raw = _read_csv(path)
     found: dict[str, str] = {}
     for column in raw.columns:
         match = re.fullmatch(r"(LAD|PFA)\d{2}(CD|NM)", str(column).strip(), flags=re.IGNORECASE)
