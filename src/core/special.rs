@@ -677,6 +677,9 @@ fn gamma_solve(a: f64, target: f64, upper: bool) -> f64 {
         } else {
             wh
         }
+    } else if c > 0.0 && wh >= 0.3 * a {
+        // Not far into the lower tail: Wilson-Hilferty is the better start.
+        wh
     } else {
         // P(a, x) ~ x^a / Gamma(a + 1) for x small against a.
         let xs = ((target.ln() + ln_gamma(a + 1.0)) / a).exp();
