@@ -588,9 +588,10 @@ const SMALLEST_SUBNORMAL: f64 = 5e-324;
 ///
 /// Stopping: Halley's method leaves a relative error of about `kappa r^3` after a step
 /// of relative size `r` (`kappa` is the caller's bound on the curvature scale, roughly
-/// shape times `1 + z^2`). Once the steps shrink superlinearly and `kappa r^3` is below
-/// 1e-17 the last step is taken and the iteration stops, which saves the confirming
-/// evaluation; otherwise it stops when the step is below 1e-14 relative.
+/// shape times `1 + z^2`, with a safety factor of 10). When `kappa r^3` is below 1e-17
+/// (and, after the first step, the steps have been shrinking superlinearly) the last
+/// step is taken and the iteration stops, which saves the confirming evaluation;
+/// otherwise it stops when the step is below 1e-14 relative.
 fn solve<E: Fn(f64) -> (f64, f64, f64)>(
     eval: E,
     target: f64,
