@@ -417,8 +417,9 @@ const AS241_F: [f64; 8] = [
 ///
 /// Method: for `a >= 20` and `|x - a| < 0.4 a`, Temme's uniform asymptotic expansion
 /// (Temme 1979; as used by DiDonato & Morris 1986) with coefficients precomputed to
-/// 50 digits; otherwise the power series for `P` (x < a + 1) or Legendre's continued
-/// fraction for `Q` (modified Lentz). The prefactor `x^a e^-x / Gamma(a+1)` is Loader's
+/// 50 digits; otherwise the power series for `P` (x < a + 1) or, for `Q`, the finite
+/// Poisson sum when `a` is an integer up to 50 and Legendre's continued fraction
+/// (modified Lentz) otherwise. The prefactor `x^a e^-x / Gamma(a+1)` is Loader's
 /// (2000) `dpois_raw` form. Relative error a few times 1e-15.
 pub fn gamma_p(a: f64, x: f64) -> f64 {
     match gamma_edge(a, x) {
@@ -475,6 +476,23 @@ fn gamma_pq(a: f64, x: f64) -> (f64, f64, f64) {
         // where P rounds to just above 1.
         let p = (d * gamma_series(a, x)).min(1.0);
         (p, 1.0 - p, density)
+    } else if a == a.floor() && a <= 50.0 {
+        // Integer shape: Q(a, x) = sum_{j < a} e^-x x^j / j!, a finite sum of positive
+        // terms, summed downward from the largest (the density itself) while they
+        // matter; several times cheaper than the continued fraction.
+        let inv_x = 1.0 / x;
+        let mut term = density;
+        let mut q = 0.0;
+        let mut j = a - 1.0;
+        loop {
+            q += term;
+            if j < 1.0 || term <= q * 1e-17 {
+                break;
+            }
+            term *= j * inv_x;
+            j -= 1.0;
+        }
+        (1.0 - q, q, density)
     } else {
         let q = a * d * gamma_cf(a, x);
         (1.0 - q, q, density)
