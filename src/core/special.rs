@@ -290,7 +290,11 @@ pub fn norm_sf(x: f64) -> f64 {
         return 0.5 - 0.5 * erf_small(s);
     }
     let tail = 0.5 * exp_neg_sq(x, 0.5) * erfcx_large(s.abs());
-    if x > 0.0 { tail } else { 1.0 - tail }
+    if x > 0.0 {
+        tail
+    } else {
+        1.0 - tail
+    }
 }
 
 /// Standard normal distribution function `P(Z <= x)`; `norm_sf(-x)`, so accurate in the
@@ -329,7 +333,11 @@ pub fn norm_ppf(p: f64) -> f64 {
         let r = r - 5.0;
         poly(&AS241_E, r) / poly(&AS241_F, r)
     };
-    if q < 0.0 { -val } else { val }
+    if q < 0.0 {
+        -val
+    } else {
+        val
+    }
 }
 
 /// Horner evaluation of `c[0] + c[1] r + ...`.
@@ -713,7 +721,11 @@ fn gamma_solve(a: f64, target: f64, upper: bool) -> f64 {
     } else {
         // P(a, x) ~ x^a / Gamma(a + 1) for x small against a.
         let xs = ((target.ln() + ln_gamma(a + 1.0)) / a).exp();
-        if c <= 0.0 || xs < 0.15 * a { xs } else { wh }
+        if c <= 0.0 || xs < 0.15 * a {
+            xs
+        } else {
+            wh
+        }
     };
     let eval = |x: f64| {
         let (p, q, density) = gamma_pq(a, x);
@@ -1232,7 +1244,11 @@ fn beta_solve(target: f64, a: f64, b: f64, upper: bool, start: (f64, f64)) -> (f
         (0.0, 1.0),
         10.0 * (1.0 + a + b) * (1.0 + z * z),
     );
-    if swap { (1.0 - v, v) } else { (v, 1.0 - v) }
+    if swap {
+        (1.0 - v, v)
+    } else {
+        (v, 1.0 - v)
+    }
 }
 
 /// Beta(a, b) quantile: `x` with `I_x(a, b) = p`. 0 at `p = 0`, 1 at `p = 1`; 0 when
@@ -1341,7 +1357,11 @@ pub fn t_sf(t: f64, df: f64) -> f64 {
         return if t > 0.0 { 0.0 } else { 1.0 };
     }
     let tail = t_tail(t.abs(), df);
-    if t > 0.0 { tail } else { 1.0 - tail }
+    if t > 0.0 {
+        tail
+    } else {
+        1.0 - tail
+    }
 }
 
 /// Student's t distribution function `P(T <= t)`; `t_sf(-t, df)`.
