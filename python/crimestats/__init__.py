@@ -7,8 +7,10 @@ DataFrames.
 
 from . import datasets, ons, phrase
 from ._core import InputError
+from .changes import change, compare, funnel, funnel_limits, test_change, trend
 from .rates import rate
 from .shares import proportion
 
 __all__ = ["InputError", "datasets", "ons", "phrase", "proportion", "rate"]
+__all__ += ["change", "compare", "funnel", "funnel_limits", "test_change", "trend"]
 __version__ = "0.1.0"

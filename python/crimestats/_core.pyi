@@ -14,3 +14,26 @@ def poisson_rate(
     count: _F64, population: _F64, per: float, method: str, conf: float
 ) -> list[_F64]: ...
 def binomial_proportion(x: _F64, n: _F64, method: str, conf: float) -> list[_F64]: ...
+def count_change(current: _F64, previous: _F64, min_base: float) -> list[_F64]: ...
+def rate_ratio_test(
+    current: _F64,
+    previous: _F64,
+    exposure_current: _F64,
+    exposure_previous: _F64,
+    method: str,
+    conf: float,
+) -> list[_F64]: ...
+def rate_comparison(
+    count: _F64, population: _F64, benchmark: _F64, per: float, method: str, conf: float
+) -> list[_F64]: ...
+def funnel_plot(
+    count: _F64,
+    population: _F64,
+    target: float | None,
+    per: float,
+    conf: list[float],
+    overdispersion: str | None,
+) -> tuple[float, float, float, list[_F64], list[_F64], list[_F64]]: ...
+def funnel_grid(
+    population: _F64, target: float, per: float, conf: list[float], tau2: float
+) -> tuple[list[_F64], list[_F64]]: ...

@@ -1,5 +1,6 @@
 //! Pure numerics: no Python types, no pyo3. Each module states what it guarantees.
 pub mod binomial;
+pub mod changes;
 pub mod check;
 pub mod error;
 pub mod parallel;

@@ -110,7 +110,7 @@ fn midp_interval(k: f64, tail: f64) -> (f64, f64) {
 
 /// Root of `g(x) = target` for `g` decreasing on [lo, hi], by Newton steps kept inside a
 /// shrinking bracket (bisection when a step would leave it).
-fn solve_decreasing(
+pub(crate) fn solve_decreasing(
     g: impl Fn(f64) -> f64,
     slope: impl Fn(f64) -> f64,
     target: f64,

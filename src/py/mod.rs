@@ -4,6 +4,7 @@ use crate::core::error::CoreError;
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 
+mod changes;
 mod rates;
 
 pyo3::create_exception!(
@@ -49,5 +50,6 @@ pub(crate) fn arrays<const N: usize>(
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("InputError", m.py().get_type::<InputError>())?;
     rates::register(m)?;
+    changes::register(m)?;
     Ok(())
 }

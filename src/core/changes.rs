@@ -1,0 +1,900 @@
+//! Changes over time and comparisons with a benchmark: the change in a count, tests of the ratio
+//! of two Poisson rates, an area's rate against a benchmark, and funnel-plot control limits.
+//!
+//! Kept apart from `poisson.rs`, which holds the one-sample intervals these build on. Guarantees:
+//! - `test_ratios` with `Exact` gives what R `poisson.test(c(x1, x0), c(t1, t0))` gives: the
+//!   conditional binomial test of x1 given x1 + x0 with p = t1 / (t1 + t0), R `binom.test`'s
+//!   two-sided p-value and the Clopper-Pearson interval mapped to the ratio by p / (1 - p) * t0 / t1.
+//!   `Midp`, `Score` and `Wald` p-values are statsmodels `test_poisson_2indep`'s `cond-midp`,
+//!   `score` and `wald`; their intervals are stated on [`TestMethod`].
+//! - With no events in either period there is no evidence either way: ratio NaN, interval
+//!   [0, inf), p-value 1. A zero count on one side gives a bound of 0 or infinity, never NaN.
+//! - NaN in any input of a row gives NaN out for that row.
+use super::binomial;
+use super::check;
+use super::error::{half_alpha, CoreError, CoreResult};
+use super::parallel::{map_rows, per_distinct_pair};
+use super::poisson::{self, exact_interval, solve_decreasing, RateMethod};
+use super::special::{binom_cdf, binom_pmf, binom_sf, norm_ppf, norm_sf};
+use std::str::FromStr;
+
+// ---------------------------------------------------------------------------------------------
+// The change in a count
+// ---------------------------------------------------------------------------------------------
+
+/// Absolute and percentage changes, with the ONS suppression flag (1 suppressed, 0 not, NaN
+/// unknown).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Changes {
+    pub change: Vec<f64>,
+    pub percent_change: Vec<f64>,
+    pub suppressed: Vec<f64>,
+}
+
+/// `current - previous` and the percentage change, which is NaN and flagged suppressed where the
+/// previous count is below `min_base` (ONS prints '-' for a base under 50). A previous count of
+/// zero has no percentage change even when `min_base` is 0.
+pub fn changes(current: &[f64], previous: &[f64], min_base: f64) -> CoreResult<Changes> {
+    check::same_length("previous", previous, "current", current)?;
+    check::counts("current", current, None)?;
+    check::counts("previous", previous, None)?;
+    if !(min_base.is_finite() && min_base >= 0.0) {
+        return Err(CoreError::OutOfRange {
+            arg: "min_base",
+            index: 0,
+            value: min_base,
+            range: "[0, inf): give the smallest previous count a percentage is shown for",
+        });
+    }
+    let n = current.len();
+    let suppressed: Vec<f64> = previous
+        .iter()
+        .map(|&p| {
+            if p.is_nan() {
+                f64::NAN
+            } else {
+                f64::from(u8::from(p < min_base))
+            }
+        })
+        .collect();
+    let change: Vec<f64> = (0..n).map(|i| current[i] - previous[i]).collect();
+    let percent_change = (0..n)
+        .map(|i| {
+            if suppressed[i] == 0.0 && previous[i] > 0.0 {
+                100.0 * change[i] / previous[i]
+            } else {
+                f64::NAN
+            }
+        })
+        .collect();
+    Ok(Changes {
+        change,
+        percent_change,
+        suppressed,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The ratio of two Poisson rates
+// ---------------------------------------------------------------------------------------------
+
+/// How the ratio of two Poisson rates is tested and its interval computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestMethod {
+    /// R `poisson.test`: the binomial test of x1 given x1 + x0 (R `binom.test`'s two-sided
+    /// p-value) and the Clopper-Pearson interval for p mapped to the ratio.
+    Exact,
+    /// statsmodels `cond-midp`: the exact p-value less half the probability of the observed
+    /// count. Interval: the mid-p binomial interval (half the observed count's probability in
+    /// each tail) mapped to the ratio as for `Exact`.
+    Midp,
+    /// statsmodels `score` (Gu et al. 2008, W2A): z = (x1 - x0 r) / sqrt((x1 + x0) r) with
+    /// r = t1 / t0. Interval: the score test inverted in closed form (the roots of a quadratic),
+    /// which statsmodels `confint_poisson_2indep(method="score")` finds numerically.
+    Score,
+    /// statsmodels `wald` (W1A): z = (x1 - x0 r) / sqrt(x1 + x0 r^2). Interval: the Wald
+    /// interval of the log ratio, statsmodels `confint_poisson_2indep(method="wald-log")`;
+    /// [0, inf) where either count is 0, as the log interval does not exist there.
+    Wald,
+}
+
+impl TestMethod {
+    const KNOWN: &'static str = "'exact', 'midp', 'score', 'wald'";
+
+    fn needs_whole_counts(self) -> Option<&'static str> {
+        match self {
+            Self::Exact | Self::Midp => Some(
+                "the exact and mid-p tests need whole counts; use method='score' for weighted counts",
+            ),
+            Self::Score | Self::Wald => None,
+        }
+    }
+}
+
+impl FromStr for TestMethod {
+    type Err = CoreError;
+    fn from_str(name: &str) -> CoreResult<Self> {
+        Ok(match name {
+            "exact" => Self::Exact,
+            "midp" => Self::Midp,
+            "score" => Self::Score,
+            "wald" => Self::Wald,
+            _ => {
+                return Err(CoreError::Unknown {
+                    arg: "method",
+                    given: name.to_owned(),
+                    known: Self::KNOWN,
+                })
+            }
+        })
+    }
+}
+
+/// Ratios of two rates with their intervals, two-sided p-values and significance (1, 0 or NaN).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RatioTests {
+    pub ratio: Vec<f64>,
+    pub lower: Vec<f64>,
+    pub upper: Vec<f64>,
+    pub p_value: Vec<f64>,
+    pub significant: Vec<f64>,
+}
+
+/// R `binom.test`'s relative tolerance for "as or less probable than the observed count".
+const REL_ERR: f64 = 1.0 + 1e-7;
+
+/// The binomial probability of `k`, 0 outside 0..=n.
+fn pmf(k: f64, n: f64, p: f64) -> f64 {
+    if k < 0.0 || k > n {
+        0.0
+    } else {
+        binom_pmf(k, n, p)
+    }
+}
+
+/// The first `k` in `lo..=hi` where `pred` holds, for `pred` false then true along the range,
+/// or `hi + 1` if it never holds. Gallops out from `guess` and then bisects, so a good guess
+/// costs a handful of evaluations whatever the range.
+fn first_true(lo: i64, hi: i64, guess: i64, pred: impl Fn(i64) -> bool) -> i64 {
+    let guess = guess.clamp(lo, hi);
+    // Invariant once bracketed: pred(a) false (or a == lo - 1), pred(b) true (or b == hi + 1).
+    let (mut a, mut b);
+    if pred(guess) {
+        b = guess;
+        let mut step = 1;
+        loop {
+            let probe = b - step;
+            if probe < lo {
+                a = lo - 1;
+                break;
+            }
+            if pred(probe) {
+                b = probe;
+                step *= 2;
+            } else {
+                a = probe;
+                break;
+            }
+        }
+    } else {
+        a = guess;
+        let mut step = 1;
+        loop {
+            let probe = a + step;
+            if probe > hi {
+                b = hi + 1;
+                break;
+            }
+            if pred(probe) {
+                b = probe;
+                break;
+            }
+            a = probe;
+            step *= 2;
+        }
+    }
+    while b - a > 1 {
+        let mid = a + (b - a) / 2;
+        if pred(mid) {
+            b = mid;
+        } else {
+            a = mid;
+        }
+    }
+    b
+}
+
+/// R `binom.test`'s two-sided p-value: the probability of every count no more probable than
+/// the observed `x` (within a relative 1e-7), capped at 1.
+///
+/// R sums `dbinom` over the far side of the mean; the binomial probabilities fall away from the
+/// mean on each side, so the far-side counts that qualify form a tail, found by search from the
+/// mirror image 2m - x, and summed by one distribution-function call.
+pub fn binom_test_two_sided(x: f64, n: f64, p: f64) -> f64 {
+    if n == 0.0 {
+        return 1.0;
+    }
+    let m = n * p;
+    if x == m {
+        return 1.0;
+    }
+    let d = binom_pmf(x, n, p) * REL_ERR;
+    let mirror = (2.0 * m - x).round() as i64;
+    let below = |k: i64| binom_pmf(k as f64, n, p) <= d;
+    let p_value = if x < m {
+        // Counts from ceil(m) up: probabilities fall, so those <= d are k >= first.
+        let first = first_true(m.ceil() as i64, n as i64, mirror, below);
+        let far = if first as f64 > n {
+            0.0
+        } else {
+            binom_sf(first as f64 - 1.0, n, p)
+        };
+        binom_cdf(x, n, p) + far
+    } else {
+        // Counts up to floor(m): probabilities rise, so those <= d are k <= last.
+        let last = first_true(0, m.floor() as i64, mirror, |k| !below(k)) - 1;
+        let far = if last < 0 {
+            0.0
+        } else {
+            binom_cdf(last as f64, n, p)
+        };
+        far + binom_sf(x - 1.0, n, p)
+    };
+    p_value.min(1.0)
+}
+
+/// The mid-p interval for a binomial proportion: the lower bound L solves
+/// P(X > x; L) + P(X = x; L) / 2 = tail and the upper bound U solves
+/// P(X < x; U) + P(X = x; U) / 2 = tail. Both lie between the Clopper-Pearson bounds and x / n,
+/// which bracket the Newton iteration; the derivative of P(X <= x) - P(X = x) / 2 in p is
+/// -n (P_{n-1}(x) + P_{n-1}(x - 1)) / 2.
+fn binomial_midp_interval(x: f64, n: f64, tail: f64) -> (f64, f64) {
+    let (exact_lower, exact_upper) = binomial::exact_interval(x, n, tail);
+    let slope = |p: f64| -0.5 * n * (pmf(x, n - 1.0, p) + pmf(x - 1.0, n - 1.0, p));
+    let share = x / n;
+    let upper = if x == n {
+        1.0
+    } else {
+        let g = |p: f64| binom_cdf(x, n, p) - 0.5 * pmf(x, n, p);
+        solve_decreasing(g, slope, tail, share, exact_upper)
+    };
+    let lower = if x == 0.0 {
+        0.0
+    } else {
+        // -(P(X > x) + P(X = x) / 2) falls as p rises, with the same slope.
+        let g = |p: f64| -(binom_sf(x, n, p) + 0.5 * pmf(x, n, p));
+        solve_decreasing(g, slope, -tail, exact_lower, share)
+    };
+    (lower, upper)
+}
+
+/// A bound on p = t1 / (t1 + t0) scale as a bound on the rate ratio: p / (1 - p) * t0 / t1,
+/// as R `poisson.test` maps `binom.test`'s interval.
+fn odds_to_ratio(p: f64, exposure_ratio: f64) -> f64 {
+    if p == 1.0 {
+        f64::INFINITY
+    } else {
+        p / (1.0 - p) * exposure_ratio
+    }
+}
+
+/// The ratio of the rates x1 / t1 and x0 / t0 with its interval and two-sided p-value by
+/// `method`; `tail` is alpha / 2 and `z` its upper normal quantile.
+pub fn ratio_test(
+    x1: f64,
+    x0: f64,
+    t1: f64,
+    t0: f64,
+    method: TestMethod,
+    tail: f64,
+    z: f64,
+) -> (f64, f64, f64, f64) {
+    if x1.is_nan() || x0.is_nan() || t1.is_nan() || t0.is_nan() {
+        return (f64::NAN, f64::NAN, f64::NAN, f64::NAN);
+    }
+    let ratio = (x1 / t1) / (x0 / t0);
+    let total = x1 + x0;
+    if total == 0.0 {
+        return (ratio, 0.0, f64::INFINITY, 1.0);
+    }
+    // statsmodels' r_d for a null ratio of 1: the expected x1 / x0 under the null.
+    let r_d = t1 / t0;
+    let back = t0 / t1;
+    match method {
+        TestMethod::Exact | TestMethod::Midp => {
+            let p = t1 / (t1 + t0);
+            let mut p_value = binom_test_two_sided(x1, total, p);
+            let (lo, hi) = if method == TestMethod::Exact {
+                binomial::exact_interval(x1, total, tail)
+            } else {
+                p_value -= 0.5 * binom_pmf(x1, total, p);
+                binomial_midp_interval(x1, total, tail)
+            };
+            (
+                ratio,
+                odds_to_ratio(lo, back),
+                odds_to_ratio(hi, back),
+                p_value,
+            )
+        }
+        TestMethod::Score => {
+            let stat = (x1 - x0 * r_d) / (total * r_d).sqrt();
+            // (x1 - x0 u)^2 = z^2 (x1 + x0) u in u = ratio * t1 / t0: roots with product
+            // (x1 / x0)^2, taken in the forms that avoid cancellation.
+            let z2 = z * z;
+            let b = 2.0 * x1 * x0 + z2 * total;
+            let root = b + (z2 * total * (4.0 * x1 * x0 + z2 * total)).sqrt();
+            let lower = 2.0 * x1 * x1 / root;
+            let upper = root / (2.0 * x0 * x0);
+            (ratio, lower * back, upper * back, 2.0 * norm_sf(stat.abs()))
+        }
+        TestMethod::Wald => {
+            let stat = (x1 - x0 * r_d) / (x1 + x0 * r_d * r_d).sqrt();
+            let (lower, upper) = if x1 == 0.0 || x0 == 0.0 {
+                (0.0, f64::INFINITY)
+            } else {
+                let half = z * (1.0 / x1 + 1.0 / x0).sqrt();
+                (ratio * (-half).exp(), ratio * half.exp())
+            };
+            (ratio, lower, upper, 2.0 * norm_sf(stat.abs()))
+        }
+    }
+}
+
+/// Tests of the ratio of the rates `current / exposure_current` and
+/// `previous / exposure_previous`, row by row, with `conf` intervals. `significant` is 1 where
+/// the p-value is below 1 - conf.
+///
+/// The exact and mid-p tests cost a few incomplete-beta evaluations per row, so when every row
+/// has the same exposures each distinct pair of counts is computed once.
+pub fn test_ratios(
+    current: &[f64],
+    previous: &[f64],
+    exposure_current: &[f64],
+    exposure_previous: &[f64],
+    method: TestMethod,
+    conf: f64,
+) -> CoreResult<RatioTests> {
+    let tail = half_alpha(conf)?;
+    check::same_length("previous", previous, "current", current)?;
+    check::same_length("exposure_current", exposure_current, "current", current)?;
+    check::same_length("exposure_previous", exposure_previous, "current", current)?;
+    let whole = method.needs_whole_counts();
+    check::counts("current", current, whole)?;
+    check::counts("previous", previous, whole)?;
+    let hint = " (an exposure is the population or time the count is over)";
+    check::positive("exposure_current", exposure_current, hint)?;
+    check::positive("exposure_previous", exposure_previous, hint)?;
+    let z = norm_ppf(1.0 - tail);
+    let n = current.len();
+    let constant = |values: &[f64]| values.iter().all(|v| v.to_bits() == values[0].to_bits());
+    let rows = if n > 0
+        && matches!(method, TestMethod::Exact | TestMethod::Midp)
+        && constant(exposure_current)
+        && constant(exposure_previous)
+    {
+        let (t1, t0) = (exposure_current[0], exposure_previous[0]);
+        per_distinct_pair(current, previous, |x1, x0| {
+            ratio_test(x1, x0, t1, t0, method, tail, z)
+        })
+    } else {
+        map_rows(n, |i| {
+            ratio_test(
+                current[i],
+                previous[i],
+                exposure_current[i],
+                exposure_previous[i],
+                method,
+                tail,
+                z,
+            )
+        })
+    };
+    let alpha = 2.0 * tail;
+    Ok(RatioTests {
+        ratio: rows.iter().map(|r| r.0).collect(),
+        lower: rows.iter().map(|r| r.1).collect(),
+        upper: rows.iter().map(|r| r.2).collect(),
+        p_value: rows.iter().map(|r| r.3).collect(),
+        significant: rows.iter().map(|r| significance(r.3, alpha)).collect(),
+    })
+}
+
+fn significance(p_value: f64, alpha: f64) -> f64 {
+    if p_value.is_nan() {
+        f64::NAN
+    } else {
+        f64::from(u8::from(p_value < alpha))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// An area against a benchmark
+// ---------------------------------------------------------------------------------------------
+
+/// Rates with intervals and their comparison with a benchmark: -1 lower, 0 similar, 1 higher,
+/// NaN unknown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparisons {
+    pub rate: Vec<f64>,
+    pub lower: Vec<f64>,
+    pub upper: Vec<f64>,
+    pub comparison: Vec<f64>,
+}
+
+/// The PHE Fingertips rule: a rate is significantly lower than the benchmark when its whole
+/// interval lies below it, higher when the whole interval lies above it, similar otherwise.
+pub fn compare(
+    count: &[f64],
+    population: &[f64],
+    benchmark: &[f64],
+    per: f64,
+    method: RateMethod,
+    conf: f64,
+) -> CoreResult<Comparisons> {
+    check::same_length("benchmark", benchmark, "count", count)?;
+    check::counts("benchmark", benchmark, None)?;
+    let r = poisson::rates(count, population, per, method, conf)?;
+    let comparison = (0..count.len())
+        .map(|i| {
+            let (lo, hi, b) = (r.lower[i], r.upper[i], benchmark[i]);
+            if lo.is_nan() || hi.is_nan() || b.is_nan() {
+                f64::NAN
+            } else if hi < b {
+                -1.0
+            } else if lo > b {
+                1.0
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    Ok(Comparisons {
+        rate: r.rate,
+        lower: r.lower,
+        upper: r.upper,
+        comparison,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Funnel plots
+// ---------------------------------------------------------------------------------------------
+
+/// How the funnel's limits allow for variation between areas beyond Poisson noise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overdispersion {
+    /// Spiegelhalter (2005), as FunnelPlotR's square-root method: z-scores on the square-root
+    /// scale winsorised at 10 per cent in each tail, phi their mean square, tau^2 by
+    /// DerSimonian-Laird, and the limits widened by tau^2.
+    Winsorised,
+}
+
+impl FromStr for Overdispersion {
+    type Err = CoreError;
+    fn from_str(name: &str) -> CoreResult<Self> {
+        match name {
+            "winsorised" => Ok(Self::Winsorised),
+            _ => Err(CoreError::Unknown {
+                arg: "overdispersion",
+                given: name.to_owned(),
+                known: "None, 'winsorised'",
+            }),
+        }
+    }
+}
+
+/// The share of z-scores winsorised at each end (Spiegelhalter 2005; FunnelPlotR's default).
+const WINSORISE_BY: f64 = 0.1;
+
+/// Funnel-plot results: the target rate, the overdispersion estimates (phi, tau^2; 0 without an
+/// adjustment), each area's rate and z-score, lower and upper limits per confidence level, and
+/// a flag: 0 within every limit, +k above (or -k below) the limits of the k-th level (1-based)
+/// and of no wider level that was crossed, NaN unknown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Funnel {
+    pub target: f64,
+    pub phi: f64,
+    pub tau2: f64,
+    pub rate: Vec<f64>,
+    pub z: Vec<f64>,
+    pub limits: Vec<(Vec<f64>, Vec<f64>)>,
+    pub flag: Vec<f64>,
+}
+
+fn check_levels(conf: &[f64]) -> CoreResult<Vec<f64>> {
+    conf.iter().map(|&c| half_alpha(c)).collect()
+}
+
+/// Control limits for the rate of an area of `population` around `target` (per `per`).
+///
+/// Without overdispersion (`tau2` = 0) they are exact Poisson limits for the expected count
+/// E = target * population / per, as FunnelPlotR draws them: Garwood's interval evaluated at E,
+/// lower chi2(a/2, 2E) / 2 and upper chi2(1 - a/2, 2E + 2) / 2, divided by E and times the
+/// target. With `tau2` > 0 they are target * (1 -/+ z sqrt(1 / (4E) + tau2))^2, the
+/// square-root-scale limits of Spiegelhalter (2005) squared back, the lower one no less than 0.
+fn funnel_limit(
+    population: f64,
+    target: f64,
+    per: f64,
+    tail: f64,
+    z: f64,
+    tau2: f64,
+) -> (f64, f64) {
+    let expected = target * population / per;
+    if expected.is_nan() {
+        return (f64::NAN, f64::NAN);
+    }
+    if tau2 > 0.0 {
+        let spread = z * (0.25 / expected + tau2).sqrt();
+        let lower = if spread >= 1.0 {
+            0.0
+        } else {
+            target * (1.0 - spread).powi(2)
+        };
+        (lower, target * (1.0 + spread).powi(2))
+    } else {
+        let (lo, hi) = exact_interval(expected, tail);
+        (lo / expected * target, hi / expected * target)
+    }
+}
+
+/// R's default (type 7) quantile of sorted values.
+fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+/// Spiegelhalter's phi and DerSimonian-Laird tau^2 from square-root-scale z-scores and their
+/// weights w = 1 / s^2 = 4E, as FunnelPlotR's `phi_func` and `tau_func`: tau^2 is 0 when
+/// n phi < n - 1 (no overdispersion), else (n phi - (n - 1)) / (sum w - sum w^2 / sum w).
+fn dispersion(z: &[f64], weight: &[f64]) -> (f64, f64) {
+    let mut sorted: Vec<f64> = z.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len() as f64;
+    if sorted.is_empty() {
+        return (f64::NAN, 0.0);
+    }
+    let low = quantile_sorted(&sorted, WINSORISE_BY);
+    let high = quantile_sorted(&sorted, 1.0 - WINSORISE_BY);
+    let phi = z.iter().map(|v| v.clamp(low, high).powi(2)).sum::<f64>() / n;
+    if n * phi < n - 1.0 {
+        return (phi, 0.0);
+    }
+    let sum_w: f64 = weight.iter().sum();
+    let sum_w2: f64 = weight.iter().map(|w| w * w).sum();
+    let tau2 = ((n * phi - (n - 1.0)) / (sum_w - sum_w2 / sum_w)).max(0.0);
+    (phi, if tau2.is_finite() { tau2 } else { 0.0 })
+}
+
+/// Funnel-plot limits, z-scores and flags for each area's rate `count / population * per`.
+///
+/// `target` defaults to the pooled rate sum(count) / sum(population) * per over the rows with
+/// both known. The z-score is Spiegelhalter's on the square-root scale, 2 (sqrt(O) - sqrt(E)),
+/// divided by sqrt(1 + 4E tau^2) when the overdispersion adjustment applies; when it finds no
+/// overdispersion (tau^2 = 0) the exact Poisson limits stand, as in FunnelPlotR.
+pub fn funnel(
+    count: &[f64],
+    population: &[f64],
+    target: Option<f64>,
+    per: f64,
+    conf: &[f64],
+    overdispersion: Option<Overdispersion>,
+) -> CoreResult<Funnel> {
+    check_levels(conf)?;
+    check::same_length("population", population, "count", count)?;
+    check::counts("count", count, None)?;
+    check::positive(
+        "population",
+        population,
+        " (a rate per head of no population is undefined; give NaN for such a row)",
+    )?;
+    check::positive_scalar("per", per)?;
+    let known: Vec<usize> = (0..count.len())
+        .filter(|&i| !count[i].is_nan() && !population[i].is_nan())
+        .collect();
+    let target = match target {
+        Some(t) => {
+            check::positive_scalar("target", t)?;
+            t
+        }
+        None => {
+            let events: f64 = known.iter().map(|&i| count[i]).sum();
+            let people: f64 = known.iter().map(|&i| population[i]).sum();
+            let pooled = events / people * per;
+            if !(pooled > 0.0) {
+                return Err(CoreError::NotPositive {
+                    arg: "target",
+                    index: 0,
+                    value: pooled,
+                    hint: " (the pooled rate of these rows, used when no target is given; give target=)",
+                });
+            }
+            pooled
+        }
+    };
+    let expected: Vec<f64> = population.iter().map(|p| target * p / per).collect();
+    let raw_z: Vec<f64> = (0..count.len())
+        .map(|i| 2.0 * (count[i].sqrt() - expected[i].sqrt()))
+        .collect();
+    let (phi, tau2) = match overdispersion {
+        None => (0.0, 0.0),
+        Some(Overdispersion::Winsorised) => {
+            let z: Vec<f64> = known.iter().map(|&i| raw_z[i]).collect();
+            let w: Vec<f64> = known.iter().map(|&i| 4.0 * expected[i]).collect();
+            dispersion(&z, &w)
+        }
+    };
+    let z: Vec<f64> = (0..count.len())
+        .map(|i| raw_z[i] / (1.0 + 4.0 * expected[i] * tau2).sqrt())
+        .collect();
+    let limits = funnel_grid(population, target, per, conf, tau2)?;
+    let rate: Vec<f64> = (0..count.len())
+        .map(|i| count[i] / population[i] * per)
+        .collect();
+    let flag = (0..count.len())
+        .map(|i| flag_of(rate[i], &limits, conf, i))
+        .collect();
+    Ok(Funnel {
+        target,
+        phi,
+        tau2,
+        rate,
+        z,
+        limits,
+        flag,
+    })
+}
+
+/// The flag of row `i`: the widest level whose limits the rate lies outside, signed by side.
+fn flag_of(rate: f64, limits: &[(Vec<f64>, Vec<f64>)], conf: &[f64], i: usize) -> f64 {
+    if rate.is_nan()
+        || limits
+            .iter()
+            .any(|(lo, hi)| lo[i].is_nan() || hi[i].is_nan())
+    {
+        return f64::NAN;
+    }
+    let mut flag = 0.0;
+    let mut widest = 0.0;
+    for (k, (lo, hi)) in limits.iter().enumerate() {
+        let side = if rate > hi[i] {
+            1.0
+        } else if rate < lo[i] {
+            -1.0
+        } else {
+            continue;
+        };
+        if conf[k] > widest {
+            widest = conf[k];
+            flag = side * (k + 1) as f64;
+        }
+    }
+    flag
+}
+
+/// Funnel limits (lower, upper) per confidence level over a grid of populations, for drawing
+/// the funnel: exact Poisson limits when `tau2` is 0, overdispersed ones otherwise (see
+/// [`funnel`]).
+pub fn funnel_grid(
+    population: &[f64],
+    target: f64,
+    per: f64,
+    conf: &[f64],
+    tau2: f64,
+) -> CoreResult<Vec<(Vec<f64>, Vec<f64>)>> {
+    let tails = check_levels(conf)?;
+    check::positive("population", population, "")?;
+    check::positive_scalar("target", target)?;
+    check::positive_scalar("per", per)?;
+    if !(tau2.is_finite() && tau2 >= 0.0) {
+        return Err(CoreError::OutOfRange {
+            arg: "tau2",
+            index: 0,
+            value: tau2,
+            range: "[0, inf)",
+        });
+    }
+    Ok(tails
+        .iter()
+        .map(|&tail| {
+            let z = norm_ppf(1.0 - tail);
+            let rows = map_rows(population.len(), |i| {
+                funnel_limit(population[i], target, per, tail, z, tau2)
+            });
+            (
+                rows.iter().map(|r| r.0).collect(),
+                rows.iter().map(|r| r.1).collect(),
+            )
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(got: f64, want: f64, rel: f64) {
+        assert!(
+            (got - want).abs() <= rel * want.abs(),
+            "got {got}, want {want}"
+        );
+    }
+
+    #[test]
+    fn change_and_suppression() {
+        let c = changes(
+            &[5108.0, 10.0, 3.0, f64::NAN],
+            &[4949.0, 40.0, 0.0, 5.0],
+            50.0,
+        )
+        .unwrap();
+        assert_eq!(c.change[0], 159.0);
+        close(c.percent_change[0], 100.0 * 159.0 / 4949.0, 1e-15);
+        assert_eq!(c.suppressed[..3], [0.0, 1.0, 1.0]);
+        assert!(c.percent_change[1].is_nan() && c.percent_change[2].is_nan());
+        assert!(c.change[3].is_nan() && c.percent_change[3].is_nan());
+        let zero_base = changes(&[3.0], &[0.0], 0.0).unwrap();
+        assert_eq!(zero_base.suppressed[0], 0.0);
+        assert!(zero_base.percent_change[0].is_nan());
+        assert!(changes(&[1.0], &[1.0], -1.0).is_err());
+        assert!(changes(&[1.0], &[-1.0], 50.0).is_err());
+    }
+
+    #[test]
+    fn first_true_finds_the_boundary_from_any_guess() {
+        for boundary in [0_i64, 1, 7, 50, 99, 100, 101] {
+            for guess in [-5_i64, 0, 3, 49, 50, 51, 100, 200] {
+                let got = first_true(0, 100, guess, |k| k >= boundary);
+                assert_eq!(got, boundary.min(101), "boundary {boundary} guess {guess}");
+            }
+        }
+    }
+
+    #[test]
+    fn exact_test_matches_r() {
+        // R 4.x: poisson.test(c(5108, 4949))$p.value and $conf.int (the founding report).
+        let (ratio, lo, hi, p) =
+            ratio_test(5108.0, 4949.0, 1.0, 1.0, TestMethod::Exact, 0.025, 1.96);
+        close(ratio, 5108.0 / 4949.0, 1e-15);
+        assert!((p - 0.115).abs() < 0.0005, "p = {p}");
+        assert!(lo < 1.0 && 1.0 < hi);
+        // Binomial symmetry: with equal exposures and equal counts the p-value is 1.
+        let (_, _, _, p_tie) = ratio_test(30.0, 30.0, 2.0, 2.0, TestMethod::Exact, 0.025, 1.96);
+        assert_eq!(p_tie, 1.0);
+    }
+
+    #[test]
+    fn zero_counts_have_defined_answers() {
+        for method in [
+            TestMethod::Exact,
+            TestMethod::Midp,
+            TestMethod::Score,
+            TestMethod::Wald,
+        ] {
+            let z = norm_ppf(0.975);
+            let (ratio, lo, hi, p) = ratio_test(0.0, 0.0, 1.0, 1.0, method, 0.025, z);
+            assert!(ratio.is_nan() && lo == 0.0 && hi.is_infinite() && p == 1.0);
+            let (ratio, lo, hi, p) = ratio_test(0.0, 12.0, 1.0, 1.0, method, 0.025, z);
+            assert!(ratio == 0.0 && lo == 0.0 && hi.is_finite() || method == TestMethod::Wald);
+            assert!(p > 0.0 && p < 0.01, "{method:?}: {p}");
+            let (ratio, lo, hi, _) = ratio_test(12.0, 0.0, 1.0, 1.0, method, 0.025, z);
+            assert!(ratio.is_infinite() && hi.is_infinite() && lo >= 0.0);
+        }
+        // Score bounds with one zero count, from the quadratic: z^2 / x0 and x1 / z^2.
+        let z = norm_ppf(0.975);
+        let (_, _, hi, _) = ratio_test(0.0, 12.0, 1.0, 1.0, TestMethod::Score, 0.025, z);
+        close(hi, z * z / 12.0, 1e-14);
+        let (_, lo, _, _) = ratio_test(12.0, 0.0, 1.0, 1.0, TestMethod::Score, 0.025, z);
+        close(lo, 12.0 / (z * z), 1e-14);
+    }
+
+    #[test]
+    fn midp_interval_solves_its_equations() {
+        let (x, n, tail) = (7.0, 20.0, 0.025);
+        let (lo, hi) = binomial_midp_interval(x, n, tail);
+        close(binom_sf(x, n, lo) + 0.5 * binom_pmf(x, n, lo), tail, 1e-10);
+        close(binom_cdf(x, n, hi) - 0.5 * binom_pmf(x, n, hi), tail, 1e-10);
+        let (elo, ehi) = binomial::exact_interval(x, n, tail);
+        assert!(elo < lo && hi < ehi);
+    }
+
+    #[test]
+    fn distinct_pairs_give_the_same_as_direct() {
+        let x1: Vec<f64> = (0..20_000).map(|i| f64::from(i % 61)).collect();
+        let x0: Vec<f64> = (0..20_000).map(|i| f64::from(i % 53)).collect();
+        let one = vec![1.0; x1.len()];
+        let all = test_ratios(&x1, &x0, &one, &one, TestMethod::Exact, 0.95).unwrap();
+        for i in (0..x1.len()).step_by(997) {
+            let row = ratio_test(
+                x1[i],
+                x0[i],
+                1.0,
+                1.0,
+                TestMethod::Exact,
+                0.025,
+                norm_ppf(0.975),
+            );
+            assert_eq!(all.p_value[i].to_bits(), row.3.to_bits());
+            assert_eq!(all.upper[i].to_bits(), row.2.to_bits());
+        }
+    }
+
+    #[test]
+    fn bad_input_is_named() {
+        let one = [1.0, 1.0];
+        let err = test_ratios(&[1.0, -1.0], &one, &one, &one, TestMethod::Score, 0.95).unwrap_err();
+        assert!(matches!(
+            err,
+            CoreError::Negative {
+                arg: "current",
+                index: 1,
+                ..
+            }
+        ));
+        let err = test_ratios(&one, &one, &one, &[1.0, 0.0], TestMethod::Exact, 0.95).unwrap_err();
+        assert!(matches!(
+            err,
+            CoreError::NotPositive {
+                arg: "exposure_previous",
+                index: 1,
+                ..
+            }
+        ));
+        assert!(test_ratios(&[1.5, 1.0], &one, &one, &one, TestMethod::Exact, 0.95).is_err());
+        assert!(test_ratios(&[1.5, 1.0], &one, &one, &one, TestMethod::Score, 0.95).is_ok());
+        assert!(test_ratios(&one, &[1.0], &one, &one, TestMethod::Exact, 0.95).is_err());
+        assert!(test_ratios(&one, &one, &one, &one, TestMethod::Exact, 1.0).is_err());
+        assert!("poisson".parse::<TestMethod>().is_err());
+        assert!("trimmed".parse::<Overdispersion>().is_err());
+    }
+
+    #[test]
+    fn funnelplotr_poisson_limits() {
+        // FunnelPlotR tests/testthat/test-poisson_limits.R (../shared/reference/funnel_poisson.csv):
+        // target 1, expected 15, 20, 30.
+        let limits = funnel_grid(&[15.0, 20.0, 30.0], 1.0, 1.0, &[0.95, 0.998], 0.0).unwrap();
+        let want = [
+            (
+                [0.5596924, 0.6108260, 0.6746958],
+                [1.649348, 1.544419, 1.427562],
+            ),
+            (
+                [0.3862650, 0.4479107, 0.5289724],
+                [2.082907, 1.902094, 1.702771],
+            ),
+        ];
+        for (level, (lo, hi)) in want.iter().enumerate() {
+            for i in 0..3 {
+                assert!((limits[level].0[i] - lo[i]).abs() < 5e-8);
+                assert!((limits[level].1[i] - hi[i]).abs() < 5e-7);
+            }
+        }
+    }
+
+    #[test]
+    fn funnel_flags_and_overdispersion() {
+        let count = [10.0, 100.0, 1000.0, 40.0, 55.0, 5.0, f64::NAN];
+        let population = [1000.0, 10_000.0, 50_000.0, 4000.0, 5000.0, 900.0, 100.0];
+        let f = funnel(&count, &population, None, 1000.0, &[0.95, 0.998], None).unwrap();
+        let pooled = 1210.0 / 71_900.0 * 1000.0;
+        close(f.target, pooled, 1e-15);
+        assert_eq!(f.flag[2], 2.0); // 20 per 1,000 on 50,000 people: far above.
+        assert!(f.flag[6].is_nan() && f.rate[6].is_nan() && !f.limits[0].0[6].is_nan());
+        let od = funnel(
+            &count,
+            &population,
+            None,
+            1000.0,
+            &[0.95, 0.998],
+            Some(Overdispersion::Winsorised),
+        )
+        .unwrap();
+        assert!(od.phi > 1.0 && od.tau2 > 0.0);
+        assert!(od.limits[1].1[2] > f.limits[1].1[2]);
+        assert!(od.z[2].abs() < f.z[2].abs());
+        assert!(funnel(&[0.0, 0.0], &[1.0, 2.0], None, 1.0, &[0.95], None).is_err());
+    }
+}
