@@ -14,6 +14,9 @@ def poisson_rate(
     count: _F64, population: _F64, per: float, method: str, conf: float
 ) -> list[_F64]: ...
 def binomial_proportion(x: _F64, n: _F64, method: str, conf: float) -> list[_F64]: ...
+
+__all__ += ["count_change", "funnel_grid", "funnel_plot", "rate_comparison", "rate_ratio_test"]
+
 def count_change(current: _F64, previous: _F64, min_base: float) -> list[_F64]: ...
 def rate_ratio_test(
     current: _F64,

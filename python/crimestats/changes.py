@@ -37,9 +37,9 @@ def _levels(conf: Any) -> tuple[list[float], bool]:
     return [_args.number("conf", conf)], True
 
 
-def _boolean(values: FloatArray) -> pd.api.extensions.ExtensionArray:
+def _boolean(values: FloatArray) -> pd.arrays.BooleanArray:
     """1 / 0 / NaN from the core as a nullable boolean column (NaN becomes <NA>)."""
-    return pd.array(np.where(np.isnan(values), None, values == 1.0), dtype="boolean")
+    return pd.arrays.BooleanArray(values == 1.0, np.isnan(values))
 
 
 def change(current: ArrayLike, previous: ArrayLike, *, min_base: float = 50) -> pd.DataFrame:
@@ -328,6 +328,11 @@ def funnel_limits(
     return _args.frame(index, columns)
 
 
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds, for messages."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _period_order(periods: pd.Series) -> list[Any]:
     """The periods in time order: an ordered categorical's order, else sorted values."""
     if isinstance(periods.dtype, pd.CategoricalDtype) and periods.cat.ordered:
@@ -420,17 +425,18 @@ def trend(
     if base is None:
         base = order[0] if order else None
     elif base not in rank:
-        raise InputError(f"base: {base!r} is not among the periods {order}")
+        raise InputError(f"base: {base!r} is not among the periods {[_plain(p) for p in order]}")
     data["_rank"] = data["period"].map(rank).astype(np.int64)
-    duplicated = np.flatnonzero(data.duplicated(keys + ["_rank"]).to_numpy())
+    duplicated = np.flatnonzero(data.duplicated([*keys, "_rank"]).to_numpy())
     if duplicated.size:
-        where = ", ".join(f"{k}={data[k].iloc[duplicated[0]]!r}" for k in keys)
+        first = duplicated[0]
+        where = ", ".join(f"{k}={_plain(data[k].iloc[first])!r}" for k in keys)
         raise InputError(
-            f"period: position {duplicated[0]} repeats period {data['period'].iloc[duplicated[0]]!r}"
+            f"period: position {first} repeats period {_plain(data['period'].iloc[first])!r}"
             + (f" for {where}" if where else "")
             + "; give one row per area and period"
         )
-    data = data.sort_values(keys + ["_rank"], kind="stable").reset_index(drop=True)
+    data = data.sort_values([*keys, "_rank"], kind="stable").reset_index(drop=True)
 
     def lookup(ranks: pd.Series) -> tuple[FloatArray, FloatArray]:
         """The count and population of each row's area in the period of rank `ranks`."""

@@ -641,25 +641,24 @@ pub fn funnel(
     let known: Vec<usize> = (0..count.len())
         .filter(|&i| !count[i].is_nan() && !population[i].is_nan())
         .collect();
-    let target = match target {
-        Some(t) => {
-            check::positive_scalar("target", t)?;
-            t
+    let target = if let Some(t) = target {
+        check::positive_scalar("target", t)?;
+        t
+    } else {
+        let events: f64 = known.iter().map(|&i| count[i]).sum();
+        let people: f64 = known.iter().map(|&i| population[i]).sum();
+        let pooled = events / people * per;
+        // Zero events, or no known rows (NaN), leave nothing to centre the funnel on.
+        if pooled.is_nan() || pooled <= 0.0 {
+            return Err(CoreError::NotPositive {
+                arg: "target",
+                index: 0,
+                value: pooled,
+                hint:
+                    " (the pooled rate of these rows, used when no target is given; give target=)",
+            });
         }
-        None => {
-            let events: f64 = known.iter().map(|&i| count[i]).sum();
-            let people: f64 = known.iter().map(|&i| population[i]).sum();
-            let pooled = events / people * per;
-            if !(pooled > 0.0) {
-                return Err(CoreError::NotPositive {
-                    arg: "target",
-                    index: 0,
-                    value: pooled,
-                    hint: " (the pooled rate of these rows, used when no target is given; give target=)",
-                });
-            }
-            pooled
-        }
+        pooled
     };
     let expected: Vec<f64> = population.iter().map(|p| target * p / per).collect();
     let raw_z: Vec<f64> = (0..count.len())

@@ -6,7 +6,17 @@ use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 
 type Columns<'py, const N: usize> = [Bound<'py, PyArray1<f64>>; N];
+/// Lower limits per level, upper limits per level.
 type Limits<'py> = (
+    Vec<Bound<'py, PyArray1<f64>>>,
+    Vec<Bound<'py, PyArray1<f64>>>,
+);
+/// target, phi, tau2, [rate, z, flag], lower limits per level, upper limits per level.
+type FunnelColumns<'py> = (
+    f64,
+    f64,
+    f64,
+    Columns<'py, 3>,
     Vec<Bound<'py, PyArray1<f64>>>,
     Vec<Bound<'py, PyArray1<f64>>>,
 );
@@ -99,14 +109,7 @@ fn funnel_plot<'py>(
     per: f64,
     conf: Vec<f64>,
     overdispersion: Option<&str>,
-) -> PyResult<(
-    f64,
-    f64,
-    f64,
-    Columns<'py, 3>,
-    Vec<Bound<'py, PyArray1<f64>>>,
-    Vec<Bound<'py, PyArray1<f64>>>,
-)> {
+) -> PyResult<FunnelColumns<'py>> {
     let overdispersion: Option<Overdispersion> = overdispersion.map(str::parse).transpose()?;
     let (count, population) = (count.as_slice()?, population.as_slice()?);
     let f = compute(py, count.len(), || {
