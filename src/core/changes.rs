@@ -13,7 +13,7 @@
 use super::binomial;
 use super::check;
 use super::error::{half_alpha, CoreError, CoreResult};
-use super::parallel::{map_rows, per_distinct_pair};
+use super::parallel::{columns, map_rows, per_distinct_pair};
 use super::poisson::{self, exact_interval, solve_decreasing, RateMethod};
 use super::special::{binom_cdf, binom_pmf, binom_sf, norm_ppf, norm_sf};
 use std::str::FromStr;
@@ -416,33 +416,43 @@ pub fn test_ratios(
     let z = norm_ppf(1.0 - tail);
     let n = current.len();
     let (x1, x0, t1, t0) = (current, previous, exposure_current, exposure_previous);
-    let rows = if matches!(method, TestMethod::Exact | TestMethod::Midp) {
-        let bounds = per_distinct_pair(x1, x0, |a, b| conditional_interval(a, b, method, tail));
-        let constant = |values: &[f64]| values.iter().all(|v| v.to_bits() == values[0].to_bits());
-        let p_values = if n > 0 && constant(t1) && constant(t0) {
-            per_distinct_pair(x1, x0, |a, b| {
-                conditional_p_value(a, b, t1[0], t0[0], method)
+    let alpha = 2.0 * tail;
+    let row = |r: (f64, f64, f64, f64)| [r.0, r.1, r.2, r.3, significance(r.3, alpha)];
+    let [ratio, lower, upper, p_value, significant] =
+        if matches!(method, TestMethod::Exact | TestMethod::Midp) {
+            let bounds = per_distinct_pair(x1, x0, |a, b| conditional_interval(a, b, method, tail));
+            let constant =
+                |values: &[f64]| values.iter().all(|v| v.to_bits() == values[0].to_bits());
+            let p_values = if n > 0 && constant(t1) && constant(t0) {
+                per_distinct_pair(x1, x0, |a, b| {
+                    conditional_p_value(a, b, t1[0], t0[0], method)
+                })
+            } else {
+                map_rows(n, |i| {
+                    conditional_p_value(x1[i], x0[i], t1[i], t0[i], method)
+                })
+            };
+            columns(n, |i| {
+                row(conditional_row(
+                    x1[i],
+                    x0[i],
+                    t1[i],
+                    t0[i],
+                    bounds[i],
+                    p_values[i],
+                ))
             })
         } else {
-            map_rows(n, |i| {
-                conditional_p_value(x1[i], x0[i], t1[i], t0[i], method)
+            columns(n, |i| {
+                row(ratio_test(x1[i], x0[i], t1[i], t0[i], method, tail, z))
             })
         };
-        map_rows(n, |i| {
-            conditional_row(x1[i], x0[i], t1[i], t0[i], bounds[i], p_values[i])
-        })
-    } else {
-        map_rows(n, |i| {
-            ratio_test(x1[i], x0[i], t1[i], t0[i], method, tail, z)
-        })
-    };
-    let alpha = 2.0 * tail;
     Ok(RatioTests {
-        ratio: rows.iter().map(|r| r.0).collect(),
-        lower: rows.iter().map(|r| r.1).collect(),
-        upper: rows.iter().map(|r| r.2).collect(),
-        p_value: rows.iter().map(|r| r.3).collect(),
-        significant: rows.iter().map(|r| significance(r.3, alpha)).collect(),
+        ratio,
+        lower,
+        upper,
+        p_value,
+        significant,
     })
 }
 
