@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import optimize, stats
 from statsmodels.stats import rates as sm_rates
@@ -108,6 +108,37 @@ def test_exact_agrees_with_r_formula_on_random_pairs() -> None:
         upper = np.where(x1 == n, np.inf, p_upp / (1 - p_upp) * t0 / t1)
     np.testing.assert_allclose(got["lower"], lower, rtol=1e-9)
     np.testing.assert_allclose(got["upper"], upper, rtol=1e-9)
+
+
+def r_binom_test(x: int, n: int, p: float) -> float:
+    """R binom.test's two-sided p-value written out with dbinom (scipy's pmf), as R's source has
+    it; summing pmf values keeps full precision in deep tails, where scipy's cdf loses digits."""
+    k = np.arange(n + 1)
+    pmf = stats.binom.pmf(k, n, p)
+    d, m = pmf[x] * (1 + 1e-7), n * p
+    if x == m:
+        return 1.0
+    if x < m:
+        far = pmf[k >= math.ceil(m)]
+        total = pmf[: x + 1].sum() + far[far <= d].sum()
+    else:
+        far = pmf[k <= math.floor(m)]
+        total = far[far <= d].sum() + pmf[x:].sum()
+    return min(1.0, float(total))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    x1=st.integers(0, 3000),
+    x0=st.integers(0, 3000),
+    exposure_ratio=st.floats(1e-4, 1e4),
+)
+def test_exact_p_value_matches_r_binom_test(x1: int, x0: int, exposure_ratio: float) -> None:
+    # Small totals (a table of probabilities), large ones (tail sums) and extreme p alike.
+    assume(x1 + x0 > 0)
+    got = cs.test_change(x1, x0, exposure_current=exposure_ratio, exposure_previous=1.0)
+    want = r_binom_test(x1, x1 + x0, exposure_ratio / (exposure_ratio + 1.0))
+    assert got["p_value"].iloc[0] == pytest.approx(want, rel=1e-9, abs=1e-300)
 
 
 # --- statsmodels -----------------------------------------------------------------------------
