@@ -150,6 +150,8 @@ def one_core() -> None:
 
 
 def main() -> None:
+    # Timings move with other work on the machine; print its load so a reader can judge them.
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     compare_with_statsmodels()
     child = dict(os.environ, RAYON_NUM_THREADS="1")
     print("exact test, one core (RAYON_NUM_THREADS=1):")

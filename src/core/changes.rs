@@ -373,6 +373,10 @@ fn conditional_p_value(x1: f64, x0: f64, t1: f64, t0: f64, method: TestMethod) -
         return 1.0;
     }
     let p = t1 / (t1 + t0);
+    if p == 0.0 || p == 1.0 {
+        // Exposures so lopsided (over 1e16 to one) that x1 must be 0 or all of the total.
+        return f64::from(u8::from(x1 == total * p));
+    }
     let exact = binom_test_two_sided(x1, total, p);
     if method == TestMethod::Midp {
         exact - 0.5 * binom_pmf(x1, total, p)
@@ -913,6 +917,11 @@ mod tests {
         close(hi, z * z / 12.0, 1e-14);
         let (_, lo, _, _) = ratio_test(12.0, 0.0, 1.0, 1.0, TestMethod::Score, 0.025, z);
         close(lo, 12.0 / (z * z), 1e-14);
+        // Exposures beyond double precision's reach: p rounds to 1 and the test degenerates.
+        let (_, _, _, p) = ratio_test(3.0, 4.0, 1e300, 1e-20, TestMethod::Exact, 0.025, z);
+        assert_eq!(p, 0.0);
+        let (_, _, _, p) = ratio_test(7.0, 0.0, 1e300, 1e-20, TestMethod::Midp, 0.025, z);
+        assert_eq!(p, 1.0);
     }
 
     #[test]
