@@ -212,10 +212,22 @@ const SMALL_TOTAL: usize = 256;
 /// a few terms, tails near the mode would need hundreds.
 const TAIL_TERMS: usize = 200;
 
+/// Whether a tail sum from `k` settles within [`TAIL_TERMS`] terms. In the normal approximation
+/// the j-th term out from k, at distance d from the mean n p, is smaller by about
+/// exp(-(j d + j^2 / 2) / (n p (1 - p))); the sum has settled when that passes 1e-17 (e^-39).
+fn tail_settles(k: f64, n: f64, p: f64) -> bool {
+    let variance = n * p * (1.0 - p);
+    let d = (k - n * p).abs();
+    (d * d + 78.0 * variance).sqrt() - d < TAIL_TERMS as f64
+}
+
 /// P(X <= k) for `k` at or below the mode, from `at_k` = P(X = k): probabilities fall away
 /// from the mode, pmf(i - 1) = pmf(i) i / (n - i + 1) (1 - p) / p, and are summed until the
 /// rest cannot change the total.
 fn lower_tail(k: f64, n: f64, p: f64, at_k: f64) -> f64 {
+    if !tail_settles(k, n, p) {
+        return binom_cdf(k, n, p);
+    }
     let odds_down = (1.0 - p) / p;
     let (mut term, mut sum, mut i) = (at_k, at_k, k);
     for _ in 0..TAIL_TERMS {
@@ -231,6 +243,9 @@ fn lower_tail(k: f64, n: f64, p: f64, at_k: f64) -> f64 {
 
 /// P(X >= k) for `k` at or above the mode, from `at_k` = P(X = k), as [`lower_tail`].
 fn upper_tail(k: f64, n: f64, p: f64, at_k: f64) -> f64 {
+    if !tail_settles(k, n, p) {
+        return binom_sf(k - 1.0, n, p);
+    }
     let odds_up = p / (1.0 - p);
     let (mut term, mut sum, mut i) = (at_k, at_k, k);
     for _ in 0..TAIL_TERMS {
