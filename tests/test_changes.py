@@ -426,6 +426,20 @@ def test_funnel_limits_are_exact_poisson() -> None:
         )
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    population=st.floats(1, 1e9),
+    target=st.floats(1e-3, 1e3),
+    tau2=st.sampled_from([0.0, 1e-4, 0.01]),
+)
+def test_funnel_limits_bracket_the_target_and_nest(
+    population: float, target: float, tau2: float
+) -> None:
+    g = cs.funnel_limits(population, target, tau2=tau2).iloc[0]
+    assert 0 <= g["lower_99_8"] <= g["lower_95"] <= target * (1 + 1e-12)
+    assert target <= g["upper_95"] * (1 + 1e-12) and g["upper_95"] <= g["upper_99_8"]
+
+
 def forces() -> tuple[np.ndarray, np.ndarray]:
     """Made-up force-sized areas with more spread than Poisson noise."""
     rng = np.random.default_rng(21)
