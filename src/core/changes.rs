@@ -508,26 +508,29 @@ pub fn test_ratios(
     let row = |r: (f64, f64, f64, f64)| [r.0, r.1, r.2, r.3, significance(r.3, alpha)];
     let [ratio, lower, upper, p_value, significant] =
         if matches!(method, TestMethod::Exact | TestMethod::Midp) {
-            let bounds = per_distinct_pair(x1, x0, |a, b| conditional_interval(a, b, method, tail));
             let constant =
                 |values: &[f64]| values.iter().all(|v| v.to_bits() == values[0].to_bits());
-            let p_values = if n > 0 && constant(t1) && constant(t0) {
+            // (interval for p, p-value) per row; one pass over distinct pairs when it can.
+            let tests: Vec<((f64, f64), f64)> = if n > 0 && constant(t1) && constant(t0) {
                 per_distinct_pair(x1, x0, |a, b| {
-                    conditional_p_value(a, b, t1[0], t0[0], method)
+                    (
+                        conditional_interval(a, b, method, tail),
+                        conditional_p_value(a, b, t1[0], t0[0], method),
+                    )
                 })
             } else {
+                let bounds =
+                    per_distinct_pair(x1, x0, |a, b| conditional_interval(a, b, method, tail));
                 map_rows(n, |i| {
-                    conditional_p_value(x1[i], x0[i], t1[i], t0[i], method)
+                    (
+                        bounds[i],
+                        conditional_p_value(x1[i], x0[i], t1[i], t0[i], method),
+                    )
                 })
             };
             columns(n, |i| {
                 row(conditional_row(
-                    x1[i],
-                    x0[i],
-                    t1[i],
-                    t0[i],
-                    bounds[i],
-                    p_values[i],
+                    x1[i], x0[i], t1[i], t0[i], tests[i].0, tests[i].1,
                 ))
             })
         } else {
