@@ -201,3 +201,13 @@ def test_fractional_counts_allowed_for_approximate_methods() -> None:
 def test_misaligned_series_are_refused() -> None:
     with pytest.raises(InputError, match="index differs"):
         cs.rate(pd.Series([1, 2], index=["a", "b"]), pd.Series([10, 20], index=["b", "a"]))
+
+
+def test_result_never_shares_memory_with_the_input() -> None:
+    # Float64 inputs are read in place (no copy); the echoed columns must still be copies.
+    count = np.array([5108.0, 4949.0])
+    population = np.array([749_943.0, 729_221.0])
+    r = cs.rate(count, population)
+    count[0] = 0.0
+    assert r["count"].iloc[0] == 5108.0
+    assert not np.shares_memory(r["population"].to_numpy(), population)

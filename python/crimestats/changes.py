@@ -67,10 +67,11 @@ def change(current: ArrayLike, previous: ArrayLike, *, min_base: float = 50) -> 
     >>> int(c.loc[0, "change"]), round(float(c.loc[0, "percent_change"]), 1)
     (159, 3.2)
     """
-    index, (c, p) = _args.broadcast(current=current, previous=previous)
+    index, inputs = _args.broadcast(current=current, previous=previous)
+    c, p = inputs
     delta, percent, suppressed = _core.count_change(c, p, _args.number("min_base", min_base))
     out = _args.frame(
-        index, {"current": c, "previous": p, "change": delta, "percent_change": percent}
+        index, {"current": c, "previous": p, "change": delta, "percent_change": percent}, inputs
     )
     out["suppressed"] = _boolean(suppressed)
     return out
@@ -186,7 +187,8 @@ def compare(
     >>> round(float(c.loc[0, "rate"]), 2), c.loc[0, "comparison"]
     (6.81, 'lower')
     """
-    index, (c, p, b) = _args.broadcast(count=count, population=population, benchmark=benchmark)
+    index, inputs = _args.broadcast(count=count, population=population, benchmark=benchmark)
+    c, p, b = inputs
     levels, single = _levels(conf)
     per_value, method_name = _args.number("per", per), _args.choice("method", method)
     bounds: dict[str, FloatArray] = {}
@@ -198,7 +200,7 @@ def compare(
         bounds["lower" + suffix] = lower
         bounds["upper" + suffix] = upper
         comparisons["comparison" + suffix] = _comparison(codes)
-    out = _args.frame(index, {"rate": rates, **bounds, "benchmark": b})
+    out = _args.frame(index, {"rate": rates, **bounds, "benchmark": b}, inputs)
     for name, column in comparisons.items():
         out[name] = column
     return out
@@ -315,7 +317,8 @@ def funnel_limits(
     >>> [round(v, 2) for v in g["upper_95"]]
     [11.84, 9.91]
     """
-    index, (p,) = _args.broadcast(population=population)
+    index, inputs = _args.broadcast(population=population)
+    (p,) = inputs
     levels, _ = _levels(conf)
     lowers, uppers = _core.funnel_grid(
         p,
@@ -328,7 +331,7 @@ def funnel_limits(
     for level, lower, upper in zip(levels, lowers, uppers, strict=True):
         columns[f"lower_{level_name(level)}"] = lower
         columns[f"upper_{level_name(level)}"] = upper
-    return _args.frame(index, columns)
+    return _args.frame(index, columns, inputs)
 
 
 def _plain(value: Any) -> Any:

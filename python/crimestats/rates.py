@@ -47,10 +47,11 @@ def rate(
     >>> round(r.loc[0, "rate"], 2), round(r.loc[0, "lower"], 2), round(r.loc[0, "upper"], 2)
     (6.81, 6.63, 7.0)
     """
-    index, (c, p) = _args.broadcast(count=count, population=population)
+    index, inputs = _args.broadcast(count=count, population=population)
+    c, p = inputs
     r, lower, upper = _core.poisson_rate(
         c, p, _args.number("per", per), _args.choice("method", method), _args.number("conf", conf)
     )
     return _args.frame(
-        index, {"count": c, "population": p, "rate": r, "lower": lower, "upper": upper}
+        index, {"count": c, "population": p, "rate": r, "lower": lower, "upper": upper}, inputs
     )

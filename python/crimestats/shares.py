@@ -39,10 +39,11 @@ def proportion(
     >>> round(p.loc[0, "proportion"], 3), round(p.loc[0, "lower"], 3), round(p.loc[0, "upper"], 3)
     (0.941, 0.912, 0.961)
     """
-    index, (xs, ns) = _args.broadcast(x=x, n=n)
+    index, inputs = _args.broadcast(x=x, n=n)
+    xs, ns = inputs
     share, lower, upper = _core.binomial_proportion(
         xs, ns, _args.choice("method", method), _args.number("conf", conf)
     )
     return _args.frame(
-        index, {"x": xs, "n": ns, "proportion": share, "lower": lower, "upper": upper}
+        index, {"x": xs, "n": ns, "proportion": share, "lower": lower, "upper": upper}, inputs
     )
