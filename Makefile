@@ -23,7 +23,7 @@ dev: $(BIN)/maturin ## build the Rust extension (release) and install it with it
 demo: dev ## run the founding report on the embedded example data
 	$(BIN)/crimestats story
 
-rust-test: ## cargo test of the numeric core
+rust-test: $(BIN)/maturin ## cargo test of the numeric core
 	cargo test --quiet
 
 py-test: dev ## pytest
