@@ -8,3 +8,4 @@ pub mod poisson;
 #[cfg(test)]
 mod properties;
 pub mod special;
+pub mod survey;
