@@ -10,7 +10,9 @@ from ._core import InputError
 from .changes import change, compare, funnel, funnel_limits, test_change, trend
 from .rates import rate
 from .shares import proportion
+from .survey import ExcludedRowsWarning, survey_mean, survey_share, survey_total
 
 __all__ = ["InputError", "datasets", "ons", "phrase", "proportion", "rate"]
 __all__ += ["change", "compare", "funnel", "funnel_limits", "test_change", "trend"]
+__all__ += ["ExcludedRowsWarning", "survey_mean", "survey_share", "survey_total"]
 __version__ = "0.1.0"

@@ -5,8 +5,10 @@ from typing import Any
 import numpy as np
 
 __all__ = ["InputError", "binomial_proportion", "poisson_rate"]
+__all__ += ["survey_estimate"]
 
 _F64 = np.ndarray[Any, np.dtype[np.float64]]
+_U32 = np.ndarray[Any, np.dtype[np.uint32]]
 
 class InputError(ValueError): ...
 
@@ -40,3 +42,20 @@ def funnel_plot(
 def funnel_grid(
     population: _F64, target: float, per: float, conf: list[float], tau2: float
 ) -> tuple[list[_F64], list[_F64]]: ...
+def survey_estimate(
+    weight: _F64,
+    strata: _U32 | None,
+    n_strata: int,
+    units: list[_U32],
+    n_units: list[int],
+    fpc: list[_F64 | None],
+    y: _F64 | None,
+    levels: _U32 | None,
+    n_levels: int,
+    domain: _U32 | None,
+    n_domains: int,
+    statistic: str,
+    ci: str,
+    conf: float,
+    lonely_psu: str,
+) -> list[_F64]: ...

@@ -679,7 +679,6 @@ impl SurveyPartials {
             df: Vec::with_capacity(self.shape.n_domains),
         };
         for domain in per_domain {
-            let domain = domain?;
             out.estimate.extend(domain.estimate);
             out.se.extend(domain.se);
             out.deff.extend(domain.deff);
@@ -810,18 +809,18 @@ impl<'p> Tree<'p> {
             }
         };
         let mut sampled: Vec<Vec<u32>> = (0..stages).map(|k| vec![0; groups(k)]).collect();
-        for k in 0..stages {
-            for &g in &partials.parent[k] {
+        for (counts, parents) in sampled.iter_mut().zip(&partials.parent) {
+            for &g in parents {
                 if g != NO_CODE {
-                    sampled[k][g as usize] += 1;
+                    counts[g as usize] += 1;
                 }
             }
         }
         // R's `as.fpc`: population counts if any fpc exceeds 1, else sampling fractions.
         let mut above_one = None;
         let mut below_one = None;
-        for k in 0..stages {
-            for &f in &partials.fpc[k] {
+        for fpc in &partials.fpc {
+            for &f in fpc {
                 if f > 1.0 {
                     above_one = Some(f);
                 } else if f < 1.0 {
@@ -837,12 +836,12 @@ impl<'p> Tree<'p> {
         }
         let counts = above_one.is_some();
         let mut population: Vec<Vec<f64>> = Vec::with_capacity(stages);
-        for k in 0..stages {
+        for (k, sampled_k) in sampled.iter().enumerate() {
             let mut pop = vec![f64::INFINITY; groups(k)];
             if shape.has_fpc[k] {
                 for (g, p) in pop.iter_mut().enumerate() {
                     let f = partials.fpc[k][g];
-                    let n = f64::from(sampled[k][g]);
+                    let n = f64::from(sampled_k[g]);
                     if f.is_nan() || n == 0.0 {
                         continue;
                     }
@@ -941,7 +940,7 @@ impl<'p> Tree<'p> {
         n_columns: usize,
         estimator: Estimator,
         moments: Option<Moments>,
-    ) -> CoreResult<DomainEstimates> {
+    ) -> DomainEstimates {
         let stages = self.partials.parent.len();
         let mut totals = vec![0.0; width];
         for &(_, _, at) in cells {
@@ -1009,13 +1008,13 @@ impl<'p> Tree<'p> {
         // svyvar(y) (N - n) / (N n), svyvar with divisor n - 1; a total's is N^2 times it.
         let srs_variance: Vec<f64> = (0..n_columns)
             .map(|c| {
-                let spread = match moments {
-                    Some(m) => m.m2 / m.weight,
-                    None => {
+                let spread = moments.map_or_else(
+                    || {
                         let p = totals[SUM_WY + c] / weighted_n;
                         p * (1.0 - p)
-                    }
-                };
+                    },
+                    |m| m.m2 / m.weight,
+                );
                 let svyvar = spread * positive / (positive - 1.0);
                 let mean_srs = if weighted_n < positive {
                     f64::NAN
@@ -1028,7 +1027,7 @@ impl<'p> Tree<'p> {
                 }
             })
             .collect();
-        Ok(DomainEstimates {
+        DomainEstimates {
             se: variance.iter().map(|v| v.sqrt()).collect(),
             deff: variance
                 .iter()
@@ -1039,7 +1038,7 @@ impl<'p> Tree<'p> {
             n: totals[ROWS],
             weighted_n,
             df: psus - strata,
-        })
+        }
     }
 }
 
@@ -1088,7 +1087,7 @@ impl Fold<'_> {
                 let j = self.run_end(i, end, k + 1);
                 let g = self.key(i, k) as usize;
                 let fraction = f64::from(self.tree.sampled[k][g]) / self.tree.population[k][g];
-                sub.iter_mut().for_each(|v| *v = 0.0);
+                sub.fill(0.0);
                 self.multistage(i, j, k + 1, &mut sub);
                 for (v, s) in variance.iter_mut().zip(&sub) {
                     *v += s * fraction;
@@ -1113,7 +1112,9 @@ impl Fold<'_> {
         }
         if contributing < groups {
             let scale = groups / contributing;
-            variance.iter_mut().for_each(|v| *v *= scale);
+            for v in variance.iter_mut() {
+                *v *= scale;
+            }
         }
     }
 
@@ -1157,7 +1158,7 @@ impl Fold<'_> {
             i = j;
         }
         let present = (unit_totals.len() / c) as f64;
-        for col in 0..c {
+        for (col, v) in variance.iter_mut().enumerate() {
             let mean = if lonely {
                 0.0
             } else {
@@ -1170,7 +1171,7 @@ impl Fold<'_> {
                 .map(|t| (t - mean) * (t - mean))
                 .sum::<f64>()
                 + (sampled - present) * mean * mean;
-            variance[col] += scale * spread;
+            *v += scale * spread;
         }
         true
     }
@@ -1253,6 +1254,34 @@ pub fn share_intervals(
         .zip(df.iter().zip(n))
         .map(|((&p, &s), (&d, &m))| share_interval(p, s, d, m, method, tail))
         .unzip())
+}
+
+impl Estimates {
+    /// Lower and upper bounds for every estimate: a share interval by `share` (with the domain's
+    /// df and rows), or for means and totals (`share = None`) the t interval of the design df.
+    pub fn intervals(
+        &self,
+        share: Option<ShareInterval>,
+        conf: f64,
+    ) -> CoreResult<(Vec<f64>, Vec<f64>)> {
+        let per_column = |v: &[f64]| -> Vec<f64> {
+            v.iter()
+                .flat_map(|&x| std::iter::repeat(x).take(self.n_columns))
+                .collect()
+        };
+        let df = per_column(&self.df);
+        match share {
+            Some(method) => share_intervals(
+                &self.estimate,
+                &self.se,
+                &df,
+                &per_column(&self.n),
+                method,
+                conf,
+            ),
+            None => t_intervals(&self.estimate, &self.se, &df, conf),
+        }
+    }
 }
 
 /// The t interval `estimate +/- t_df se` for means and totals (R `confint(df = degf(design))`).

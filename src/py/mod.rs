@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 
 mod changes;
 mod rates;
+mod survey;
 
 pyo3::create_exception!(
     crimestats,
@@ -51,5 +52,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("InputError", m.py().get_type::<InputError>())?;
     rates::register(m)?;
     changes::register(m)?;
+    survey::register(m)?;
     Ok(())
 }

@@ -216,9 +216,10 @@ fn build(spec: Spec, y: Y, by: &[&str]) -> Built {
             .collect()
     };
     let fpc: Vec<Vec<f64>> = spec.fpc.iter().map(|f| frame.num(f)).collect();
-    let weight = match spec.weight {
-        Some(w) => frame.num(w),
-        None => {
+    let weight = if let Some(w) = spec.weight {
+        frame.num(w)
+    } else {
+        {
             // R: probabilities from the fpc, the product over stages of n / N.
             let mut prob = vec![1.0; n];
             for (k, (codes, _)) in units.iter().enumerate() {

@@ -1,0 +1,417 @@
+"""Shares, means and totals from survey microdata, with design-based uncertainty.
+
+The estimates and standard errors are those of R's ``survey`` package (Lumley): Taylor
+linearisation with strata, clustered and multistage samples and finite population corrections,
+domains estimated on the full design as ``svyby`` does, single-PSU strata as
+``options(survey.lonely.psu = )``, design effects as ``deff = TRUE`` and intervals as
+``svyciprop`` with the design degrees of freedom. The Rust core does one pass over the rows.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any, TypeAlias
+
+import numpy as np
+import pandas as pd
+
+from . import _args, _core
+from ._core import InputError
+
+Columns: TypeAlias = "str | Sequence[str] | None"
+
+_NO_CODE = np.uint32(0xFFFF_FFFF)
+
+
+class ExcludedRowsWarning(UserWarning):
+    """Rows with a missing y or weight were left out of a survey estimate.
+
+    The result's ``attrs["excluded_rows"]`` holds the count. The rows stay in the design (their
+    PSUs still count in their strata), as R ``survey`` does with ``na.rm = TRUE``.
+    """
+
+
+def _column_list(name: str, value: Columns) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Sequence) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise InputError(f"{name}: give a column name or a list of column names, got {value!r}")
+
+
+def _column(data: pd.DataFrame, name: str, column: Any) -> pd.Series:
+    if not isinstance(column, str):
+        raise InputError(f"{name}: give the name of a column of data, got {column!r}")
+    if column not in data.columns:
+        raise InputError(f"{name}: column {column!r} is not in data")
+    return data[column]
+
+
+def _numeric(data: pd.DataFrame, name: str, column: str) -> np.ndarray:
+    series = _column(data, name, column)
+    if series.dtype == bool:
+        return series.to_numpy(dtype=np.float64)
+    if not pd.api.types.is_numeric_dtype(series.dtype):
+        raise InputError(f"{name}: column {column!r} is not numeric")
+    return np.ascontiguousarray(series.to_numpy(dtype=np.float64, na_value=np.nan))
+
+
+def _codes(data: pd.DataFrame, name: str, columns: list[str]) -> tuple[np.ndarray, int]:
+    """Codes 0..k for the combinations of `columns`; a missing label is an InputError."""
+    frame = pd.DataFrame({c: _column(data, name, c) for c in columns})
+    missing = frame.isna().any(axis=1).to_numpy()
+    if missing.any():
+        position = int(np.argmax(missing))
+        raise InputError(f"{name}: position {position} is missing; every row needs a {name}")
+    codes = frame.groupby(columns, sort=False, observed=True).ngroup().to_numpy()
+    return np.ascontiguousarray(codes, dtype=np.uint32), int(codes.max()) + 1 if len(codes) else 0
+
+
+def _design(
+    data: pd.DataFrame, weight: str, strata: str | None, psu: Columns, fpc: Columns
+) -> dict[str, Any]:
+    n = len(data)
+    psus = _column_list("psu", psu)
+    fpcs = _column_list("fpc", fpc)
+    stages = max(len(psus), 1)
+    if len(fpcs) > stages:
+        raise InputError(
+            f"fpc: {len(fpcs)} columns for {stages} stage(s) of sampling; give one fpc per stage"
+        )
+    if strata is not None:
+        strata_codes, n_strata = _codes(data, "strata", [strata])
+    else:
+        strata_codes, n_strata = None, 1
+    units: list[np.ndarray] = []
+    n_units: list[int] = []
+    if psus:
+        # A stage-k unit is the combination of the ids of stages 1..k (R's `interaction`), so a
+        # second-stage label may repeat across first-stage units.
+        for k in range(len(psus)):
+            codes, count = _codes(data, "psu", psus[: k + 1])
+            units.append(codes)
+            n_units.append(count)
+    else:
+        units.append(np.arange(n, dtype=np.uint32))
+        n_units.append(n)
+    fpc_arrays: list[np.ndarray | None] = [_numeric(data, "fpc", f) for f in fpcs]
+    fpc_arrays += [None] * (stages - len(fpc_arrays))
+    return {
+        "weight": _numeric(data, "weight", weight),
+        "strata": strata_codes,
+        "n_strata": n_strata,
+        "units": units,
+        "n_units": n_units,
+        "fpc": fpc_arrays,
+    }
+
+
+def _domains(data: pd.DataFrame, by: Columns) -> tuple[np.ndarray | None, int, pd.DataFrame]:
+    """Domain codes (NO_CODE where a by-value is missing), their count and their labels."""
+    columns = _column_list("by", by)
+    if not columns:
+        return None, 1, pd.DataFrame(index=pd.RangeIndex(1))
+    for c in columns:
+        _column(data, "by", c)
+    grouped = data[columns].groupby(columns, sort=True, observed=True, dropna=True)
+    codes = grouped.ngroup().to_numpy()
+    n_domains = int(codes.max()) + 1 if len(codes) else 0
+    first = pd.Series(np.arange(len(codes))).groupby(codes).first()
+    first = first[first.index >= 0]
+    labels = data[columns].iloc[first.to_numpy()].reset_index(drop=True)
+    out = np.where(codes < 0, _NO_CODE, codes).astype(np.uint32)
+    return np.ascontiguousarray(out), n_domains, labels
+
+
+def _outcome(
+    data: pd.DataFrame, y: str, statistic: str
+) -> tuple[np.ndarray | None, np.ndarray | None, list[Any] | None, np.ndarray]:
+    """(numeric y, level codes, level labels, missing mask) for `y`."""
+    series = _column(data, "y", y)
+    missing = series.isna().to_numpy()
+    categorical = isinstance(series.dtype, pd.CategoricalDtype) or not (
+        pd.api.types.is_numeric_dtype(series.dtype) or series.dtype == bool
+    )
+    if statistic == "share" and categorical:
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            codes = series.cat.codes.to_numpy()
+            labels = list(series.cat.categories)
+        else:
+            codes, uniques = pd.factorize(series, sort=True)
+            labels = list(uniques)
+        level_codes = np.where(codes < 0, _NO_CODE, codes).astype(np.uint32)
+        return None, np.ascontiguousarray(level_codes), labels, missing
+    if categorical:
+        raise InputError(f"y: column {y!r} is not numeric; use survey_share for a categorical y")
+    values = _numeric(data, "y", y)
+    if statistic == "share":
+        seen = values[~np.isnan(values)]
+        bad = ~np.isin(seen, (0.0, 1.0))
+        if bad.any():
+            position = int(np.flatnonzero(~np.isnan(values))[np.argmax(bad)])
+            raise InputError(
+                f"y: position {position} is {values[position]!r}; a share needs a y that is "
+                "binary (0/1, True/False) or categorical (strings or a pandas Categorical); "
+                "use survey_mean for a numeric y"
+            )
+    return values, None, None, missing
+
+
+def _estimate(
+    statistic: str,
+    data: pd.DataFrame,
+    y: str,
+    *,
+    weight: str,
+    strata: str | None,
+    psu: Columns,
+    fpc: Columns,
+    by: Columns,
+    conf: float,
+    ci: str,
+    deff: bool,
+    lonely_psu: str,
+) -> pd.DataFrame:
+    if not isinstance(data, pd.DataFrame):
+        raise InputError(f"data: must be a pandas DataFrame, got {type(data).__name__}")
+    design = _design(data, weight, strata, psu, fpc)
+    values, levels, labels, missing = _outcome(data, y, statistic)
+    domain, n_domains, domain_labels = _domains(data, by)
+    estimate, se, lower, upper, design_effect, n, weighted_n, df = _core.survey_estimate(
+        design["weight"],
+        design["strata"],
+        design["n_strata"],
+        design["units"],
+        design["n_units"],
+        design["fpc"],
+        values,
+        levels,
+        len(labels) if labels is not None else 0,
+        domain,
+        n_domains,
+        statistic,
+        _args.choice("ci", ci),
+        _args.number("conf", conf),
+        _args.choice("lonely_psu", lonely_psu),
+    )
+    n_columns = len(labels) if labels is not None else 1
+    out = domain_labels.loc[np.repeat(np.arange(len(domain_labels)), n_columns)].reset_index(
+        drop=True
+    )
+    if labels is not None:
+        out["level"] = labels * len(domain_labels)
+    out[statistic] = estimate
+    out["se"] = se
+    out["lower"] = lower
+    out["upper"] = upper
+    if deff:
+        out["deff"] = design_effect
+    out["n"] = np.repeat(n, n_columns).astype(np.int64)
+    out["weighted_n"] = np.repeat(weighted_n, n_columns)
+    out["df"] = np.repeat(df, n_columns).astype(np.int64)
+    excluded = int((missing | np.isnan(design["weight"])).sum())
+    out.attrs["excluded_rows"] = excluded
+    if excluded:
+        warnings.warn(
+            f"{excluded} row(s) with a missing {y} or weight left out of the estimate "
+            "(kept in the design); see the result's attrs['excluded_rows']",
+            ExcludedRowsWarning,
+            stacklevel=3,
+        )
+    return out
+
+
+def survey_share(
+    data: pd.DataFrame,
+    y: str,
+    *,
+    weight: str,
+    strata: str | None = None,
+    psu: Columns = None,
+    fpc: Columns = None,
+    by: Columns = None,
+    conf: float = 0.95,
+    ci: str = "logit",
+    deff: bool = True,
+    lonely_psu: str = "fail",
+) -> pd.DataFrame:
+    """Shares from survey microdata, per domain, with design-based intervals.
+
+    Parameters
+    ----------
+    data
+        One row per respondent.
+    y
+        The column whose share is estimated: 0/1 or True/False (the share of 1s), or categorical
+        (strings or a pandas Categorical: one row per level, the levels' shares summing to 1).
+    weight
+        The sampling weight column (zero or more).
+    strata
+        The stratum column, if the sample is stratified.
+    psu
+        The primary sampling unit column; a list of columns, one per stage, for a multistage
+        sample (stage k's unit is the combination of the columns of stages 1..k). None: each row
+        is its own PSU. A PSU must lie within one stratum.
+    fpc
+        Finite population correction: a column (or one per stage) of population counts (> 1) or
+        sampling fractions (<= 1), constant within a stratum (within a unit of the stage above for
+        later stages). Variance from later stages is added below stages with an fpc, as R does.
+    by
+        A column or list of columns defining domains (R ``svyby``); each domain is estimated on the
+        full design. Rows with a missing by-value belong to no domain.
+    conf
+        Two-sided confidence level.
+    ci
+        ``"logit"`` (R ``svyciprop`` default), ``"beta"`` (Korn-Graubard), ``"xlogit"``,
+        ``"wilson"`` (Wilson on the effective sample size with the t quantile) or ``"mean"``
+        (Wald, clipped to [0, 1]); each with the domain's design degrees of freedom.
+    deff
+        Include the design effect column (R ``deff = TRUE``).
+    lonely_psu
+        Strata with a single PSU: ``"fail"`` (an error), ``"remove"``, ``"certainty"``,
+        ``"adjust"`` or ``"average"``, as R's ``survey.lonely.psu``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The by-columns, ``level`` (for a categorical y), ``share, se, lower, upper, deff, n,
+        weighted_n, df``: ``n`` the rows with a valid y and weight in the domain, ``weighted_n``
+        the sum of their weights, ``df`` the design degrees of freedom (PSUs minus strata among
+        the domain's rows, R ``degf``).
+
+        Rows with a missing y or weight are left out of the estimates but stay in the design, as
+        R's ``na.rm = TRUE``; their count is in ``attrs["excluded_rows"]``, and an
+        :class:`ExcludedRowsWarning` says so when it is not zero.
+
+    Raises
+    ------
+    InputError
+        Negative weights, a PSU in two strata, a stratum with one PSU under
+        ``lonely_psu="fail"``, a column that does not exist, a y that is neither binary nor
+        categorical, an fpc that varies within a stratum.
+
+    Examples
+    --------
+    The share of women among victims, from a small stratified, clustered sample:
+
+    >>> import pandas as pd
+    >>> victims = pd.DataFrame({
+    ...     "sex": ["F", "F", "M", "F", "M", "F", "F", "M"],
+    ...     "weight": [1200.0, 900.0, 1100.0, 1000.0, 950.0, 1050.0, 1300.0, 800.0],
+    ...     "stratum": [1, 1, 1, 1, 2, 2, 2, 2],
+    ...     "psu": [1, 1, 2, 2, 3, 3, 4, 4],
+    ... })
+    >>> s = survey_share(victims, "sex", weight="weight", strata="stratum", psu="psu")
+    >>> s[["level", "share", "df"]].round(3)
+      level  share  df
+    0     F  0.661   2
+    1     M  0.339   2
+    """
+    return _estimate(
+        "share",
+        data,
+        y,
+        weight=weight,
+        strata=strata,
+        psu=psu,
+        fpc=fpc,
+        by=by,
+        conf=conf,
+        ci=ci,
+        deff=deff,
+        lonely_psu=lonely_psu,
+    )
+
+
+def survey_mean(
+    data: pd.DataFrame,
+    y: str,
+    *,
+    weight: str,
+    strata: str | None = None,
+    psu: Columns = None,
+    fpc: Columns = None,
+    by: Columns = None,
+    conf: float = 0.95,
+    deff: bool = True,
+    lonely_psu: str = "fail",
+) -> pd.DataFrame:
+    """Means of a numeric y from survey microdata, per domain (R ``svyby(~y, ~by, svymean)``).
+
+    Arguments as :func:`survey_share`; the interval is ``mean +/- t se`` with the t quantile of
+    the domain's design degrees of freedom. Returns the by-columns and ``mean, se, lower, upper,
+    deff, n, weighted_n, df``.
+
+    Examples
+    --------
+    R's ``svymean(~api00, svydesign(id=~1, strata=~stype, weights=~pw, fpc=~fpc, data=apistrat))``
+    gives 662.29 with a standard error of 9.41; with a toy sample:
+
+    >>> import pandas as pd
+    >>> sample = pd.DataFrame({"y": [3.0, 5.0, 4.0, 8.0], "w": [10.0, 10.0, 20.0, 20.0],
+    ...                        "h": [1, 1, 2, 2]})
+    >>> survey_mean(sample, "y", weight="w", strata="h")[["mean", "se"]].round(3)
+       mean     se
+    0  5.333  0.882
+    """
+    return _estimate(
+        "mean",
+        data,
+        y,
+        weight=weight,
+        strata=strata,
+        psu=psu,
+        fpc=fpc,
+        by=by,
+        conf=conf,
+        ci="mean",
+        deff=deff,
+        lonely_psu=lonely_psu,
+    )
+
+
+def survey_total(
+    data: pd.DataFrame,
+    y: str,
+    *,
+    weight: str,
+    strata: str | None = None,
+    psu: Columns = None,
+    fpc: Columns = None,
+    by: Columns = None,
+    conf: float = 0.95,
+    deff: bool = True,
+    lonely_psu: str = "fail",
+) -> pd.DataFrame:
+    """Weighted totals of y from survey microdata, per domain (R ``svyby(~y, ~by, svytotal)``).
+
+    The "1.4 million estimated victims": the total of a 0/1 victim flag. Arguments as
+    :func:`survey_share`; the interval is ``total +/- t se`` with the domain's design degrees of
+    freedom. Returns the by-columns and ``total, se, lower, upper, deff, n, weighted_n, df``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> sample = pd.DataFrame({"victim": [1, 0, 1, 1, 0, 0], "w": [900.0, 1100.0, 1000.0,
+    ...                        1200.0, 800.0, 1000.0], "h": [1, 1, 1, 2, 2, 2]})
+    >>> survey_total(sample, "victim", weight="w", strata="h")[["total", "se"]].round(0)
+        total     se
+    0  3100.0  797.0
+    """
+    return _estimate(
+        "total",
+        data,
+        y,
+        weight=weight,
+        strata=strata,
+        psu=psu,
+        fpc=fpc,
+        by=by,
+        conf=conf,
+        ci="mean",
+        deff=deff,
+        lonely_psu=lonely_psu,
+    )
