@@ -9,10 +9,18 @@ from . import datasets, ons, phrase
 from ._core import InputError
 from .changes import change, compare, funnel, funnel_limits, test_change, trend
 from .rates import rate
-from .shares import proportion
+from .shares import gross_up, proportion, share_ci, test_share_change
 from .survey import ExcludedRowsWarning, survey_mean, survey_share, survey_total
 
 __all__ = ["InputError", "datasets", "ons", "phrase", "proportion", "rate"]
 __all__ += ["change", "compare", "funnel", "funnel_limits", "test_change", "trend"]
-__all__ += ["ExcludedRowsWarning", "survey_mean", "survey_share", "survey_total"]
+__all__ += [
+    "ExcludedRowsWarning",
+    "gross_up",
+    "share_ci",
+    "survey_mean",
+    "survey_share",
+    "survey_total",
+    "test_share_change",
+]
 __version__ = "0.1.0"

@@ -5,7 +5,13 @@ from typing import Any
 import numpy as np
 
 __all__ = ["InputError", "binomial_proportion", "poisson_rate"]
-__all__ += ["survey_estimate"]
+__all__ += [
+    "published_gross_up",
+    "published_share_change",
+    "published_share_ci",
+    "survey_estimate",
+    "survey_share_interval",
+]
 
 _F64 = np.ndarray[Any, np.dtype[np.float64]]
 _U32 = np.ndarray[Any, np.dtype[np.uint32]]
@@ -58,4 +64,21 @@ def survey_estimate(
     ci: str,
     conf: float,
     lonely_psu: str,
+) -> list[_F64]: ...
+def published_share_ci(
+    share: _F64, n: _F64, deft: _F64, method: str, conf: float
+) -> list[_F64]: ...
+def published_share_change(
+    share1: _F64, n1: _F64, share0: _F64, n0: _F64, deft: _F64, conf: float
+) -> list[_F64]: ...
+def published_gross_up(
+    share: _F64,
+    share_lower: _F64,
+    share_upper: _F64,
+    total: _F64,
+    total_lower: _F64,
+    total_upper: _F64,
+) -> list[_F64]: ...
+def survey_share_interval(
+    share: _F64, se: _F64, df: _F64, n: _F64, ci: str, conf: float
 ) -> list[_F64]: ...

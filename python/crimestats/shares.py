@@ -6,6 +6,7 @@ import pandas as pd
 
 from . import _args, _core
 from ._args import ArrayLike
+from ._core import InputError
 
 
 def proportion(
@@ -47,3 +48,161 @@ def proportion(
     return _args.frame(
         index, {"x": xs, "n": ns, "proportion": share, "lower": lower, "upper": upper}, inputs
     )
+
+
+def share_ci(
+    share: ArrayLike,
+    n: ArrayLike,
+    *,
+    deft: ArrayLike = 1.0,
+    conf: float = 0.95,
+    method: str = "wilson",
+) -> pd.DataFrame:
+    """A published survey share with its interval, from its base and the survey's design factor.
+
+    Published-table mode: the share's interval is the binomial interval of :func:`proportion` on
+    the effective base ``n / deft**2`` (the design factor ``deft`` is the ratio of the survey's
+    standard error to a simple random sample's, as ONS publishes it for the Crime Survey).
+
+    Parameters
+    ----------
+    share
+        The published share, between 0 and 1.
+    n
+        Its unweighted base (respondents); greater than zero.
+    deft
+        The design factor; 1 for a simple random sample.
+    conf
+        Two-sided confidence level.
+    method
+        As :func:`proportion`; ``"exact"`` accepts the fractional effective base here.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``share, n, effective_n, lower, upper``.
+
+    Examples
+    --------
+    One in eight women (12.6 per cent of 18,000 respondents, design factor 1.2):
+
+    >>> s = share_ci(0.126, 18_000, deft=1.2)
+    >>> s[["effective_n", "lower", "upper"]].round(4)
+       effective_n   lower   upper
+    0      12500.0  0.1203  0.1319
+    """
+    index, (shares, ns, defts) = _args.broadcast(share=share, n=n, deft=deft)
+    effective_n, lower, upper = _core.published_share_ci(
+        shares, ns, defts, _args.choice("method", method), _args.number("conf", conf)
+    )
+    return _args.frame(
+        index,
+        {"share": shares, "n": ns, "effective_n": effective_n, "lower": lower, "upper": upper},
+    )
+
+
+def test_share_change(
+    share1: ArrayLike,
+    n1: ArrayLike,
+    share0: ArrayLike,
+    n0: ArrayLike,
+    *,
+    deft: ArrayLike = 1.0,
+    conf: float = 0.95,
+) -> pd.DataFrame:
+    """Whether a survey share changed between two independent survey years.
+
+    The difference ``share1 - share0`` with a Wald interval and a two-sided z test on the
+    unpooled variance, each year's base divided by ``deft**2``: the way ONS flags a statistically
+    significant change in its survey tables. With ``deft=1`` it is statsmodels
+    ``test_proportions_2indep(method="wald")``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``difference, lower, upper, p_value, significant`` (``p_value < 1 - conf``).
+
+    Examples
+    --------
+    >>> t = test_share_change(0.126, 18_000, 0.118, 17_500, deft=1.2)
+    >>> t[["difference", "p_value", "significant"]].round(3)
+       difference  p_value  significant
+    0       0.008    0.055        False
+    """
+    index, (s1, m1, s0, m0, defts) = _args.broadcast(
+        share1=share1, n1=n1, share0=share0, n0=n0, deft=deft
+    )
+    level = _args.number("conf", conf)
+    difference, lower, upper, p_value = _core.published_share_change(s1, m1, s0, m0, defts, level)
+    out = _args.frame(
+        index, {"difference": difference, "lower": lower, "upper": upper, "p_value": p_value}
+    )
+    out["significant"] = p_value < 1.0 - level
+    return out
+
+
+def gross_up(
+    share: ArrayLike,
+    total: ArrayLike,
+    *,
+    n: ArrayLike | None = None,
+    deft: ArrayLike = 1.0,
+    conf: float = 0.95,
+    method: str = "wilson",
+    share_lower: ArrayLike | None = None,
+    share_upper: ArrayLike | None = None,
+    total_lower: ArrayLike | None = None,
+    total_upper: ArrayLike | None = None,
+) -> pd.DataFrame:
+    """A share of a total as a count, with its interval: "70 per cent of 1.4 million".
+
+    The share's interval is :func:`share_ci` on its base ``n`` and design factor (or
+    ``share_lower``/``share_upper`` as published); the total is taken as exact unless
+    ``total_lower``/``total_upper`` are given, in which case the two intervals are combined on the
+    log scale (MOVER, Zou & Donner 2008), which keeps each interval's asymmetry.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``estimate, lower, upper``.
+
+    Examples
+    --------
+    >>> g = gross_up(0.70, 1_400_000, n=1_500, deft=1.2)
+    >>> g.round(-3)
+       estimate     lower      upper
+    0  980000.0  940000.0  1018000.0
+    """
+    if n is None and (share_lower is None or share_upper is None):
+        raise InputError("n: give the share's base n, or its published share_lower and share_upper")
+    args = {"share": share, "total": total}
+    if n is not None:
+        args |= {"n": n, "deft": deft}
+    if share_lower is not None and share_upper is not None:
+        args |= {"share_lower": share_lower, "share_upper": share_upper}
+    if total_lower is not None or total_upper is not None:
+        args |= {
+            "total_lower": total if total_lower is None else total_lower,
+            "total_upper": total if total_upper is None else total_upper,
+        }
+    index, arrays = _args.broadcast(**args)
+    given = dict(zip(args, arrays, strict=True))
+    if "share_lower" in given:
+        lower, upper = given["share_lower"], given["share_upper"]
+    else:
+        _, lower, upper = _core.published_share_ci(
+            given["share"],
+            given["n"],
+            given["deft"],
+            _args.choice("method", method),
+            _args.number("conf", conf),
+        )
+    estimate, low, high = _core.published_gross_up(
+        given["share"],
+        lower,
+        upper,
+        given["total"],
+        given.get("total_lower", given["total"]),
+        given.get("total_upper", given["total"]),
+    )
+    return _args.frame(index, {"estimate": estimate, "lower": low, "upper": high})

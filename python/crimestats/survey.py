@@ -59,15 +59,65 @@ def _numeric(data: pd.DataFrame, name: str, column: str) -> np.ndarray:
     return np.ascontiguousarray(series.to_numpy(dtype=np.float64, na_value=np.nan))
 
 
+def _factorize_one(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """pandas.factorize(sort=True), with a shortcut for integer codes in a compact range (PSU and
+    stratum numbers), whose codes are the offsets from the smallest value."""
+    if column.dtype.kind in "iu" and len(column):
+        values = column.to_numpy()
+        low, high = int(values.min()), int(values.max())
+        if high - low <= 4 * len(values):
+            return (values - low).astype(np.int64), pd.Index(np.arange(low, high + 1))
+    codes, uniques = pd.factorize(column, sort=True)
+    return codes, pd.Index(uniques)
+
+
+def _factorize(columns: list[pd.Series]) -> tuple[np.ndarray, list[pd.Index]]:
+    """Codes 0..k-1 for the distinct combinations of `columns` in sorted order (-1 where any
+    value is missing), and each combination's labels, one Index per column.
+
+    Each column is factorised on its own and the codes combined in mixed radix, which is several
+    times faster than grouping on the columns together.
+    """
+    factors = [_factorize_one(column) for column in columns]
+    sizes = [max(len(uniques), 1) for _, uniques in factors]
+    missing = np.zeros(len(columns[0]), dtype=bool)
+    space = 1
+    combined: np.ndarray = np.zeros(len(columns[0]), dtype=np.int64)
+    for (codes, _), size in zip(factors, sizes, strict=True):
+        missing |= codes < 0
+        combined = combined * size + codes
+        space *= size
+    if space >= 2**62:
+        grouped = pd.DataFrame(dict(enumerate(columns))).groupby(list(range(len(columns))))
+        combined = grouped.ngroup().fillna(-1).to_numpy(dtype=np.int64)
+        missing = combined < 0
+        space = int(combined.max()) + 1
+    valid = combined[~missing]
+    if space <= max(4 * len(combined), 1 << 20):
+        present = np.zeros(space, dtype=bool)
+        present[valid] = True
+        keys = np.flatnonzero(present)
+        rank = np.cumsum(present) - 1
+        out = np.where(missing, -1, rank[np.where(missing, 0, combined)])
+    else:
+        keys, inverse = np.unique(valid, return_inverse=True)
+        out = np.full(len(combined), -1, dtype=np.int64)
+        out[~missing] = inverse
+    labels: list[pd.Index] = []
+    remainder = keys
+    for (_, uniques), size in zip(reversed(factors), reversed(sizes), strict=True):
+        labels.append(pd.Index(uniques).take(remainder % size))
+        remainder = remainder // size
+    return out, labels[::-1]
+
+
 def _codes(data: pd.DataFrame, name: str, columns: list[str]) -> tuple[np.ndarray, int]:
     """Codes 0..k for the combinations of `columns`; a missing label is an InputError."""
-    frame = pd.DataFrame({c: _column(data, name, c) for c in columns})
-    missing = frame.isna().any(axis=1).to_numpy()
-    if missing.any():
-        position = int(np.argmax(missing))
+    codes, labels = _factorize([_column(data, name, c) for c in columns])
+    if (codes < 0).any():
+        position = int(np.argmax(codes < 0))
         raise InputError(f"{name}: position {position} is missing; every row needs a {name}")
-    codes = frame.groupby(columns, sort=False, observed=True).ngroup().to_numpy()
-    return np.ascontiguousarray(codes, dtype=np.uint32), int(codes.max()) + 1 if len(codes) else 0
+    return np.ascontiguousarray(codes, dtype=np.uint32), len(labels[0])
 
 
 def _design(
@@ -114,16 +164,12 @@ def _domains(data: pd.DataFrame, by: Columns) -> tuple[np.ndarray | None, int, p
     columns = _column_list("by", by)
     if not columns:
         return None, 1, pd.DataFrame(index=pd.RangeIndex(1))
-    for c in columns:
-        _column(data, "by", c)
-    grouped = data[columns].groupby(columns, sort=True, observed=True, dropna=True)
-    codes = grouped.ngroup().to_numpy()
-    n_domains = int(codes.max()) + 1 if len(codes) else 0
-    first = pd.Series(np.arange(len(codes))).groupby(codes).first()
-    first = first[first.index >= 0]
-    labels = data[columns].iloc[first.to_numpy()].reset_index(drop=True)
+    codes, labels = _factorize([_column(data, "by", c) for c in columns])
+    frame = pd.DataFrame(
+        {c: pd.Series(label, dtype=data[c].dtype) for c, label in zip(columns, labels, strict=True)}
+    )
     out = np.where(codes < 0, _NO_CODE, codes).astype(np.uint32)
-    return np.ascontiguousarray(out), n_domains, labels
+    return np.ascontiguousarray(out), len(frame), frame
 
 
 def _outcome(
@@ -305,10 +351,13 @@ def survey_share(
     ...     "psu": [1, 1, 2, 2, 3, 3, 4, 4],
     ... })
     >>> s = survey_share(victims, "sex", weight="weight", strata="stratum", psu="psu")
-    >>> s[["level", "share", "df"]].round(3)
-      level  share  df
-    0     F  0.661   2
-    1     M  0.339   2
+    >>> s[["level", "share", "se", "df"]].round(4)
+      level   share      se  df
+    0     F  0.6566  0.1344   2
+    1     M  0.3434  0.1344   2
+
+    R gives the same: ``svymean(~sex, svydesign(id=~psu, strata=~stratum, weights=~weight,
+    data=victims))``.
     """
     return _estimate(
         "share",
@@ -354,8 +403,8 @@ def survey_mean(
     >>> sample = pd.DataFrame({"y": [3.0, 5.0, 4.0, 8.0], "w": [10.0, 10.0, 20.0, 20.0],
     ...                        "h": [1, 1, 2, 2]})
     >>> survey_mean(sample, "y", weight="w", strata="h")[["mean", "se"]].round(3)
-       mean     se
-    0  5.333  0.882
+        mean     se
+    0  5.333  1.374
     """
     return _estimate(
         "mean",
@@ -398,8 +447,8 @@ def survey_total(
     >>> sample = pd.DataFrame({"victim": [1, 0, 1, 1, 0, 0], "w": [900.0, 1100.0, 1000.0,
     ...                        1200.0, 800.0, 1000.0], "h": [1, 1, 1, 2, 2, 2]})
     >>> survey_total(sample, "victim", weight="w", strata="h")[["total", "se"]].round(0)
-        total     se
-    0  3100.0  797.0
+        total      se
+    0  3100.0  1533.0
     """
     return _estimate(
         "total",

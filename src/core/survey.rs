@@ -22,10 +22,13 @@
 //!
 //! Keys arrive as integer codes (`u32`, made by the caller with e.g. pandas `factorize`):
 //! [`NO_CODE`] marks a row outside every domain or a missing level of a categorical y.
-use super::binomial::{exact_interval, wald_interval, wilson_interval};
+use super::binomial::{
+    exact_interval, proportion_interval, wald_interval, wilson_interval, ProportionMethod,
+};
+use super::check;
 use super::error::{half_alpha, CoreError, CoreResult};
 use super::parallel::map_rows;
-use super::special::t_ppf;
+use super::special::{norm_ppf, norm_sf, t_ppf};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -1199,10 +1202,36 @@ pub fn share_interval(
     method: ShareInterval,
     tail: f64,
 ) -> (f64, f64) {
-    if share.is_nan() || se.is_nan() || df.is_nan() {
+    let rows_quantile = if method == ShareInterval::Beta && n > 1.0 {
+        t_quantile(tail, n - 1.0)
+    } else {
+        f64::NAN
+    };
+    interval_from_quantiles(
+        share,
+        se,
+        n,
+        t_quantile(tail, df),
+        rows_quantile,
+        method,
+        tail,
+    )
+}
+
+/// [`share_interval`] given the upper t quantiles of the design df (`t`) and of `n - 1` df
+/// (`t_rows`, Korn-Graubard only).
+fn interval_from_quantiles(
+    share: f64,
+    se: f64,
+    n: f64,
+    t: f64,
+    t_rows: f64,
+    method: ShareInterval,
+    tail: f64,
+) -> (f64, f64) {
+    if share.is_nan() || se.is_nan() || t.is_nan() {
         return (f64::NAN, f64::NAN);
     }
-    let t = t_quantile(tail, df);
     // The effective sample size p (1 - p) / se^2 (Korn & Graubard 1998), n when se is zero.
     let effective_n = if se > 0.0 {
         share * (1.0 - share) / (se * se)
@@ -1222,16 +1251,28 @@ pub fn share_interval(
         ShareInterval::Mean => wald_interval(share, se, t),
         ShareInterval::Wilson => wilson_interval(share * effective_n, effective_n, t),
         ShareInterval::Beta => {
-            if df <= 0.0 || n <= 1.0 {
+            if t_rows.is_nan() {
                 return (f64::NAN, f64::NAN);
             }
             // R `svyciprop(method = "beta")`: n_eff scaled by (t_{n-1} / t_df)^2, then
             // Clopper-Pearson at x = n_eff p.
-            let ratio = t_ppf(tail, n - 1.0) / t_ppf(tail, df);
+            let ratio = t_rows / t;
             let scaled = effective_n * ratio * ratio;
             exact_interval(scaled * share, scaled, tail)
         }
     }
+}
+
+/// `t_quantile(tail, df)` for each df, computed once per distinct df (domains share a few).
+fn quantiles(tail: f64, df: &[f64]) -> Vec<f64> {
+    let mut seen: HashMap<u64, f64> = HashMap::new();
+    df.iter()
+        .map(|&d| {
+            *seen
+                .entry(d.to_bits())
+                .or_insert_with(|| t_quantile(tail, d))
+        })
+        .collect()
 }
 
 fn expit(x: f64) -> f64 {
@@ -1248,11 +1289,20 @@ pub fn share_intervals(
     conf: f64,
 ) -> CoreResult<(Vec<f64>, Vec<f64>)> {
     let tail = half_alpha(conf)?;
-    Ok(share
-        .iter()
-        .zip(se)
-        .zip(df.iter().zip(n))
-        .map(|((&p, &s), (&d, &m))| share_interval(p, s, d, m, method, tail))
+    check::same_length("se", se, "share", share)?;
+    check::same_length("df", df, "share", share)?;
+    check::same_length("n", n, "share", share)?;
+    check::unit_interval("share", share)?;
+    check::counts("se", se, None)?;
+    let t = quantiles(tail, df);
+    let t_rows = if method == ShareInterval::Beta {
+        let rows_df: Vec<f64> = n.iter().map(|m| m - 1.0).collect();
+        quantiles(tail, &rows_df)
+    } else {
+        vec![f64::NAN; share.len()]
+    };
+    Ok((0..share.len())
+        .map(|i| interval_from_quantiles(share[i], se[i], n[i], t[i], t_rows[i], method, tail))
         .unzip())
 }
 
@@ -1292,19 +1342,190 @@ pub fn t_intervals(
     conf: f64,
 ) -> CoreResult<(Vec<f64>, Vec<f64>)> {
     let tail = half_alpha(conf)?;
+    let t = quantiles(tail, df);
     Ok(estimate
         .iter()
         .zip(se)
-        .zip(df)
-        .map(|((&e, &s), &d)| {
-            let half = t_quantile(tail, d) * s;
+        .zip(&t)
+        .map(|((&e, &s), &t)| {
             if s == 0.0 {
                 (e, e)
             } else {
-                (e - half, e + half)
+                (e - t * s, e + t * s)
             }
         })
         .unzip())
+}
+
+/// Published-table shares: each share's effective base `n / deft^2` and its interval by `method`
+/// on that base (the binomial interval with a fractional base, as ONS does with its design
+/// factors).
+pub struct ShareCis {
+    pub effective_n: Vec<f64>,
+    pub lower: Vec<f64>,
+    pub upper: Vec<f64>,
+}
+
+/// Intervals for published shares with base `n` and design factor `deft` (equal lengths).
+pub fn share_cis(
+    share: &[f64],
+    n: &[f64],
+    deft: &[f64],
+    method: ProportionMethod,
+    conf: f64,
+) -> CoreResult<ShareCis> {
+    let tail = half_alpha(conf)?;
+    check_published(share, n, deft)?;
+    let z = norm_ppf(1.0 - tail);
+    let effective_n: Vec<f64> = n.iter().zip(deft).map(|(n, d)| n / (d * d)).collect();
+    let (lower, upper) = share
+        .iter()
+        .zip(&effective_n)
+        .map(|(&p, &m)| proportion_interval(p * m, m, method, tail, z))
+        .unzip();
+    Ok(ShareCis {
+        effective_n,
+        lower,
+        upper,
+    })
+}
+
+fn check_published(share: &[f64], n: &[f64], deft: &[f64]) -> CoreResult<()> {
+    check::same_length("n", n, "share", share)?;
+    check::same_length("deft", deft, "share", share)?;
+    check::unit_interval("share", share)?;
+    check::positive("n", n, "")?;
+    check::positive(
+        "deft",
+        deft,
+        "; a design factor is 1 for a simple random sample",
+    )
+}
+
+/// The change between two independent survey shares.
+pub struct ShareChanges {
+    pub difference: Vec<f64>,
+    pub lower: Vec<f64>,
+    pub upper: Vec<f64>,
+    pub p_value: Vec<f64>,
+}
+
+/// `share1 - share0` for two independent samples with bases `n1`, `n0` and a common design
+/// factor: the Wald interval and two-sided z test with the unpooled variance
+/// `p1 (1 - p1) / n1' + p0 (1 - p0) / n0'` on the effective bases `n' = n / deft^2`, as ONS tests
+/// a change between survey years (statsmodels `test_proportions_2indep(method = "wald")` when
+/// deft = 1).
+pub fn share_changes(
+    share1: &[f64],
+    n1: &[f64],
+    share0: &[f64],
+    n0: &[f64],
+    deft: &[f64],
+    conf: f64,
+) -> CoreResult<ShareChanges> {
+    let tail = half_alpha(conf)?;
+    check_published(share1, n1, deft)?;
+    check::same_length("share0", share0, "share1", share1)?;
+    check::same_length("n0", n0, "share1", share1)?;
+    check::unit_interval("share0", share0)?;
+    check::positive("n0", n0, "")?;
+    let z = norm_ppf(1.0 - tail);
+    let mut out = ShareChanges {
+        difference: Vec::with_capacity(share1.len()),
+        lower: Vec::with_capacity(share1.len()),
+        upper: Vec::with_capacity(share1.len()),
+        p_value: Vec::with_capacity(share1.len()),
+    };
+    for i in 0..share1.len() {
+        let (p1, p0) = (share1[i], share0[i]);
+        let d2 = deft[i] * deft[i];
+        let se = (p1 * (1.0 - p1) * d2 / n1[i] + p0 * (1.0 - p0) * d2 / n0[i]).sqrt();
+        let difference = p1 - p0;
+        out.difference.push(difference);
+        out.lower.push(difference - z * se);
+        out.upper.push(difference + z * se);
+        out.p_value.push(if se > 0.0 {
+            2.0 * norm_sf((difference / se).abs())
+        } else if difference == 0.0 {
+            1.0
+        } else {
+            0.0
+        });
+    }
+    Ok(out)
+}
+
+/// A share of a total as a count: `share * total` with an interval from the share's interval
+/// and, if given, the total's, combined on the log scale by MOVER (Zou & Donner 2008): the
+/// product's log bounds are the log estimate minus (plus) the root sum of squares of the two
+/// log distances to the bounds. With an exact total the bounds are the share's bounds times it.
+pub fn gross_up(
+    share: f64,
+    share_lower: f64,
+    share_upper: f64,
+    total: f64,
+    total_lower: f64,
+    total_upper: f64,
+) -> (f64, f64, f64) {
+    let estimate = share * total;
+    if share == 0.0 || total == 0.0 {
+        return (estimate, 0.0, share_upper * total_upper);
+    }
+    let distance = |a: f64, b: f64| (a.ln() - b.ln()).abs();
+    let down = distance(share, share_lower).hypot(distance(total, total_lower));
+    let up = distance(share_upper, share).hypot(distance(total_upper, total));
+    let log_estimate = estimate.ln();
+    (
+        estimate,
+        (log_estimate - down).exp(),
+        (log_estimate + up).exp(),
+    )
+}
+
+/// [`gross_up`] for equal-length arrays, checked: shares and their bounds in [0, 1], totals and
+/// their bounds zero or more, each bound on its side of the estimate.
+pub fn gross_ups(
+    share: &[f64],
+    share_lower: &[f64],
+    share_upper: &[f64],
+    total: &[f64],
+    total_lower: &[f64],
+    total_upper: &[f64],
+) -> CoreResult<[Vec<f64>; 3]> {
+    for (arg, values) in [
+        ("share_lower", share_lower),
+        ("share_upper", share_upper),
+        ("total", total),
+        ("total_lower", total_lower),
+        ("total_upper", total_upper),
+    ] {
+        check::same_length(arg, values, "share", share)?;
+    }
+    check::unit_interval("share", share)?;
+    check::counts("total", total, None)?;
+    check::at_most("share_lower", share_lower, "share", share)?;
+    check::at_most("share", share, "share_upper", share_upper)?;
+    check::at_most("total_lower", total_lower, "total", total)?;
+    check::at_most("total", total, "total_upper", total_upper)?;
+    let mut out = [
+        Vec::with_capacity(share.len()),
+        Vec::with_capacity(share.len()),
+        Vec::with_capacity(share.len()),
+    ];
+    for i in 0..share.len() {
+        let (e, l, u) = gross_up(
+            share[i],
+            share_lower[i],
+            share_upper[i],
+            total[i],
+            total_lower[i],
+            total_upper[i],
+        );
+        out[0].push(e);
+        out[1].push(l);
+        out[2].push(u);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -1,9 +1,11 @@
 //! Bindings for design-based survey estimation: codes and columns in, one estimate per domain and
 //! level out.
 use super::{arrays, compute};
+use crate::core::binomial::ProportionMethod;
 use crate::core::error::CoreError;
 use crate::core::survey::{
-    Design, Domains, Estimator, LonelyPsu, Outcome, ShareInterval, Stage, SurveyPartials,
+    gross_ups, share_changes, share_cis, share_intervals, Design, Domains, Estimator, LonelyPsu,
+    Outcome, ShareInterval, Stage, SurveyPartials,
 };
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
@@ -118,7 +120,105 @@ fn survey_estimate<'py>(
     ))
 }
 
+type Columns3<'py> = [Bound<'py, PyArray1<f64>>; 3];
+
+/// lower and upper of survey shares from their estimate, standard error, design df and domain
+/// rows, as R `svyciprop(method = ci)`: for shares estimated elsewhere.
+#[pyfunction]
+fn survey_share_interval<'py>(
+    py: Python<'py>,
+    share: PyReadonlyArray1<'py, f64>,
+    se: PyReadonlyArray1<'py, f64>,
+    df: PyReadonlyArray1<'py, f64>,
+    n: PyReadonlyArray1<'py, f64>,
+    ci: &str,
+    conf: f64,
+) -> PyResult<[Bound<'py, PyArray1<f64>>; 2]> {
+    let method: ShareInterval = ci.parse()?;
+    let (share, se, df, n) = (
+        share.as_slice()?,
+        se.as_slice()?,
+        df.as_slice()?,
+        n.as_slice()?,
+    );
+    let (lower, upper) = share_intervals(share, se, df, n, method, conf)?;
+    Ok(arrays(py, [lower, upper]))
+}
+
+/// effective_n, lower and upper for published shares with base `n` and design factor `deft`.
+#[pyfunction]
+fn published_share_ci<'py>(
+    py: Python<'py>,
+    share: PyReadonlyArray1<'py, f64>,
+    n: PyReadonlyArray1<'py, f64>,
+    deft: PyReadonlyArray1<'py, f64>,
+    method: &str,
+    conf: f64,
+) -> PyResult<Columns3<'py>> {
+    let method: ProportionMethod = method.parse()?;
+    let (share, n, deft) = (share.as_slice()?, n.as_slice()?, deft.as_slice()?);
+    let r = compute(py, share.len(), || share_cis(share, n, deft, method, conf))?;
+    Ok(arrays(py, [r.effective_n, r.lower, r.upper]))
+}
+
+/// difference, lower, upper and p_value between two independent published shares.
+#[pyfunction]
+fn published_share_change<'py>(
+    py: Python<'py>,
+    share1: PyReadonlyArray1<'py, f64>,
+    n1: PyReadonlyArray1<'py, f64>,
+    share0: PyReadonlyArray1<'py, f64>,
+    n0: PyReadonlyArray1<'py, f64>,
+    deft: PyReadonlyArray1<'py, f64>,
+    conf: f64,
+) -> PyResult<[Bound<'py, PyArray1<f64>>; 4]> {
+    let (share1, n1) = (share1.as_slice()?, n1.as_slice()?);
+    let (share0, n0, deft) = (share0.as_slice()?, n0.as_slice()?, deft.as_slice()?);
+    let r = compute(py, share1.len(), || {
+        share_changes(share1, n1, share0, n0, deft, conf)
+    })?;
+    Ok(arrays(py, [r.difference, r.lower, r.upper, r.p_value]))
+}
+
+/// estimate, lower and upper of a share of a total as a count.
+#[pyfunction]
+fn published_gross_up<'py>(
+    py: Python<'py>,
+    share: PyReadonlyArray1<'py, f64>,
+    share_lower: PyReadonlyArray1<'py, f64>,
+    share_upper: PyReadonlyArray1<'py, f64>,
+    total: PyReadonlyArray1<'py, f64>,
+    total_lower: PyReadonlyArray1<'py, f64>,
+    total_upper: PyReadonlyArray1<'py, f64>,
+) -> PyResult<Columns3<'py>> {
+    let (share, share_lower, share_upper) = (
+        share.as_slice()?,
+        share_lower.as_slice()?,
+        share_upper.as_slice()?,
+    );
+    let (total, total_lower, total_upper) = (
+        total.as_slice()?,
+        total_lower.as_slice()?,
+        total_upper.as_slice()?,
+    );
+    let r = compute(py, share.len(), || {
+        gross_ups(
+            share,
+            share_lower,
+            share_upper,
+            total,
+            total_lower,
+            total_upper,
+        )
+    })?;
+    Ok(arrays(py, r))
+}
+
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(survey_estimate, m)?)?;
+    m.add_function(wrap_pyfunction!(survey_share_interval, m)?)?;
+    m.add_function(wrap_pyfunction!(published_share_ci, m)?)?;
+    m.add_function(wrap_pyfunction!(published_share_change, m)?)?;
+    m.add_function(wrap_pyfunction!(published_gross_up, m)?)?;
     Ok(())
 }

@@ -1,0 +1,171 @@
+"""Survey shares for 140 domains on 1,000,000 rows: crimestats against svy and R `survey`.
+
+Synthetic microdata shaped like the Crime Survey for England and Wales: 100 strata (ten per
+region), 20 PSUs in each (2,000 in all), 500 respondents per PSU, weights around 50 and a 0/1 victim
+flag whose rate depends on sex, age group and the PSU. The estimate is the share of victims in each
+of the 140 domains sex x age group (7) x region (10), with its standard error and logit interval.
+
+crimestats and svy run in this process on the same data; R `survey` (`svyby(svymean)`, timed
+inside R, not counting reading the CSV) runs where `Rscript` and the survey package are installed.
+The script prints each time, the ratio and the largest relative difference between the answers.
+Run with `make bench` or `.venv/bin/python bench/survey.py`; `--no-r` skips R.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import crimestats as cs
+
+ROWS = 1_000_000
+STRATA = 100
+PSUS = 2_000
+BY = ["sex", "age", "region"]
+
+
+def best_of(runs: int, work: Callable[[], Any]) -> tuple[float, Any]:
+    """The fastest of `runs` timings of `work`, and its result."""
+    best, result = float("inf"), None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = work()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def rel_diff(a: Any, b: Any) -> float:
+    """Largest relative difference, ignoring the places both are zero."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    scale = np.maximum(np.abs(a), np.abs(b))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d = np.where(scale > 0, np.abs(a - b) / scale, 0.0)
+    return float(np.nanmax(d))
+
+
+def microdata(seed: int = 2025) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    psu = np.repeat(np.arange(PSUS), ROWS // PSUS)
+    stratum = psu // (PSUS // STRATA)
+    region = stratum // (STRATA // 10)
+    sex = rng.integers(0, 2, ROWS)
+    age = rng.integers(0, 7, ROWS)
+    rate = 0.04 + 0.03 * sex + 0.012 * (6 - age) + rng.normal(0, 0.02, PSUS)[psu]
+    victim = (rng.random(ROWS) < np.clip(rate, 0.005, 0.9)).astype(np.int64)
+    weight = rng.gamma(4.0, 12.5, ROWS)
+    return pd.DataFrame(
+        {
+            "stratum": stratum,
+            "psu": psu,
+            "weight": weight,
+            "sex": np.array(["female", "male"])[sex],
+            "age": np.array(["16-19", "20-24", "25-34", "35-44", "45-54", "55-64", "65+"])[age],
+            "region": np.array([f"region {r:02d}" for r in range(10)])[region],
+            "victim": victim,
+        }
+    )
+
+
+def ours(data: pd.DataFrame) -> pd.DataFrame:
+    return cs.survey_share(
+        data, "victim", weight="weight", strata="stratum", psu="psu", by=BY, deff=True
+    )
+
+
+def report(peer: str, t_ours: float, t_peer: float, diffs: dict[str, float]) -> None:
+    agreement = ", ".join(f"{k} {v:.1e}" for k, v in diffs.items())
+    print(
+        f"140-domain shares vs {peer:<26} crimestats {t_ours * 1e3:8.1f} ms   "
+        f"{peer.split()[0]} {t_peer * 1e3:10.1f} ms   {t_peer / t_ours:7.1f}x   "
+        f"max rel diff: {agreement}"
+    )
+
+
+def against_svy(data: pd.DataFrame, mine: pd.DataFrame, t_ours: float) -> None:
+    try:
+        import polars as pl
+        import svy
+    except ImportError:
+        print("svy is not installed (pip install svy): skipped")
+        return
+    frame = pl.from_pandas(data)
+    design = svy.Design(stratum="stratum", psu="psu", wgt="weight")
+
+    def run() -> pd.DataFrame:
+        sample = svy.Sample(frame, design)
+        result = sample.estimation.prop("victim", by=tuple(BY), deff="wor")
+        return result.to_polars().to_pandas()
+
+    t_svy, theirs = best_of(3, run)
+    theirs = theirs[theirs["victim"].astype(str) == "1"]
+    merged = mine.merge(theirs, on=BY, suffixes=("", "_svy"))
+    assert len(merged) == 140, f"{len(merged)} domains matched"
+    diffs = {
+        "share": rel_diff(merged["share"], merged["est"]),
+        "se": rel_diff(merged["se"], merged["se_svy"]),
+        "lower": rel_diff(merged["lower"], merged["lci"]),
+        "upper": rel_diff(merged["upper"], merged["uci"]),
+    }
+    if "deff" in theirs:
+        diffs["deff"] = rel_diff(merged["deff"], merged["deff_svy"])
+    report(f"svy {svy.__version__}", t_ours, t_svy, diffs)
+
+
+R_SCRIPT = """
+suppressMessages(library(survey))
+d <- read.csv("{csv}")
+des <- svydesign(id=~psu, strata=~stratum, weights=~weight, data=d)
+t <- system.time(r <- svyby(~victim, ~sex+age+region, des, svymean, deff=TRUE))[["elapsed"]]
+cat("seconds", t, "\\n")
+cat("version", as.character(packageVersion("survey")), "\\n")
+write.csv(data.frame(sex=r$sex, age=r$age, region=r$region, share=coef(r), se=SE(r),
+                     deff=deff(r)), "{out}", row.names=FALSE)
+"""
+
+
+def against_r(data: pd.DataFrame, mine: pd.DataFrame, t_ours: float) -> None:
+    if shutil.which("Rscript") is None:
+        print("R is not installed: skipped")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        csv, out = Path(tmp) / "data.csv", Path(tmp) / "out.csv"
+        data.to_csv(csv, index=False)
+        script = R_SCRIPT.format(csv=csv, out=out)
+        run = subprocess.run(["Rscript", "-e", script], capture_output=True, text=True, check=False)
+        if run.returncode != 0:
+            print(f"R survey failed or is not installed: {run.stderr.strip()[-200:]}")
+            return
+        words = dict(line.split(maxsplit=1) for line in run.stdout.strip().splitlines())
+        theirs = pd.read_csv(out)
+    merged = mine.merge(theirs, on=BY, suffixes=("", "_r"))
+    diffs = {
+        "share": rel_diff(merged["share"], merged["share_r"]),
+        "se": rel_diff(merged["se"], merged["se_r"]),
+        "deff": rel_diff(merged["deff"], merged["deff_r"]),
+    }
+    report(f"R survey {words['version'].strip()}", t_ours, float(words["seconds"]), diffs)
+
+
+def main() -> None:
+    data = microdata()
+    print(
+        f"{len(data):,} rows, {data['stratum'].nunique()} strata, {data['psu'].nunique():,} PSUs, "
+        f"{data.groupby(BY).ngroups} domains; {data['victim'].mean():.1%} victims"
+    )
+    t_ours, mine = best_of(5, lambda: ours(data))
+    against_svy(data, mine, t_ours)
+    if "--no-r" not in sys.argv:
+        against_r(data, mine, t_ours)
+
+
+if __name__ == "__main__":
+    main()
