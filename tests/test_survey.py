@@ -209,6 +209,42 @@ def test_share_intervals_match_svyciprop(name: str, ci: str, conf: float) -> Non
     close(got["upper"], bounds[3:6])
 
 
+SVY_DESIGNS = {
+    # name: (data, crimestats design, svy.Design arguments)
+    "strat_fpc": (
+        "apistrat",
+        {"weight": "pw", "strata": "stype", "fpc": "fpc"},
+        {"stratum": "stype", "wgt": "pw", "pop_size": "fpc"},
+    ),
+    "clus1": ("apiclus1", {"weight": "pw", "psu": "dnum"}, {"psu": "dnum", "wgt": "pw"}),
+    "clus1_fpc": (
+        "apiclus1",
+        {"weight": "pw", "psu": "dnum", "fpc": "fpc"},
+        {"psu": "dnum", "wgt": "pw", "pop_size": "fpc"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(SVY_DESIGNS))
+@pytest.mark.parametrize("ci", ["logit", "beta", "wilson"])
+def test_share_intervals_match_svy(name: str, ci: str) -> None:
+    """svy (Python, compiled core), where installed: its prop intervals, Wilson included."""
+    svy = pytest.importorskip("svy")
+    pl = pytest.importorskip("polars")
+    table, kw, svy_kw = SVY_DESIGNS[name]
+    data = api(table)
+    data = data.assign(yes=(data["sch.wide"] == "Yes").astype(int))
+    got = cs.survey_share(data, "yes", by="stype", ci=ci, **kw)
+    columns = ["yes", *dict.fromkeys(["stype", *svy_kw.values()])]
+    sample = svy.Sample(pl.from_pandas(data[columns]), svy.Design(**svy_kw))
+    theirs = sample.estimation.prop("yes", by="stype", ci_method=ci).to_polars().to_pandas()
+    theirs = theirs[theirs["yes"].astype(str) == "1"].reset_index(drop=True)
+    close(got["share"], theirs["est"].tolist(), rel=1e-12)
+    close(got["se"], theirs["se"].tolist(), rel=1e-9)
+    close(got["lower"], theirs["lci"].tolist(), rel=1e-9)
+    close(got["upper"], theirs["uci"].tolist(), rel=1e-9)
+
+
 @pytest.mark.parametrize("option", ["remove", "certainty", "adjust", "average"])
 def test_lonely_psu_options_match_r(option: str) -> None:
     data = api("apiclus1")

@@ -312,8 +312,9 @@ def survey_share(
         Two-sided confidence level.
     ci
         ``"logit"`` (R ``svyciprop`` default), ``"beta"`` (Korn-Graubard), ``"xlogit"``,
-        ``"wilson"`` (Wilson on the effective sample size with the t quantile) or ``"mean"``
-        (Wald, clipped to [0, 1]); each with the domain's design degrees of freedom.
+        ``"wilson"`` (Wilson on Korn-Graubard's effective sample size with the t quantile, as
+        svy's ``wilson``) or ``"mean"`` (Wald, clipped to [0, 1]); each with the domain's design
+        degrees of freedom.
     deff
         Include the design effect column (R ``deff = TRUE``).
     lonely_psu

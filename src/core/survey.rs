@@ -110,8 +110,8 @@ pub enum ShareInterval {
     Beta,
     /// The delta-method interval on the logit scale (R `xlogit`; the same as `Logit`).
     XLogit,
-    /// Wilson's score interval on the effective sample size `p (1 - p) / se^2` with the t quantile
-    /// of the design df in place of the normal one.
+    /// Wilson's score interval on the effective sample size of `Beta` (Dean & Pagano 2015), with
+    /// the t quantile of the design df in place of the normal one (svy's `wilson`).
     Wilson,
     /// The Wald interval `p +/- t se` (R `mean`), clipped to [0, 1].
     Mean,
@@ -1202,7 +1202,8 @@ pub fn share_interval(
     method: ShareInterval,
     tail: f64,
 ) -> (f64, f64) {
-    let rows_quantile = if method == ShareInterval::Beta && n > 1.0 {
+    let rows_quantile = if matches!(method, ShareInterval::Beta | ShareInterval::Wilson) && n > 1.0
+    {
         t_quantile(tail, n - 1.0)
     } else {
         f64::NAN
@@ -1219,7 +1220,7 @@ pub fn share_interval(
 }
 
 /// [`share_interval`] given the upper t quantiles of the design df (`t`) and of `n - 1` df
-/// (`t_rows`, Korn-Graubard only).
+/// (`t_rows`, for Korn-Graubard and Wilson).
 fn interval_from_quantiles(
     share: f64,
     se: f64,
@@ -1232,12 +1233,15 @@ fn interval_from_quantiles(
     if share.is_nan() || se.is_nan() || t.is_nan() {
         return (f64::NAN, f64::NAN);
     }
-    // The effective sample size p (1 - p) / se^2 (Korn & Graubard 1998), n when se is zero.
+    // The effective sample size p (1 - p) / se^2 (Korn & Graubard 1998), n when se is zero,
+    // scaled by (t_{n-1} / t_df)^2 for the design's fewer degrees of freedom (R `svyciprop`).
     let effective_n = if se > 0.0 {
         share * (1.0 - share) / (se * se)
     } else {
         n
     };
+    let ratio = t_rows / t;
+    let scaled = effective_n * ratio * ratio;
     match method {
         ShareInterval::Logit | ShareInterval::XLogit => {
             if share <= 0.0 || share >= 1.0 || se == 0.0 {
@@ -1249,17 +1253,10 @@ fn interval_from_quantiles(
             (expit(logit - half), expit(logit + half))
         }
         ShareInterval::Mean => wald_interval(share, se, t),
-        ShareInterval::Wilson => wilson_interval(share * effective_n, effective_n, t),
-        ShareInterval::Beta => {
-            if t_rows.is_nan() {
-                return (f64::NAN, f64::NAN);
-            }
-            // R `svyciprop(method = "beta")`: n_eff scaled by (t_{n-1} / t_df)^2, then
-            // Clopper-Pearson at x = n_eff p.
-            let ratio = t_rows / t;
-            let scaled = effective_n * ratio * ratio;
-            exact_interval(scaled * share, scaled, tail)
-        }
+        ShareInterval::Wilson if !scaled.is_nan() => wilson_interval(share * scaled, scaled, t),
+        // R `svyciprop(method = "beta")`: Clopper-Pearson at x = n_eff p on the scaled n_eff.
+        ShareInterval::Beta if !scaled.is_nan() => exact_interval(scaled * share, scaled, tail),
+        ShareInterval::Wilson | ShareInterval::Beta => (f64::NAN, f64::NAN),
     }
 }
 
@@ -1295,7 +1292,7 @@ pub fn share_intervals(
     check::unit_interval("share", share)?;
     check::counts("se", se, None)?;
     let t = quantiles(tail, df);
-    let t_rows = if method == ShareInterval::Beta {
+    let t_rows = if matches!(method, ShareInterval::Beta | ShareInterval::Wilson) {
         let rows_df: Vec<f64> = n.iter().map(|m| m - 1.0).collect();
         quantiles(tail, &rows_df)
     } else {
