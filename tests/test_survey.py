@@ -521,3 +521,33 @@ def test_gross_up() -> None:
         cs.gross_up(0.7, 1e6)
     with pytest.raises(InputError, match="share_lower"):
         cs.gross_up(0.7, 1e6, share_lower=0.75, share_upper=0.8)
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_several_by_columns_equal_one_combined_column(many: bool) -> None:
+    rng = np.random.default_rng(4)
+    n = 2_000
+    data = pd.DataFrame(
+        {
+            "psu": rng.integers(0, 100, n),
+            "w": rng.uniform(1, 9, n),
+            "y": rng.normal(size=n),
+        }
+    )
+    # Seven columns of ~1,000 values each number their combinations past 2**62.
+    width, levels = (7, 1_000_000) if many else (3, 3)
+    by = [f"b{j}" for j in range(width)]
+    for j, name in enumerate(by):
+        values = rng.integers(0, levels, n) if many else rng.choice(["x", "y", "z"], n)
+        data[name] = np.where(rng.random(n) < 0.02, None, values) if j == 0 else values
+    if not many:
+        # Some combinations never occur: b2 is "p" exactly where b1 is "x".
+        data["b2"] = np.where(data["b1"] == "x", "p", rng.choice(["q", "r"], n))
+    data["key"] = data[by].apply(lambda r: "|".join(map(str, r)), axis=1).where(data["b0"].notna())
+    got = cs.survey_mean(data, "y", weight="w", psu="psu", by=by)
+    want = cs.survey_mean(data, "y", weight="w", psu="psu", by="key")
+    got["key"] = got[by].apply(lambda r: "|".join(map(str, r)), axis=1)
+    merged = got.merge(want, on="key", suffixes=("", "_want"))
+    assert len(merged) == len(want) == len(got)
+    close(merged["mean"], merged["mean_want"].tolist(), rel=1e-13)
+    close(merged["se"], merged["se_want"].tolist(), rel=1e-10)

@@ -9,11 +9,13 @@ domains estimated on the full design as ``svyby`` does, single-PSU strata as
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Sequence
 from typing import Any, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from . import _args, _core
@@ -60,49 +62,71 @@ def _numeric(data: pd.DataFrame, name: str, column: str) -> np.ndarray:
 
 
 def _factorize_one(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """pandas.factorize(sort=True), with a shortcut for integer codes in a compact range (PSU and
+    """pandas.factorize(sort=True), with a shortcut for integers in a compact range (PSU and
     stratum numbers), whose codes are the offsets from the smallest value."""
     if column.dtype.kind in "iu" and len(column):
         values = column.to_numpy()
         low, high = int(values.min()), int(values.max())
         if high - low <= 4 * len(values):
-            return (values - low).astype(np.int64), pd.Index(np.arange(low, high + 1))
+            dtype = np.int32 if high - low < 2**31 else np.int64
+            return np.subtract(values, low, dtype=dtype), pd.Index(np.arange(low, high + 1))
     codes, uniques = pd.factorize(column, sort=True)
     return codes, pd.Index(uniques)
 
 
-def _factorize(columns: list[pd.Series]) -> tuple[np.ndarray, list[pd.Index]]:
-    """Codes 0..k-1 for the distinct combinations of `columns` in sorted order (-1 where any
-    value is missing), and each combination's labels, one Index per column.
+def _factorize_grouped(columns: list[pd.Series]) -> tuple[np.ndarray, list[pd.Index]]:
+    """As :func:`_factorize` by grouping, for combinations too many to number in 62 bits."""
+    grouped = pd.DataFrame(dict(enumerate(columns))).groupby(list(range(len(columns))))
+    codes = grouped.ngroup().fillna(-1).to_numpy(dtype=np.int64)
+    first = pd.Series(np.arange(len(codes))).groupby(codes).first()
+    rows = first[first.index >= 0].to_numpy()
+    return codes, [pd.Index(column.to_numpy()[rows]) for column in columns]
 
-    Each column is factorised on its own and the codes combined in mixed radix, which is several
-    times faster than grouping on the columns together.
+
+def _factorize(columns: list[pd.Series]) -> tuple[np.ndarray, list[pd.Index]]:
+    """Codes 0..k-1 for the distinct combinations of `columns` that occur, in sorted order (-1
+    where any value is missing), and each combination's labels, one Index per column.
+
+    Each column is factorised on its own and the codes combined in mixed radix, several times
+    faster than grouping on the columns together.
     """
     factors = [_factorize_one(column) for column in columns]
     sizes = [max(len(uniques), 1) for _, uniques in factors]
-    missing = np.zeros(len(columns[0]), dtype=bool)
-    space = 1
-    combined: np.ndarray = np.zeros(len(columns[0]), dtype=np.int64)
-    for (codes, _), size in zip(factors, sizes, strict=True):
-        missing |= codes < 0
-        combined = combined * size + codes
-        space *= size
+    space = math.prod(sizes)
     if space >= 2**62:
-        grouped = pd.DataFrame(dict(enumerate(columns))).groupby(list(range(len(columns))))
-        combined = grouped.ngroup().fillna(-1).to_numpy(dtype=np.int64)
-        missing = combined < 0
-        space = int(combined.max()) + 1
-    valid = combined[~missing]
+        return _factorize_grouped(columns)
+    dtype = np.int32 if space < 2**31 else np.int64
+    combined: npt.NDArray[np.signedinteger[Any]] = factors[0][0].astype(dtype, copy=True)
+    missing: np.ndarray | None = None
+    for (codes, _), size in zip(factors, sizes, strict=True):
+        if len(codes) and codes.min() < 0:
+            missing = codes < 0 if missing is None else missing | (codes < 0)
+        if codes is not factors[0][0]:
+            np.multiply(combined, size, out=combined)
+            np.add(combined, codes, out=combined, casting="unsafe")
+    if missing is not None:
+        combined[missing] = -1
     if space <= max(4 * len(combined), 1 << 20):
-        present = np.zeros(space, dtype=bool)
-        present[valid] = True
+        present = (
+            np.bincount(
+                combined[combined >= 0] if missing is not None else combined, minlength=space
+            )
+            > 0
+        )
         keys = np.flatnonzero(present)
-        rank = np.cumsum(present) - 1
-        out = np.where(missing, -1, rank[np.where(missing, 0, combined)])
+        if len(keys) == space:
+            out = combined
+        else:
+            # A lookup from combination to rank among those present; its last slot is -1, for
+            # the rows that index it with -1.
+            lookup = np.empty(space + 1, dtype=dtype)
+            lookup[:space] = np.cumsum(present) - 1
+            lookup[space] = -1
+            out = lookup[combined]
     else:
-        keys, inverse = np.unique(valid, return_inverse=True)
+        keys, inverse = np.unique(combined[combined >= 0], return_inverse=True)
         out = np.full(len(combined), -1, dtype=np.int64)
-        out[~missing] = inverse
+        out[combined >= 0] = inverse
     labels: list[pd.Index] = []
     remainder = keys
     for (_, uniques), size in zip(reversed(factors), reversed(sizes), strict=True):

@@ -1030,6 +1030,10 @@ impl<'p> Tree<'p> {
                 }
             })
             .collect();
+        // A mean over no weight has no spread either (a total over nothing is 0 with se 0).
+        if estimator == Estimator::Mean && weighted_n == 0.0 {
+            variance.fill(f64::NAN);
+        }
         DomainEstimates {
             se: variance.iter().map(|v| v.sqrt()).collect(),
             deff: variance

@@ -872,3 +872,20 @@ fn certainty_strata_need_no_lonely_rule() {
     let e = built.estimate(Estimator::Mean, LonelyPsu::Fail).unwrap();
     assert!(e.se[0].is_finite() && e.se[0] > 0.0);
 }
+
+#[test]
+fn a_domain_without_valid_rows_has_no_mean() {
+    let mut built = build(STRAT, Y::Num("api00"), &["awards"]);
+    let no = 0; // awards "No" sorts first
+    let codes = built.domains.as_ref().unwrap().0.clone();
+    for (i, &d) in codes.iter().enumerate() {
+        if d == no {
+            built.y_num[i] = f64::NAN;
+        }
+    }
+    let mean = built.estimate(Estimator::Mean, LonelyPsu::Fail).unwrap();
+    assert!(mean.estimate[0].is_nan() && mean.se[0].is_nan() && mean.n[0] == 0.0);
+    assert!(mean.se[1].is_finite());
+    let total = built.estimate(Estimator::Total, LonelyPsu::Fail).unwrap();
+    assert_eq!((total.estimate[0], total.se[0]), (0.0, 0.0));
+}
