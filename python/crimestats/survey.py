@@ -53,12 +53,13 @@ def _column(data: pd.DataFrame, name: str, column: Any) -> pd.Series:
 
 
 def _numeric(data: pd.DataFrame, name: str, column: str) -> np.ndarray:
+    """A numeric column as a fresh float64 array (missing as NaN). A copy, not a view of the
+    frame: the core reads it with the GIL released while other threads may change the frame."""
     series = _column(data, name, column)
-    if series.dtype == bool:
-        return series.to_numpy(dtype=np.float64)
-    if not pd.api.types.is_numeric_dtype(series.dtype):
+    if not (pd.api.types.is_numeric_dtype(series.dtype) or series.dtype == bool):
         raise InputError(f"{name}: column {column!r} is not numeric")
-    return np.ascontiguousarray(series.to_numpy(dtype=np.float64, na_value=np.nan))
+    values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    return np.array(values, dtype=np.float64, order="C", copy=True)
 
 
 def _factorize_one(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
