@@ -83,6 +83,7 @@ def ours(data: pd.DataFrame) -> pd.DataFrame:
 
 def report(peer: str, t_ours: float, t_peer: float, diffs: dict[str, float]) -> None:
     agreement = ", ".join(f"{k} {v:.1e}" for k, v in diffs.items())
+    agreement += "  (same numbers)" if max(diffs.values()) < 1e-9 else "  (DIFFERENT NUMBERS)"
     print(
         f"140-domain shares vs {peer:<26} crimestats {t_ours * 1e3:8.1f} ms   "
         f"{peer.split()[0]} {t_peer * 1e3:10.1f} ms   {t_peer / t_ours:7.1f}x   "
