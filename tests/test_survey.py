@@ -354,7 +354,10 @@ def test_columns_and_levels() -> None:
     got = cs.survey_share(categorical, "awards", weight="pw", strata="stype")
     assert list(got["level"]) == ["Yes", "No", "Maybe"]
     assert got["share"].iloc[2] == 0.0
-    assert got["lower"].iloc[2] == 0.0
+    for ci in ["logit", "beta", "xlogit", "wilson", "mean"]:
+        got = cs.survey_share(categorical, "awards", weight="pw", strata="stype", ci=ci)
+        assert got["lower"].iloc[2] == 0.0, ci
+        assert 0.0 <= got["upper"].iloc[2] < 0.05, ci
 
 
 def test_missing_rows_are_reported_and_kept_in_the_design() -> None:
@@ -462,7 +465,8 @@ def test_share_ci_is_proportion_on_the_effective_base() -> None:
         close(got["effective_n"], effective.tolist(), rel=1e-15)
         close(got["lower"], want["lower"].tolist(), rel=1e-15)
         close(got["upper"], want["upper"].tolist(), rel=1e-15)
-    assert cs.share_ci(0.0, 40)["lower"].iloc[0] == pytest.approx(0.0, abs=1e-15)
+    assert cs.share_ci(0.0, 40)["lower"].iloc[0] == 0.0
+    assert cs.share_ci(1.0, 40)["upper"].iloc[0] == 1.0
     with pytest.raises(InputError, match=r"share: position 1 is 1.2"):
         cs.share_ci([0.5, 1.2], 100)
     with pytest.raises(InputError, match="deft"):
