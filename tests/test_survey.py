@@ -258,6 +258,29 @@ def test_lonely_psu_options_match_r(option: str) -> None:
     close(got["deff"], R[f"lonely {option} by stype mean api00 deff"])
 
 
+@pytest.mark.parametrize("option", ["remove", "certainty", "adjust", "average"])
+def test_stage2_lonely_units_match_r(option: str) -> None:
+    # As r_reference.R: in the two districts (smallest dnum) that sampled three or more schools,
+    # keep only the school with the smallest snum, so stage 2 has lonely units.
+    data = api("apiclus2")
+    sampled = data.groupby("dnum")["snum"].transform("size")
+    chosen = sorted(data.loc[sampled >= 3, "dnum"].unique())[:2]
+    assert chosen == R["stage2 lonely districts"]
+    first = data.groupby("dnum")["snum"].transform("min")
+    lone = data[~data["dnum"].isin(chosen) | (data["snum"] == first)]
+    lone = lone.assign(fpcw=fpc_weights(lone))
+    kw = {"weight": "fpcw", "psu": ["dnum", "snum"], "fpc": ["fpc1", "fpc2"]}
+    with pytest.raises(InputError, match="only one sampled unit at stage 2"):
+        cs.survey_mean(lone, "api00", **kw)
+    got = cs.survey_mean(lone, "api00", lonely_psu=option, **kw)
+    close(got[["mean", "se", "deff"]].iloc[0], R[f"stage2 lonely {option} mean api00"])
+    with pytest.warns(ExcludedRowsWarning):
+        got = cs.survey_total(lone, "enroll", lonely_psu=option, **kw)
+    close(got[["total", "se"]].iloc[0], R[f"stage2 lonely {option} total enroll"])
+    got = cs.survey_mean(lone, "api00", by="stype", lonely_psu=option, **kw)
+    close(got["se"], R[f"stage2 lonely {option} by stype mean api00 se"])
+
+
 def test_sampling_fractions_as_r() -> None:
     data = api("apistrat")
     data = data.assign(frac=data.groupby("stype")["pw"].transform("size") / data["fpc"])

@@ -50,4 +50,21 @@ for (opt in c("remove","certainty","adjust","average")) {
   by_mean(paste("lonely", opt, "by stype total enroll"), ~enroll, ~stype, des, svytotal)
 }
 options(survey.lonely.psu="fail")
+# Stage-2 lonely units: in the two districts (smallest dnum) that sampled at least three schools,
+# keep only the school with the smallest snum.
+sampled <- table(apiclus2$dnum)
+chosen <- sort(as.numeric(names(sampled)[sampled >= 3]))[1:2]
+first <- ave(apiclus2$snum, apiclus2$dnum, FUN=min)
+lone <- apiclus2[!(apiclus2$dnum %in% chosen) | apiclus2$snum == first, ]
+out("stage2 lonely districts", chosen)
+r <- try(svymean(~api00, svydesign(id=~dnum+snum, fpc=~fpc1+fpc2, data=lone)), silent=TRUE)
+cat("stage2 lonely fail:", inherits(r, "try-error"), "\n")
+for (opt in c("remove","certainty","adjust","average")) {
+  options(survey.lonely.psu=opt)
+  des <- svydesign(id=~dnum+snum, fpc=~fpc1+fpc2, data=lone)
+  m <- svymean(~api00, des, deff=TRUE); out(paste("stage2 lonely", opt, "mean api00"), c(coef(m), SE(m), deff(m)))
+  t <- svytotal(~enroll, des, na.rm=TRUE); out(paste("stage2 lonely", opt, "total enroll"), c(coef(t), SE(t)))
+  r <- svyby(~api00, ~stype, des, svymean); out(paste("stage2 lonely", opt, "by stype mean api00 se"), SE(r))
+}
+options(survey.lonely.psu="fail")
 cat("version", as.character(packageVersion("survey")), R.version.string, "\n")

@@ -217,15 +217,18 @@ struct Built {
 }
 
 fn build(spec: Spec, y: Y, by: &[&str]) -> Built {
-    let frame = read_api(spec.data);
+    build_from(&read_api(spec.data), spec, y, by)
+}
+
+fn build_from(frame: &Frame, spec: Spec, y: Y, by: &[&str]) -> Built {
     let n = frame.len();
-    let strata = spec.strata.map(|s| factorize(&frame, &[s]));
+    let strata = spec.strata.map(|s| factorize(frame, &[s]));
     let units: Vec<(Vec<u32>, usize)> = if spec.ids.is_empty() {
         vec![((0..n as u32).collect(), n)]
     } else {
         // Stage k's unit is the combination of the ids of stages 1..k (R's `interaction`).
         (1..=spec.ids.len())
-            .map(|k| factorize(&frame, &spec.ids[..k]))
+            .map(|k| factorize(frame, &spec.ids[..k]))
             .collect()
     };
     let fpc: Vec<Vec<f64>> = spec.fpc.iter().map(|f| frame.num(f)).collect();
@@ -259,7 +262,7 @@ fn build(spec: Spec, y: Y, by: &[&str]) -> Built {
     };
     let (y_num, y_levels) = match y {
         Y::Num(c) => (frame.num(c), None),
-        Y::Levels(c) => (Vec::new(), Some(factorize(&frame, &[c]))),
+        Y::Levels(c) => (Vec::new(), Some(factorize(frame, &[c]))),
         Y::Flag(c, value) => (
             frame
                 .text(c)
@@ -269,7 +272,7 @@ fn build(spec: Spec, y: Y, by: &[&str]) -> Built {
             None,
         ),
     };
-    let domains = (!by.is_empty()).then(|| factorize(&frame, by));
+    let domains = (!by.is_empty()).then(|| factorize(frame, by));
     Built {
         weight,
         strata,
@@ -931,4 +934,86 @@ fn a_domain_without_valid_rows_has_no_mean() {
     assert!(mean.se[1].is_finite());
     let total = built.estimate(Estimator::Total, LonelyPsu::Fail).unwrap();
     assert_eq!((total.estimate[0], total.se[0]), (0.0, 0.0));
+}
+
+/// apiclus2 with stage-2 lonely units, as `r_reference.R` makes it: in the two districts (smallest
+/// dnum) that sampled at least three schools, only the school with the smallest snum is kept.
+fn stage2_lonely() -> Frame {
+    let frame = read_api("apiclus2");
+    let dnum = frame.num("dnum");
+    let snum = frame.num("snum");
+    let mut sampled: HashMap<i64, Vec<f64>> = HashMap::new();
+    for (d, s) in dnum.iter().zip(&snum) {
+        sampled.entry(*d as i64).or_default().push(*s);
+    }
+    let mut chosen: Vec<i64> = sampled
+        .iter()
+        .filter(|(_, schools)| schools.len() >= 3)
+        .map(|(d, _)| *d)
+        .collect();
+    chosen.sort_unstable();
+    chosen.truncate(2);
+    assert_eq!(
+        chosen.iter().map(|&d| d as f64).collect::<Vec<_>>(),
+        reference("stage2 lonely districts")
+    );
+    let keep = |i: usize| {
+        let d = dnum[i] as i64;
+        !chosen.contains(&d) || snum[i] == sampled[&d].iter().copied().fold(f64::INFINITY, f64::min)
+    };
+    Frame {
+        header: frame.header.clone(),
+        rows: (0..frame.len())
+            .filter(|&i| keep(i))
+            .map(|i| frame.rows[i].clone())
+            .collect(),
+    }
+}
+
+#[test]
+fn stage2_lonely_units_match_r() {
+    if !api_present() {
+        return;
+    }
+    let frame = stage2_lonely();
+    let message = design_error(
+        build_from(&frame, CLUS2_FPC, Y::Num("api00"), &[])
+            .estimate(Estimator::Mean, LonelyPsu::Fail),
+    );
+    assert!(
+        message.contains("only one sampled unit at stage 2"),
+        "{message}"
+    );
+    for (option, lonely) in [
+        ("remove", LonelyPsu::Remove),
+        ("certainty", LonelyPsu::Certainty),
+        ("adjust", LonelyPsu::Adjust),
+        ("average", LonelyPsu::Average),
+    ] {
+        let what = format!("stage2 lonely {option}");
+        let m = build_from(&frame, CLUS2_FPC, Y::Num("api00"), &[])
+            .estimate(Estimator::Mean, lonely)
+            .unwrap();
+        let got = [m.estimate[0], m.se[0], m.deff[0]];
+        assert_close(&got, &reference(&format!("{what} mean api00")), REL, &what);
+        let t = build_from(&frame, CLUS2_FPC, Y::Num("enroll"), &[])
+            .estimate(Estimator::Total, lonely)
+            .unwrap();
+        let got = [t.estimate[0], t.se[0]];
+        assert_close(
+            &got,
+            &reference(&format!("{what} total enroll")),
+            REL,
+            &what,
+        );
+        let e = build_from(&frame, CLUS2_FPC, Y::Num("api00"), &["stype"])
+            .estimate(Estimator::Mean, lonely)
+            .unwrap();
+        assert_close(
+            &e.se,
+            &reference(&format!("{what} by stype mean api00 se")),
+            REL,
+            &what,
+        );
+    }
 }
