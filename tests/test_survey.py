@@ -136,7 +136,7 @@ def test_reference_csv_rows() -> None:
     assert checked == len(table)
 
 
-# --- R survey to 1e-9: ../src/core/survey/r_reference.out (R 4.2.2, survey 4.1.1) ---------------
+# --- R survey to 1e-9: src/core/survey/r_reference.out (R 4.2.2, survey 4.1.1) ------------------
 
 
 @pytest.mark.parametrize("name", DESIGNS)
