@@ -248,6 +248,8 @@ def _estimate(
 ) -> pd.DataFrame:
     if not isinstance(data, pd.DataFrame):
         raise InputError(f"data: must be a pandas DataFrame, got {type(data).__name__}")
+    if len(data) == 0:
+        raise InputError("data: has no rows")
     design = _design(data, weight, strata, psu, fpc)
     values, levels, labels, missing = _outcome(data, y, statistic)
     domain, n_domains, domain_labels = _domains(data, by)
