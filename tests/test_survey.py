@@ -582,3 +582,29 @@ def test_several_by_columns_equal_one_combined_column(many: bool) -> None:
     assert len(merged) == len(want) == len(got)
     close(merged["mean"], merged["mean_want"].tolist(), rel=1e-13)
     close(merged["se"], merged["se_want"].tolist(), rel=1e-10)
+
+
+def test_text_keys_code_alike_whatever_their_dtype() -> None:
+    # Arrow-backed text (hashed by the core), Python objects and categoricals give one answer.
+    rng = np.random.default_rng(8)
+    n = 300_000
+    labels = np.array(["Ынн", "", "region 07", "aaaaaaaaXaaaaaaaa", "aaaaaaaaYaaaaaaaa", "z"])
+    text = pd.Series(labels[rng.integers(0, len(labels), n)]).where(rng.random(n) > 0.01)
+    data = pd.DataFrame({"psu": rng.integers(0, 300, n), "w": rng.uniform(1, 9, n)})
+    data["y"] = rng.random(n) < 0.3
+    frames = {
+        "str": data.assign(key=text.astype("str")),
+        "object": data.assign(key=text.astype(object)),
+        "category": data.assign(key=text.astype("category")),
+    }
+    assert frames["str"]["key"].dtype == "str"
+    results = {
+        name: cs.survey_share(frame, "y", weight="w", psu="psu", by="key")
+        for name, frame in frames.items()
+    }
+    want = results["object"]
+    assert list(want["key"]) == sorted(labels)
+    for got in results.values():
+        assert list(got["key"]) == list(want["key"])
+        close(got["share"], want["share"].tolist(), rel=1e-14)
+        close(got["se"], want["se"].tolist(), rel=1e-12)

@@ -10,11 +10,13 @@ __all__ += [
     "published_share_change",
     "published_share_ci",
     "survey_estimate",
+    "survey_factorize_text",
     "survey_share_interval",
 ]
 
 _F64 = np.ndarray[Any, np.dtype[np.float64]]
 _U32 = np.ndarray[Any, np.dtype[np.uint32]]
+_U64 = np.ndarray[Any, np.dtype[np.uint64]]
 
 class InputError(ValueError): ...
 
@@ -82,3 +84,9 @@ def published_gross_up(
 def survey_share_interval(
     share: _F64, se: _F64, df: _F64, n: _F64, ci: str, conf: float
 ) -> list[_F64]: ...
+def survey_factorize_text(
+    offsets: np.ndarray[Any, np.dtype[np.int64]],
+    data: np.ndarray[Any, np.dtype[np.uint8]],
+    validity: np.ndarray[Any, np.dtype[np.uint8]] | None,
+    bit_offset: int,
+) -> tuple[_U32, _U64]: ...

@@ -71,8 +71,47 @@ def _factorize_one(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
         if high - low <= 4 * len(values):
             dtype = np.int32 if high - low < 2**31 else np.int64
             return np.subtract(values, low, dtype=dtype), pd.Index(np.arange(low, high + 1))
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(), pd.Index(column.cat.categories)
+    text = _factorize_text(column)
+    if text is not None:
+        return text
     codes, uniques = pd.factorize(column, sort=True)
     return codes, pd.Index(uniques)
+
+
+def _factorize_text(column: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
+    """Sorted codes for a text column held by Arrow (pandas' default ``str``), hashed by the
+    core from Arrow's buffers without a copy, several times faster than pandas.factorize; None
+    for any other column."""
+    dtype = column.dtype
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return None
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pandas needs pyarrow for this dtype
+        return None
+    array = pa.array(column)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if pa.types.is_large_string(array.type):
+        width: type[np.integer] = np.int64
+    elif pa.types.is_string(array.type):
+        width = np.int32
+    else:
+        return None
+    validity, offsets, data = array.buffers()
+    start = array.offset
+    offsets_array = np.frombuffer(offsets, dtype=width)[start : start + len(array) + 1]
+    codes, first_rows = _core.survey_factorize_text(
+        np.ascontiguousarray(offsets_array, dtype=np.int64),
+        np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8),
+        np.frombuffer(validity, dtype=np.uint8) if validity is not None else None,
+        start,
+    )
+    # Codes in sorted order of the labels; NO_CODE (missing) read as a signed int32 is -1.
+    labels = column.iloc[first_rows.astype(np.intp)].to_numpy(dtype=object)
+    return codes.view(np.int32), pd.Index(labels)
 
 
 def _factorize_grouped(columns: list[pd.Series]) -> tuple[np.ndarray, list[pd.Index]]:

@@ -4,13 +4,14 @@ use super::{arrays, compute};
 use crate::core::binomial::ProportionMethod;
 use crate::core::error::CoreError;
 use crate::core::survey::{
-    gross_ups, share_changes, share_cis, share_intervals, Design, Domains, Estimator, LonelyPsu,
-    Outcome, ShareInterval, Stage, SurveyPartials,
+    factorize_text, gross_ups, share_changes, share_cis, share_intervals, Design, Domains,
+    Estimator, LonelyPsu, Outcome, ShareInterval, Stage, SurveyPartials,
 };
-use numpy::{PyArray1, PyReadonlyArray1};
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 
 type Columns8<'py> = [Bound<'py, PyArray1<f64>>; 8];
+type TextCodes<'py> = (Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u64>>);
 
 /// Estimates per domain (and level of a categorical y): estimate, se, lower, upper and deff per
 /// domain and level, domain-major; n, weighted_n and df per domain.
@@ -214,7 +215,28 @@ fn published_gross_up<'py>(
     Ok(arrays(py, r))
 }
 
+/// Codes (in order of first appearance, `u32::MAX` missing) and the first row of each code for a
+/// text column in Arrow's layout: `offsets` (as i64), `data`, and the validity bitmap with the bit
+/// offset of the first label. Arrow never mutates a buffer, so they are read with the GIL released.
+#[pyfunction]
+#[pyo3(signature = (offsets, data, validity, bit_offset))]
+fn survey_factorize_text<'py>(
+    py: Python<'py>,
+    offsets: PyReadonlyArray1<'py, i64>,
+    data: PyReadonlyArray1<'py, u8>,
+    validity: Option<PyReadonlyArray1<'py, u8>>,
+    bit_offset: usize,
+) -> PyResult<TextCodes<'py>> {
+    let (offsets, data) = (offsets.as_slice()?, data.as_slice()?);
+    let validity = validity.as_ref().map(|v| v.as_slice()).transpose()?;
+    let (codes, first_rows) = compute(py, offsets.len(), || {
+        factorize_text(offsets, data, validity.map(|bits| (bits, bit_offset)))
+    })?;
+    Ok((codes.into_pyarray(py), first_rows.into_pyarray(py)))
+}
+
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(survey_factorize_text, m)?)?;
     m.add_function(wrap_pyfunction!(survey_estimate, m)?)?;
     m.add_function(wrap_pyfunction!(survey_share_interval, m)?)?;
     m.add_function(wrap_pyfunction!(published_share_ci, m)?)?;

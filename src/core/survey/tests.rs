@@ -1017,3 +1017,52 @@ fn stage2_lonely_units_match_r() {
         );
     }
 }
+
+#[test]
+fn text_labels_are_coded_in_sorted_order() {
+    // Labels sharing their length and first and last eight bytes have the same fingerprint.
+    let labels = [
+        "region 07",
+        "aaaaaaaaXaaaaaaaa",
+        "aaaaaaaaYaaaaaaaa",
+        "",
+        "z",
+        "Ынн",
+        "region 10",
+        "a",
+    ];
+    let n = 3 * TEXT_CHUNK + 11;
+    let mut offsets = vec![0_i64];
+    let mut data = Vec::new();
+    let mut bits = vec![0_u8; (n + 3).div_ceil(8)];
+    let mut want_labels = Vec::with_capacity(n);
+    for i in 0..n {
+        let text = labels[(i * 7 + i / 5) % labels.len()];
+        // The bitmap starts three bits in, as a sliced Arrow array's does; every 13th is missing.
+        let valid = i % 13 != 4;
+        if valid {
+            bits[(i + 3) / 8] |= 1 << ((i + 3) % 8);
+        }
+        data.extend_from_slice(text.as_bytes());
+        offsets.push(data.len() as i64);
+        want_labels.push(valid.then_some(text));
+    }
+    let (codes, first_rows) = factorize_text(&offsets, &data, Some((&bits, 3))).unwrap();
+    let mut sorted: Vec<&str> = labels.to_vec();
+    sorted.sort_unstable();
+    assert_eq!(first_rows.len(), labels.len());
+    for (code, &row) in first_rows.iter().enumerate() {
+        assert_eq!(want_labels[row as usize], Some(sorted[code]));
+        assert!(want_labels[..row as usize]
+            .iter()
+            .all(|&l| l != Some(sorted[code])));
+    }
+    for (i, &code) in codes.iter().enumerate() {
+        match want_labels[i] {
+            None => assert_eq!(code, NO_CODE),
+            Some(text) => assert_eq!(sorted[code as usize], text, "row {i}"),
+        }
+    }
+    let bad = factorize_text(&[0, 5, 3], b"abcde", None);
+    assert!(bad.is_err());
+}
