@@ -197,7 +197,9 @@ def funnel_plot(
     axes.set_xlim(grid[0], grid[-1])
     outside = flag != "within"
     chosen = [
-        i for i in range(len(names)) if label_areas == "all" or (label_areas == "outside" and outside[i])
+        i
+        for i in range(len(names))
+        if label_areas == "all" or (label_areas == "outside" and outside[i])
     ]
     _label_points(axes, populations.to_numpy(), rates, names.to_list(), chosen)
     axes.legend(fontsize=8, loc="upper right", frameon=False)

@@ -34,7 +34,8 @@ import pandas as pd
 
 from . import ons, phrase
 from ._core import InputError
-from .changes import change, compare, funnel, test_change
+from .changes import change, compare, funnel
+from .changes import test_change as _test_change  # not collected as a test by pytest
 from .datasets import load_story_areas, story_figure
 from .rates import rate
 from .shares import gross_up, share_ci
@@ -256,7 +257,7 @@ def _area_figures(frame: pd.DataFrame, benchmark: float, *, per: float = 1000) -
     out["rate"] = now["rate"].to_numpy()
     out["lower"] = now["lower"].to_numpy()
     out["upper"] = now["upper"].to_numpy()
-    tested = test_change(out["count"], out["previous"])
+    tested = _test_change(out["count"], out["previous"])
     out["change_ratio"] = tested["ratio"].to_numpy()
     out["change_lower"] = tested["lower"].to_numpy()
     out["change_upper"] = tested["upper"].to_numpy()
@@ -270,7 +271,7 @@ def _area_figures(frame: pd.DataFrame, benchmark: float, *, per: float = 1000) -
     out["rate_change_p_value"] = np.nan
     out["rate_change_significant"] = pd.array([pd.NA] * len(out), dtype="boolean")
     if known.any():
-        per_head = test_change(
+        per_head = _test_change(
             out.loc[known, "count"],
             out.loc[known, "previous"],
             exposure_current=out.loc[known, "population"],
@@ -564,7 +565,7 @@ def story(
     >>> s = story()
     >>> s.reported[0]
     'Bedfordshire Police recorded 5,108 stalking and harassment offences in the year to March 2025, up 3 per cent from 4,949.'
-    >>> round(s.figures.loc["Bedfordshire", "change_p_value"], 3)
+    >>> round(float(s.figures.loc["Bedfordshire", "change_p_value"]), 3)
     0.115
     >>> s.figures.loc["Bedfordshire", "comparison"]
     'lower'
@@ -573,6 +574,7 @@ def story(
     """  # noqa: E501
     notes: list[str] = []
     survey = gross = None
+    previous_period: str | None
     if table is None:
         if ons._key(offence) not in ons._key("Stalking and harassment"):
             raise InputError(
@@ -853,7 +855,7 @@ def _markdown_table(frame: pd.DataFrame) -> str:
 
 
 def _by_area(frame: pd.DataFrame) -> pd.Series:
-    """A key per row: the GSS code, or the name where an area has none (British Transport Police)."""
+    """A key per row: the GSS code, or the name where an area has none (BTP)."""
     names = frame["area_name"].map(lambda n: "name:" + ons._key(str(n)))
     return frame["area_code"].where(frame["area_code"].notna(), names).astype(str)
 
@@ -931,7 +933,7 @@ def report(
     wide = tables.offence(offence_name)
     say(f"Computing rates, changes and comparisons for {len(wide)} areas: {offence_name}")
     rows = wide[["area_code", "area_name", "area_type", "count", "previous"]].copy()
-    rows["change_source"] = np.where(wide["percent_change"].notna(), "P2", None)
+    rows["change_source"] = ["P2" if given else None for given in wide["percent_change"].notna()]
     published_change = wide["percent_change"].to_numpy()
     two_publications = 0
     if earlier is not None:
@@ -940,6 +942,11 @@ def report(
         before_counts = pd.Series(before["count"].to_numpy(), index=_by_area(before))
         fill = rows["previous"].isna() & rows["count"].notna()
         looked_up = _by_area(rows).map(before_counts)
+        # Like for like: where this year's totals leave a force out, so must last year's.
+        left_out = before[before["area_name"].isin(tables.excluded)]
+        if not left_out.empty:
+            adjust = rows["area_code"].isin(_containing(tables, rows))
+            looked_up = looked_up.where(~adjust, looked_up - left_out["count"].sum())
         fill &= looked_up.notna()
         rows.loc[fill, "previous"] = looked_up[fill]
         rows.loc[fill, "change_source"] = "two publications"
@@ -970,10 +977,13 @@ def report(
         rows[column] = np.where(np.isnan(published), np.nan, rated[column].to_numpy())
     rows["published_rate"] = published
     compared = compare(rows["count"], rows["population"], benchmark)
-    comparison = compared["comparison"].astype(object).to_numpy()
-    comparison = np.where(np.isnan(published) | (rows["area_code"] == _NATIONAL), None, comparison)
-    rows["comparison"] = comparison
-    tested = test_change(rows["count"], rows["previous"])
+    # no verdict where there is no rate, nor for the benchmark itself
+    blank = np.isnan(published) | (rows["area_code"] == _NATIONAL).to_numpy()
+    rows["comparison"] = [
+        None if skip else verdict
+        for skip, verdict in zip(blank, compared["comparison"].astype(object), strict=True)
+    ]
+    tested = _test_change(rows["count"], rows["previous"])
     rows["change_ratio"] = tested["ratio"].to_numpy()
     rows["change_lower"] = tested["lower"].to_numpy()
     rows["change_upper"] = tested["upper"].to_numpy()
@@ -1006,7 +1016,13 @@ def report(
             f"Changes for {two_publications} area(s) had to be computed from two different "
             f"publications: this table's count against the {earlier.period} count of "
             f"{earlier.path.name}, which this publication may since have revised "
-            "(change_source 'two publications').",
+            "(change_source 'two publications')"
+            + (
+                f"; the earlier totals are taken without {' and '.join(tables.excluded)}, like "
+                "this year's."
+                if tables.excluded
+                else "."
+            ),
         )
     return Report(
         source=tables.path.name,
@@ -1035,7 +1051,7 @@ def _containing(tables: ons.PfaTables, rows: pd.DataFrame) -> set[str]:
         elif row.area_name in tables.excluded and isinstance(row.area_code, str):
             containing.add("E92000001" if row.area_code.startswith("E") else "W92000004")
             if region is not None:
-                containing.add(region)
+                containing.add(str(region))
     if not any(name in tables.excluded for name in rows["area_name"]):
         containing.add("E92000001")  # the force's row is missing: England at least leaves it out
     return containing
@@ -1046,23 +1062,30 @@ def _row_notes(rows: pd.DataFrame, wide: pd.DataFrame, tables: ons.PfaTables) ->
     excluded = " and ".join(tables.excluded)
     containing = _containing(tables, rows)
     notes = []
-    for row, marker_suppressed, published in zip(
-        rows.itertuples(index=False), wide["suppressed"], wide["rate"], strict=True
+    for code, name, source, previous, population, marker_suppressed, published in zip(
+        rows["area_code"].tolist(),
+        rows["area_name"].tolist(),
+        rows["change_source"].tolist(),
+        rows["previous"].to_numpy(dtype=float),
+        rows["population"].to_numpy(dtype=float),
+        wide["suppressed"].tolist(),
+        wide["rate"].to_numpy(dtype=float),
+        strict=True,
     ):
         said: list[str] = []
-        if row.area_name in tables.excluded:
+        if name in tables.excluded:
             said.append("supplied no data; left out of the national and regional totals")
-        elif row.area_code in containing:
+        elif code in containing:
             said.append(f"excludes {excluded}")
-        if row.change_source == "two publications":
+        if source == "two publications":
             said.append("change computed from two publications")
-        elif marker_suppressed and math.isnan(row.previous):
+        elif marker_suppressed and math.isnan(previous):
             said.append("base under 50: no change given (ONS '-')")
-        if not isinstance(row.area_code, str):
+        if not isinstance(code, str):
             said.append("no population, so no rate")
-        elif math.isnan(published) and not math.isnan(row.population):
+        elif math.isnan(published) and not math.isnan(population):
             said.append("rate suppressed by ONS (small resident population)")
-        if row.area_code == _NATIONAL:
+        if code == _NATIONAL:
             said.append("the benchmark")
         notes.append("; ".join(said))
     return notes
