@@ -211,6 +211,8 @@ def test_embedded_data_errors_list_what_there_is() -> None:
     with pytest.raises(InputError, match="stalking and harassment only"):
         story(offence="Burglary")
     assert story(offence="stalking").offence == "Stalking and harassment"
+    with pytest.raises(InputError, match="is England and Wales, the benchmark"):
+        story(area="England and Wales")
 
 
 @needs_data
@@ -245,6 +247,10 @@ def test_story_from_a_table_errors() -> None:
         story(table=t, area="Greater Manchester")
     with pytest.raises(InputError, match="Offences in the table: Total recorded crime"):
         story(table=t, offence="fraud")
+    with pytest.raises(InputError, match="is England and Wales, the benchmark"):
+        story(table=t, area="K04000001")
+    wales = story(table=t, area="Wales", offence="stalking")
+    assert wales.reported[0].startswith("Forces in Wales recorded 33,703 stalking and harassment")
 
 
 # --- the report on every area of a table --------------------------------------------------------

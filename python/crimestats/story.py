@@ -613,6 +613,11 @@ def story(
     if "previous_population_base" in chosen:
         figures["previous_population_base"] = chosen["previous_population_base"].to_numpy()
     figures = figures.set_index("area_name")
+    if (figures["area_code"] != _NATIONAL).sum() == 0:
+        raise InputError(
+            f"area {area!r} is England and Wales, the benchmark the story compares with; "
+            "pick a force or region"
+        )
     local = figures[figures["area_code"] != _NATIONAL].iloc[0]
     national = figures[figures["area_code"] == _NATIONAL].iloc[0]
     unit = "households" if offence_name.endswith("(households)") else "people"
