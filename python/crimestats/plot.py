@@ -187,6 +187,7 @@ def funnel_plot(
 
     axes.set_xscale("log")
     axes.xaxis.set_major_formatter(_thousands())
+    axes.xaxis.set_minor_formatter(_thousands(minor=True))
     axes.set_xlabel("Population (log scale)")
     axes.set_ylabel(f"Rate per {per:,g} {unit}")
     upper = limits[f"upper_{narrowest}"].to_numpy()
@@ -202,7 +203,7 @@ def funnel_plot(
         if label_areas == "all" or (label_areas == "outside" and outside[i])
     ]
     _label_points(axes, populations.to_numpy(), rates, names.to_list(), chosen)
-    axes.legend(fontsize=8, loc="upper right", frameon=False)
+    axes.legend(fontsize=8, loc="best", framealpha=0.9)
     axes.set_title(textwrap.fill(title or "Funnel plot", 80), fontsize=11)
     return figure
 
@@ -263,10 +264,16 @@ def _label_points(
         )
 
 
-def _thousands() -> Any:
+def _thousands(*, minor: bool = False) -> Any:
+    """Tick labels with thousands separators; minor ticks labelled only at 2 and 5 (x 10^k)."""
     from matplotlib.ticker import FuncFormatter
 
-    return FuncFormatter(lambda x, _: f"{x:,.0f}")
+    def label(x: float, _: int) -> str:
+        if minor and f"{x:.0e}"[0] not in "25":
+            return ""
+        return f"{x:,.0f}"
+
+    return FuncFormatter(label)
 
 
 def change_chart(
