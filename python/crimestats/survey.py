@@ -263,7 +263,7 @@ def _outcome(
         if bad.any():
             position = int(np.flatnonzero(~np.isnan(values))[np.argmax(bad)])
             raise InputError(
-                f"y: position {position} is {values[position]!r}; a share needs a y that is "
+                f"y: position {position} is {values[position]:g}; a share needs a y that is "
                 "binary (0/1, True/False) or categorical (strings or a pandas Categorical); "
                 "use survey_mean for a numeric y"
             )
@@ -289,6 +289,8 @@ def _estimate(
         raise InputError(f"data: must be a pandas DataFrame, got {type(data).__name__}")
     if len(data) == 0:
         raise InputError("data: has no rows")
+    if not isinstance(deff, bool | np.bool_):  # deff="no" would otherwise be truthy
+        raise InputError(f"deff: must be True or False, got {deff!r}")
     design = _design(data, weight, strata, psu, fpc)
     values, levels, labels, missing = _outcome(data, y, statistic)
     domain, n_domains, domain_labels = _domains(data, by)

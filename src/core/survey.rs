@@ -1553,7 +1553,7 @@ pub fn share_cis(
     conf: f64,
 ) -> CoreResult<ShareCis> {
     let tail = half_alpha(conf)?;
-    check_published(share, n, deft)?;
+    check_published(("share", share), ("n", n), deft)?;
     let z = norm_ppf(1.0 - tail);
     let effective_n: Vec<f64> = n.iter().zip(deft).map(|(n, d)| n / (d * d)).collect();
     let (lower, upper) = share
@@ -1568,11 +1568,17 @@ pub fn share_cis(
     })
 }
 
-fn check_published(share: &[f64], n: &[f64], deft: &[f64]) -> CoreResult<()> {
-    check::same_length("n", n, "share", share)?;
-    check::same_length("deft", deft, "share", share)?;
-    check::unit_interval("share", share)?;
-    check::positive("n", n, "")?;
+/// The published-table arguments checked under the caller's names (`share1` and `n1` for a
+/// change), so an error names the argument the user passed.
+fn check_published(
+    (share_name, share): (&'static str, &[f64]),
+    (n_name, n): (&'static str, &[f64]),
+    deft: &[f64],
+) -> CoreResult<()> {
+    check::same_length(n_name, n, share_name, share)?;
+    check::same_length("deft", deft, share_name, share)?;
+    check::unit_interval(share_name, share)?;
+    check::positive(n_name, n, "")?;
     check::positive(
         "deft",
         deft,
@@ -1602,7 +1608,7 @@ pub fn share_changes(
     conf: f64,
 ) -> CoreResult<ShareChanges> {
     let tail = half_alpha(conf)?;
-    check_published(share1, n1, deft)?;
+    check_published(("share1", share1), ("n1", n1), deft)?;
     check::same_length("share0", share0, "share1", share1)?;
     check::same_length("n0", n0, "share1", share1)?;
     check::unit_interval("share0", share0)?;
