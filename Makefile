@@ -32,17 +32,18 @@ py-test: dev ## pytest
 lint: dev ## rustfmt, clippy, ruff, mypy and the stub check
 	cargo fmt --check
 	cargo clippy --quiet --all-targets -- -D warnings
-	$(BIN)/ruff check python tests bench fuzz
-	$(BIN)/ruff format --check python tests bench fuzz
+	$(BIN)/ruff check python tests bench fuzz examples
+	$(BIN)/ruff format --check python tests bench fuzz examples
 	$(BIN)/mypy
+	$(BIN)/mypy --strict examples/stalking_report.py
 	$(BIN)/python -m mypy.stubtest crimestats._core
 
 test: rust-test py-test lint ## every test: cargo test, pytest, then the lints
 
 fmt: dev ## format Rust and Python in place
 	cargo fmt
-	$(BIN)/ruff format python tests bench fuzz
-	$(BIN)/ruff check --fix python tests bench fuzz
+	$(BIN)/ruff format python tests bench fuzz examples
+	$(BIN)/ruff check --fix python tests bench fuzz examples
 
 bench: dev ## side-by-side timings against scipy, statsmodels and svy
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done
