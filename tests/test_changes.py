@@ -624,3 +624,61 @@ def test_trend_bad_input() -> None:
         cs.trend(data, by="force", base=2019, **kwargs)
     with pytest.raises(InputError, match="frame: must be a pandas DataFrame"):
         cs.trend(data.to_dict(), **kwargs)  # type: ignore[arg-type]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    x1=st.integers(0, 10**5),
+    x0=st.integers(0, 10**5),
+    t1=st.floats(1e2, 1e7),
+    t0=st.floats(1e2, 1e7),
+    method=st.sampled_from(list(STATSMODELS)),
+    conf=st.floats(0.5, 0.99),
+)
+def test_ratio_interval_widens_with_conf(
+    x1: int, x0: int, t1: float, t0: float, method: str, conf: float
+) -> None:
+    assume(x1 > 0 and x0 > 0)
+    kw = {"exposure_current": t1, "exposure_previous": t0, "method": method}
+    r = cs.test_change(x1, x0, conf=conf, **kw).iloc[0]
+    wider = cs.test_change(x1, x0, conf=conf + 0.009, **kw).iloc[0]
+    assert wider["lower"] <= r["lower"] * (1 + 1e-9)
+    assert r["upper"] <= wider["upper"] * (1 + 1e-9)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    count=st.lists(st.integers(0, 50_000), min_size=1, max_size=20),
+    benchmark=st.floats(0.1, 30),
+    method=st.sampled_from(["phe", "exact", "byar", "score"]),
+)
+def test_compare_is_the_rate_interval_against_the_benchmark(
+    count: list[int], benchmark: float, method: str
+) -> None:
+    population = np.linspace(1e4, 5e6, len(count))
+    got = cs.compare(count, population, benchmark, method=method)
+    rates = cs.rate(count, population, method=method)
+    np.testing.assert_array_equal(got["lower"], rates["lower"])
+    np.testing.assert_array_equal(got["upper"], rates["upper"])
+    want = np.where(
+        rates["upper"] < benchmark,
+        "lower",
+        np.where(rates["lower"] > benchmark, "higher", "similar"),
+    )
+    assert got["comparison"].astype(str).tolist() == want.tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    count=st.lists(st.integers(0, 50_000), min_size=2, max_size=30),
+    target=st.floats(0.5, 20),
+)
+def test_funnel_flags_match_its_limits(count: list[int], target: float) -> None:
+    population = np.linspace(2e4, 3e6, len(count))
+    f = cs.funnel(count, population, target=target)
+    rate = f["rate"].to_numpy()
+    outside_95 = (rate < f["lower_95"]) | (rate > f["upper_95"])
+    outside_998 = (rate < f["lower_99_8"]) | (rate > f["upper_99_8"])
+    assert (f["flag"].astype(str) == "within").tolist() == (~outside_95).tolist()
+    assert f["flag"].astype(str).str.endswith("99_8").tolist() == outside_998.tolist()
+    assert ((f["lower_99_8"] <= f["lower_95"]) & (f["upper_95"] <= f["upper_99_8"])).all()

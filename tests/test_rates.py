@@ -211,3 +211,20 @@ def test_result_never_shares_memory_with_the_input() -> None:
     count[0] = 0.0
     assert r["count"].iloc[0] == 5108.0
     assert not np.shares_memory(r["population"].to_numpy(), population)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    k=st.integers(1, 10**6),
+    pop=st.floats(1e3, 1e8),
+    factor=st.integers(2, 100),
+    method=st.sampled_from(METHODS),
+)
+def test_interval_narrows_as_counts_grow(k: int, pop: float, factor: int, method: str) -> None:
+    # The same rate on `factor` times the count and population is known more precisely.
+    small = cs.rate(k, pop, method=method).iloc[0]
+    large = cs.rate(k * factor, pop * factor, method=method).iloc[0]
+    assert large["rate"] == pytest.approx(small["rate"], rel=1e-12)
+    assert large["upper"] - large["lower"] < small["upper"] - small["lower"]
+    assert large["lower"] >= small["lower"] * (1 - 1e-12)
+    assert large["upper"] <= small["upper"] * (1 + 1e-12)

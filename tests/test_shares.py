@@ -102,3 +102,43 @@ def test_bad_input(kwargs: dict, message: str) -> None:
     with pytest.raises(InputError) as caught:
         cs.proportion(**kwargs)
     assert message in str(caught.value)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    n=st.integers(2, 10**5),
+    frac=st.floats(0, 1),
+    factor=st.integers(2, 50),
+    conf=st.floats(0.5, 0.99),
+    method=st.sampled_from(list(METHODS)),
+)
+def test_interval_widens_with_conf_and_narrows_with_n(
+    n: int, frac: float, factor: int, conf: float, method: str
+) -> None:
+    x = round(n * frac)
+    p = cs.proportion(x, n, method=method, conf=conf).iloc[0]
+    wider = cs.proportion(x, n, method=method, conf=conf + 0.009).iloc[0]
+    larger = cs.proportion(x * factor, n * factor, method=method, conf=conf).iloc[0]
+    assert wider["lower"] <= p["lower"] + 1e-15 and p["upper"] <= wider["upper"] + 1e-15
+    assert larger["upper"] - larger["lower"] <= p["upper"] - p["lower"] + 1e-15
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    share=st.floats(0, 1),
+    n=st.floats(10, 1e5),
+    deft=st.floats(1, 2),
+    method=st.sampled_from(["wilson", "agresti-coull", "wald"]),
+)
+def test_share_ci_agrees_with_statsmodels_on_the_effective_base(
+    share: float, n: float, deft: float, method: str
+) -> None:
+    # A published share on base n with design factor deft: a proportion on n / deft^2, which
+    # statsmodels takes as a fractional count and base.
+    got = cs.share_ci(share, n, deft=deft, method=method).iloc[0]
+    effective = n / deft**2
+    lower, upper = proportion_confint(share * effective, effective, method=METHODS[method])
+    assert got["lower"] == pytest.approx(max(lower, 0.0), rel=1e-9, abs=1e-12)
+    assert got["upper"] == pytest.approx(min(upper, 1.0), rel=1e-9, abs=1e-12)
+    wider = cs.share_ci(share, n, deft=deft * 1.1, method=method).iloc[0]
+    assert wider["lower"] <= got["lower"] + 1e-15 and got["upper"] <= wider["upper"] + 1e-15

@@ -608,3 +608,89 @@ def test_text_keys_code_alike_whatever_their_dtype() -> None:
         assert list(got["key"]) == list(want["key"])
         close(got["share"], want["share"].tolist(), rel=1e-14)
         close(got["se"], want["se"].tolist(), rel=1e-12)
+
+
+# --- properties -----------------------------------------------------------------------------
+
+
+def _random_survey(seed: int, n: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    psu = rng.integers(0, max(n // 8, 4), n)
+    return pd.DataFrame(
+        {
+            "psu": psu,
+            "stratum": psu % 3,
+            "w": rng.uniform(1, 50, n),
+            "victim": (rng.random(n) < rng.uniform(0.05, 0.95)).astype(int),
+            "age": rng.uniform(16, 90, n),
+            "region": rng.choice(["North", "Midlands", "South"], n),
+        }
+    )
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(40, 400),
+    cut=st.floats(0.05, 0.95),
+    statistic=st.sampled_from(["share", "mean", "total"]),
+)
+def test_a_survey_split_in_two_and_concatenated_gives_the_whole(
+    seed: int, n: int, cut: float, statistic: str
+) -> None:
+    # The two halves keep their own index (pd.concat does not renumber), then rows are shuffled.
+    data = _random_survey(seed, n)
+    k = int(n * cut)
+    first, second = data.iloc[:k].reset_index(drop=True), data.iloc[k:].reset_index(drop=True)
+    joined = pd.concat([second, first])
+    joined = joined.iloc[np.random.default_rng(seed).permutation(n)]
+    function = {"share": cs.survey_share, "mean": cs.survey_mean, "total": cs.survey_total}
+    y = "victim" if statistic != "mean" else "age"
+    kw = {"weight": "w", "strata": "stratum", "psu": "psu", "by": "region"}
+    with contextlib.suppress(InputError):  # a draw with a lonely PSU fails alike for both
+        want = function[statistic](data, y, **kw)
+        got = function[statistic](joined, y, **kw)
+        pd.testing.assert_frame_equal(got, want, rtol=1e-10)
+
+
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 300))
+def test_unclustered_mean_and_total_agree_with_the_textbook_formulas(seed: int, n: int) -> None:
+    # A weighted sample with no strata or clusters (each row its own PSU): the linearised variance
+    # of the ratio mean is n/(n-1) * sum(w^2 (y - mean)^2) / (sum w)^2; of the total
+    # n/(n-1) * sum((w y - mean(w y))^2).
+    rng = np.random.default_rng(seed)
+    w, y = rng.uniform(0.5, 40, n), rng.gamma(2.0, 10.0, n)
+    data = pd.DataFrame({"w": w, "y": y})
+    mean = (w * y).sum() / w.sum()
+    se_mean = math.sqrt(n / (n - 1) * (w**2 * (y - mean) ** 2).sum()) / w.sum()
+    wy = w * y
+    se_total = math.sqrt(n / (n - 1) * ((wy - wy.mean()) ** 2).sum())
+    got_mean = cs.survey_mean(data, "y", weight="w").iloc[0]
+    got_total = cs.survey_total(data, "y", weight="w").iloc[0]
+    assert got_mean["mean"] == pytest.approx(mean, rel=1e-12)
+    assert got_mean["se"] == pytest.approx(se_mean, rel=1e-9)
+    assert got_total["total"] == pytest.approx(wy.sum(), rel=1e-12)
+    assert got_total["se"] == pytest.approx(se_total, rel=1e-9)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    share=st.floats(0.001, 0.999),
+    total=st.floats(1e3, 1e8),
+    n=st.floats(20, 1e5),
+    deft=st.floats(1, 2),
+)
+def test_gross_up_brackets_its_estimate_and_widens(
+    share: float, total: float, n: float, deft: float
+) -> None:
+    g = cs.gross_up(share, total, n=n, deft=deft).iloc[0]
+    assert g["estimate"] == pytest.approx(share * total, rel=1e-12)
+    assert g["lower"] <= g["estimate"] <= g["upper"]
+    wider = cs.gross_up(share, total, n=n, deft=deft * 1.2).iloc[0]
+    assert wider["lower"] <= g["lower"] * (1 + 1e-12) and g["upper"] <= wider["upper"] * (1 + 1e-12)
+    uncertain = cs.gross_up(
+        share, total, n=n, deft=deft, total_lower=total * 0.9, total_upper=total * 1.1
+    ).iloc[0]
+    assert uncertain["lower"] <= g["lower"] * (1 + 1e-12)
+    assert g["upper"] <= uncertain["upper"] * (1 + 1e-12)

@@ -1,0 +1,132 @@
+"""Properties every vectorised function shares: no dependence on row order or on the pandas index.
+
+A shuffled input gives the same rows, shuffled alike; a Series input's index, whatever it is
+(shuffled, text, repeated labels), is the result's index and does not change a number. Properties
+of one module's statistics (intervals nest, narrow, agree with scipy and statsmodels) live in that
+module's test file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import crimestats as cs
+
+Columns = dict[str, np.ndarray]
+
+
+def _counts(rng: np.random.Generator, n: int) -> Columns:
+    population = rng.uniform(1e3, 2e6, n)
+    count = rng.poisson(population * rng.uniform(1e-4, 2e-2, n)).astype(float)
+    previous = rng.poisson(count + 5).astype(float)
+    return {"count": count, "previous": previous, "population": population}
+
+
+def _shares(rng: np.random.Generator, n: int) -> Columns:
+    return {
+        "share": rng.uniform(0, 1, n),
+        "share0": rng.uniform(0, 1, n),
+        "n": rng.integers(20, 20_000, n).astype(float),
+        "deft": rng.uniform(1, 1.6, n),
+        "total": rng.uniform(1e4, 1e7, n),
+    }
+
+
+# each function, the inputs it takes from a generated frame, and that frame
+CALLS: dict[str, tuple[Callable[..., pd.DataFrame], Callable[[Columns], dict[str, object]]]] = {
+    "rate": (cs.rate, lambda c: {"count": c["count"], "population": c["population"]}),
+    "rate exact": (
+        lambda **a: cs.rate(**a, method="exact"),
+        lambda c: {"count": c["count"], "population": c["population"]},
+    ),
+    "proportion": (
+        lambda **a: cs.proportion(**a, method="exact"),
+        lambda c: {"x": np.minimum(c["count"], c["previous"]), "n": c["previous"] + 1},
+    ),
+    "change": (cs.change, lambda c: {"current": c["count"], "previous": c["previous"]}),
+    "test_change": (
+        cs.test_change,
+        lambda c: {
+            "current": c["count"],
+            "previous": c["previous"],
+            "exposure_current": c["population"],
+        },
+    ),
+    "compare": (
+        cs.compare,
+        lambda c: {"count": c["count"], "population": c["population"], "benchmark": 5.0},
+    ),
+    "funnel pooled target": (
+        cs.funnel,
+        lambda c: {"count": c["count"], "population": c["population"]},
+    ),
+    "funnel overdispersed": (
+        lambda **a: cs.funnel(**a, overdispersion="winsorised"),
+        lambda c: {"count": c["count"], "population": c["population"]},
+    ),
+    "share_ci": (cs.share_ci, lambda s: {"share": s["share"], "n": s["n"], "deft": s["deft"]}),
+    "test_share_change": (
+        cs.test_share_change,
+        lambda s: {"share1": s["share"], "n1": s["n"], "share0": s["share0"], "n0": s["n"]},
+    ),
+    "gross_up": (
+        cs.gross_up,
+        lambda s: {"share": s["share"], "total": s["total"], "n": s["n"], "deft": s["deft"]},
+    ),
+}
+
+
+def _inputs(name: str, seed: int, n: int) -> dict[str, object]:
+    rng = np.random.default_rng(seed)
+    columns = _shares(rng, n) if name in {"share_ci", "test_share_change", "gross_up"} else None
+    return CALLS[name][1](columns if columns is not None else _counts(rng, n))
+
+
+def _permuted(arguments: dict[str, object], order: np.ndarray) -> dict[str, object]:
+    return {k: v[order] if isinstance(v, np.ndarray) else v for k, v in arguments.items()}
+
+
+@pytest.mark.parametrize("name", list(CALLS))
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 60))
+def test_results_do_not_depend_on_row_order(name: str, seed: int, n: int) -> None:
+    function, _ = CALLS[name]
+    arguments = _inputs(name, seed, n)
+    order = np.random.default_rng(seed + 1).permutation(n)
+    whole = function(**arguments)
+    shuffled = function(**_permuted(arguments, order))
+    pd.testing.assert_frame_equal(
+        shuffled.reset_index(drop=True), whole.iloc[order].reset_index(drop=True), rtol=1e-12
+    )
+
+
+@pytest.mark.parametrize("name", list(CALLS))
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 40),
+    labels=st.sampled_from(["shuffled", "text", "repeated"]),
+)
+def test_results_do_not_depend_on_the_index(name: str, seed: int, n: int, labels: str) -> None:
+    function, _ = CALLS[name]
+    arguments = _inputs(name, seed, n)
+    rng = np.random.default_rng(seed + 2)
+    index = {
+        "shuffled": pd.Index(rng.permutation(n) + 100),
+        "text": pd.Index([f"area {i}" for i in rng.permutation(n)]),
+        "repeated": pd.Index(rng.integers(0, 3, n)),
+    }[labels]
+    as_series = {
+        k: pd.Series(v, index=index) if isinstance(v, np.ndarray) else v
+        for k, v in arguments.items()
+    }
+    plain = function(**arguments)
+    indexed = function(**as_series)
+    assert indexed.index.equals(index)
+    pd.testing.assert_frame_equal(indexed.reset_index(drop=True), plain, rtol=1e-15)
