@@ -37,9 +37,28 @@ def _first_bad(name: str, values: Sequence[Any] | np.ndarray) -> InputError:
     return InputError(f"{name}: is not numeric")
 
 
+_TEMPORAL = {"datetime64", "datetime", "date", "timedelta64", "timedelta", "time", "period"}
+
+
+def _refuse_dates(name: str, values: Any) -> None:
+    """Dates and durations convert to numbers (nanoseconds since 1970) without complaint in numpy
+    and pandas; a count or population given as one would be a quietly wrong figure."""
+    kind = getattr(getattr(values, "dtype", None), "kind", "O")
+    if kind in "mM" or (
+        kind == "O" and pd.api.types.infer_dtype(np.ravel(values), skipna=True) in _TEMPORAL
+    ):
+        flat = np.ravel(values)
+        position = next((i for i, v in enumerate(flat) if not pd.isna(v)), 0)
+        raise InputError(
+            f"{name}: position {position} is a date or time ({flat[position]!s}), not a number"
+        )
+
+
 def _to_float(name: str, value: Any) -> FloatArray:
     """`value` as a float64 array (missing values as NaN), or an InputError naming `name`."""
     if isinstance(value, pd.Series | pd.Index):
+        if value.dtype.kind in "mMO":
+            _refuse_dates(name, value.to_numpy(dtype=object))
         try:
             return value.to_numpy(dtype=np.float64, na_value=np.nan)
         except (TypeError, ValueError):
@@ -49,6 +68,7 @@ def _to_float(name: str, value: Any) -> FloatArray:
     array = np.asarray(value)
     if array.dtype.kind in "fiub":
         return array.astype(np.float64, copy=False)
+    _refuse_dates(name, array)
     try:
         return (
             pd.to_numeric(pd.Series(array.ravel()), errors="raise")
