@@ -174,8 +174,8 @@ def gross_up(
     0  980000.0  940000.0  1018000.0
     """
     if (share_lower is None) != (share_upper is None):
-        given, missing = ("share_lower", "share_upper")[:: 1 if share_upper is None else -1]
-        raise InputError(f"{missing}: give it with {given}, or neither (the interval from n)")
+        present, missing = ("share_lower", "share_upper")[:: 1 if share_upper is None else -1]
+        raise InputError(f"{missing}: give it with {present}, or neither (the interval from n)")
     if n is None and (share_lower is None or share_upper is None):
         raise InputError("n: give the share's base n, or its published share_lower and share_upper")
     args = {"share": share, "total": total}
