@@ -179,12 +179,7 @@ pub fn proportions(
 mod tests {
     use super::*;
 
-    fn close(got: f64, want: f64, rel: f64) {
-        assert!(
-            (got - want).abs() <= rel * want.abs(),
-            "got {got}, want {want}"
-        );
-    }
+    use crate::core::testing::close;
 
     #[test]
     fn wilson_reference_values() {

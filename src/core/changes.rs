@@ -862,12 +862,7 @@ pub fn funnel_grid(
 mod tests {
     use super::*;
 
-    fn close(got: f64, want: f64, rel: f64) {
-        assert!(
-            (got - want).abs() <= rel * want.abs(),
-            "got {got}, want {want}"
-        );
-    }
+    use crate::core::testing::close;
 
     #[test]
     fn change_and_suppression() {

@@ -9,3 +9,5 @@ pub mod poisson;
 mod properties;
 pub mod special;
 pub mod survey;
+#[cfg(test)]
+mod testing;

@@ -217,12 +217,7 @@ pub fn rates(
 mod tests {
     use super::*;
 
-    fn close(got: f64, want: f64, rel: f64) {
-        assert!(
-            (got - want).abs() <= rel * want.abs(),
-            "got {got}, want {want}"
-        );
-    }
+    use crate::core::testing::close;
 
     #[test]
     fn phe_reference_values() {
