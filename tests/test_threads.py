@@ -21,6 +21,9 @@ COUNT = RNG.integers(0, 2_000, ROWS).astype(np.float64)
 PREVIOUS = RNG.integers(0, 2_000, ROWS).astype(np.float64)
 POPULATION = RNG.uniform(1e4, 2e6, ROWS)
 SHARE = RNG.uniform(0, 1, ROWS)
+# the exact test costs most per distinct pair of counts; 90,000 pairs keep it quick
+CURRENT = RNG.integers(0, 300, ROWS).astype(np.float64)
+BEFORE = RNG.integers(0, 300, ROWS).astype(np.float64)
 SURVEY = pd.DataFrame(
     {
         "victim": RNG.integers(0, 2, ROWS),
@@ -37,14 +40,18 @@ CALLS: dict[str, Callable[[], pd.DataFrame]] = {
     "proportion exact": lambda: cs.proportion(
         np.minimum(COUNT, PREVIOUS), PREVIOUS + 1, method="exact"
     ),
-    "test_change exact": lambda: cs.test_change(COUNT, PREVIOUS),
-    "test_change score": lambda: cs.test_change(COUNT, PREVIOUS, method="score"),
+    "test_change exact": lambda: cs.test_change(CURRENT, BEFORE),
+    "test_change score": lambda: cs.test_change(CURRENT, BEFORE, method="score"),
     "compare": lambda: cs.compare(COUNT, POPULATION, 5.0),
     "funnel": lambda: cs.funnel(COUNT, POPULATION, overdispersion="winsorised"),
     "share_ci": lambda: cs.share_ci(SHARE, 1_000, deft=1.2),
     "survey_share": lambda: cs.survey_share(
         SURVEY, "victim", weight="weight", strata="stratum", psu="psu", by="region"
     ),
+    "survey_total": lambda: cs.survey_total(
+        SURVEY, "victim", weight="weight", strata="stratum", psu="psu", by="region"
+    ),
+    "gross_up": lambda: cs.gross_up(SHARE, 1_400_000, n=1_000, deft=1.2),
 }
 
 
