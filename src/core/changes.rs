@@ -465,11 +465,14 @@ pub fn ratio_test(
         }
         TestMethod::Wald => {
             let stat = (x1 - x0 * r_d) / (x1 + x0 * r_d * r_d).sqrt();
+            // On the log scale throughout: with tiny weighted counts the ratio can underflow to 0
+            // while the half-width overflows, and ratio * exp(half) would be 0 * inf = NaN.
             let (lower, upper) = if x1 == 0.0 || x0 == 0.0 {
                 (0.0, f64::INFINITY)
             } else {
                 let half = z * (1.0 / x1 + 1.0 / x0).sqrt();
-                (ratio * (-half).exp(), ratio * half.exp())
+                let log_ratio = x1.ln() - t1.ln() - x0.ln() + t0.ln();
+                ((log_ratio - half).exp(), (log_ratio + half).exp())
             };
             (ratio, lower, upper, 2.0 * norm_sf(stat.abs()))
         }

@@ -2,6 +2,7 @@
 //! NaN and infinities, confidence levels from 1e-12 to 1 - 1e-12. Every result is either a clean
 //! error or an ordered interval inside its domain; nothing panics or loops.
 use super::binomial::{proportions, ProportionMethod};
+use super::changes::{funnel_grid, test_ratios, TestMethod};
 use super::poisson::{rates, RateMethod};
 use proptest::prelude::*;
 
@@ -36,6 +37,37 @@ fn extreme_count() -> impl Strategy<Value = f64> {
         (0_u64..10_000_000).prop_map(|k| k as f64),
         (0.0_f64..1e15).prop_map(f64::floor),
     ]
+}
+
+const TEST_METHODS: [TestMethod; 4] = [
+    TestMethod::Exact,
+    TestMethod::Midp,
+    TestMethod::Score,
+    TestMethod::Wald,
+];
+
+/// Counts for the two-sample tests: as `extreme_count` but with weighted counts no smaller than
+/// 1e-6. Below that the score interval's quadratic underflows (z^2 x and x^2 round to 0 at
+/// conf 1e-12), and no weighted count of offences is a millionth of one.
+fn two_sample_count() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        Just(0.0),
+        Just(1.0),
+        Just(1e15),
+        Just(f64::NAN),
+        Just(f64::INFINITY),
+        Just(1e-6),
+        (0_u64..100).prop_map(|k| k as f64),
+        (0_u64..10_000_000).prop_map(|k| k as f64),
+        1e-6_f64..1e3,
+        (0.0_f64..1e15).prop_map(f64::floor),
+    ]
+}
+
+/// Exposures (populations, years) from 1e-12 to 1e15. A denormal exposure is left out on
+/// purpose: a count over it overflows to infinity, and the ratio of two such rates is inf / inf.
+fn extreme_exposure() -> impl Strategy<Value = f64> {
+    prop_oneof![Just(1e-12), Just(1.0), Just(1e15), 1e-6_f64..1e12,]
 }
 
 fn extreme_conf() -> impl Strategy<Value = f64> {
@@ -89,5 +121,43 @@ proptest! {
         let narrow = rates(&[k], &[1.0], 1.0, RateMethod::Exact, a).unwrap();
         let wide = rates(&[k], &[1.0], 1.0, RateMethod::Exact, (a + 0.009).min(0.999)).unwrap();
         prop_assert!(wide.lower[0] <= narrow.lower[0] && wide.upper[0] >= narrow.upper[0]);
+    }
+}
+
+proptest! {
+    // the exact test on counts near 1e15 is slow in a debug build
+    #![proptest_config(ProptestConfig::with_cases(150))]
+
+    #[test]
+    fn ratio_tests_are_ordered_with_p_values_in_range(
+        x1 in two_sample_count(), x0 in two_sample_count(),
+        t1 in extreme_exposure(), t0 in extreme_exposure(),
+        conf in extreme_conf(), m in 0_usize..4,
+    ) {
+        let method = TEST_METHODS[m];
+        let exact = matches!(method, TestMethod::Exact | TestMethod::Midp);
+        match test_ratios(&[x1], &[x0], &[t1], &[t0], method, conf) {
+            Err(_) => prop_assert!(
+                x1.is_infinite() || x0.is_infinite()
+                    || (exact && (x1.fract() != 0.0 || x0.fract() != 0.0))
+            ),
+            Ok(r) if x1.is_nan() || x0.is_nan() => prop_assert!(r.p_value[0].is_nan()),
+            Ok(r) => {
+                let (lo, hi, p) = (r.lower[0], r.upper[0], r.p_value[0]);
+                prop_assert!((0.0..=1.0).contains(&p), "{method:?} {x1} {x0} {t1} {t0} {conf}: p {p}");
+                prop_assert!(lo >= 0.0 && lo <= hi * (1.0 + 1e-9), "{method:?} {x1} {x0} {t1} {t0} {conf}: {lo} {hi}");
+            }
+        }
+    }
+
+    #[test]
+    fn funnel_limits_bracket_the_target(
+        population in extreme_exposure(), target in extreme_exposure(), conf in extreme_conf(),
+    ) {
+        let limits = funnel_grid(&[population], target, 1.0, &[conf], 0.0).unwrap();
+        let (lower, upper) = (limits[0].0[0], limits[0].1[0]);
+        prop_assert!(lower >= 0.0, "{population} {target} {conf}: {lower}");
+        prop_assert!(lower <= target * (1.0 + 1e-9), "{population} {target} {conf}: {lower}");
+        prop_assert!(upper >= target * (1.0 - 1e-9), "{population} {target} {conf}: {upper}");
     }
 }
