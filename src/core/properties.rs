@@ -161,3 +161,18 @@ proptest! {
         prop_assert!(upper >= target * (1.0 - 1e-9), "{population} {target} {conf}: {upper}");
     }
 }
+
+/// The case proptest found: a ratio that underflows to 0 beside a half-width that overflows.
+#[test]
+fn wald_interval_survives_an_underflowing_ratio() {
+    let r = test_ratios(
+        &[2.225_073_858_507_201_4e-308],
+        &[9008.0],
+        &[1.0],
+        &[1e-12],
+        TestMethod::Wald,
+        1e-12,
+    )
+    .unwrap();
+    assert!(r.lower[0] >= 0.0 && r.lower[0] <= r.upper[0], "{r:?}");
+}
