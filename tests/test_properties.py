@@ -130,3 +130,49 @@ def test_results_do_not_depend_on_the_index(name: str, seed: int, n: int, labels
     indexed = function(**as_series)
     assert indexed.index.equals(index)
     pd.testing.assert_frame_equal(indexed.reset_index(drop=True), plain, rtol=1e-15)
+
+
+# --- anything in, InputError or a sound frame out -------------------------------------------------
+
+ANY_VALUE = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(-(2**70), 2**70),
+    st.sampled_from([0, 1, -1, 0.5, 1e-320, 1e308, "12", "1,234", "..", "", None, True]),
+)
+ANY_COLUMN = st.one_of(ANY_VALUE, st.lists(ANY_VALUE, min_size=0, max_size=6))
+ANY_CONF = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.just(0.95))
+
+FUNCTIONS: dict[str, Callable[..., pd.DataFrame]] = {
+    "rate": lambda a, b, c, conf: cs.rate(a, b, conf=conf),
+    "rate exact": lambda a, b, c, conf: cs.rate(a, b, method="exact", conf=conf),
+    "proportion": lambda a, b, c, conf: cs.proportion(a, b, conf=conf),
+    "proportion exact": lambda a, b, c, conf: cs.proportion(a, b, method="exact", conf=conf),
+    "change": lambda a, b, c, conf: cs.change(a, b),
+    "test_change": lambda a, b, c, conf: cs.test_change(a, b, exposure_current=c, conf=conf),
+    "test_change score": lambda a, b, c, conf: cs.test_change(a, b, method="score", conf=conf),
+    "compare": lambda a, b, c, conf: cs.compare(a, b, c, conf=conf),
+    "funnel": lambda a, b, c, conf: cs.funnel(a, b, conf=conf),
+    "share_ci": lambda a, b, c, conf: cs.share_ci(a, b, deft=c, conf=conf),
+    "test_share_change": lambda a, b, c, conf: cs.test_share_change(a, b, a, b, deft=c, conf=conf),
+    "gross_up": lambda a, b, c, conf: cs.gross_up(a, b, n=c, conf=conf),
+}
+
+
+@pytest.mark.parametrize("name", list(FUNCTIONS))
+@settings(max_examples=150, deadline=None)
+@given(a=ANY_COLUMN, b=ANY_COLUMN, c=ANY_COLUMN, conf=ANY_CONF)
+def test_any_input_gives_an_input_error_or_ordered_intervals(
+    name: str, a: object, b: object, c: object, conf: float
+) -> None:
+    try:
+        out = FUNCTIONS[name](a, b, c, conf)
+    except cs.InputError:
+        return
+    bounds = [(lo, hi) for lo, hi in [("lower", "upper"), ("lower_95", "upper_95")] if lo in out]
+    for lo, hi in bounds:
+        known = out[lo].notna() & out[hi].notna()
+        assert (out.loc[known, lo] <= out.loc[known, hi]).all(), out
+        assert not np.isinf(out.loc[known, lo]).any() or name in {
+            "test_change",
+            "test_change score",
+        }

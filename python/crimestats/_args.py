@@ -123,7 +123,7 @@ def broadcast(**arguments: Any) -> tuple[pd.Index, Arrays]:
                     f"{names[i]}: has {len(array)} elements but {names[longest]} has "
                     f"{len(arrays[longest])}"
                 )
-    size = max((len(a) for a in arrays), default=1)
+    size = lengths.pop() if lengths else 1  # numpy: a one-element argument stretches, even to 0
     out = Arrays()
     borrowed = set()
     for a in arrays:
