@@ -312,7 +312,10 @@ def _sums(data: Any, by: Columns, columns: Sequence[str]) -> pd.DataFrame:
     keys = _column_list("by", by)
     if not keys:
         raise InputError("by: give the column(s) that name an area (and period)")
-    for name, column in [*(("by", k) for k in keys), *zip(("count", "population"), columns)]:
+    for name, column in [
+        *(("by", k) for k in keys),
+        *zip(("count", "population"), columns, strict=True),
+    ]:
         if column not in frame.columns:
             raise InputError(f"{name}: column {column!r} is not in data")
     sums = frame.groupby(keys, sort=True, observed=True)[list(columns)].sum(min_count=1)

@@ -52,12 +52,14 @@ class _Key:
         sizes = [max(len(u), 1) for u in self.uniques]
         self.radix = int(np.prod(sizes, dtype=object)) < 2**62
         if self.radix:
-            combined = self._combine([u.get_indexer(combos[c]) for u, c in self._pairs()], sizes)
+            combined = self._combine(
+                [u.get_indexer(pd.Index(combos[c])) for u, c in self._pairs()], sizes
+            )
             order = np.argsort(combined, kind="stable")
             self.keys = combined[order]
         else:
             order = np.lexsort(
-                [u.get_indexer(combos[c]) for u, c in reversed(list(self._pairs()))]
+                [u.get_indexer(pd.Index(combos[c])) for u, c in reversed(list(self._pairs()))]
             )
             self.keys = np.array([], dtype=np.int64)
         self.sizes = sizes
@@ -92,7 +94,9 @@ class _Key:
             )
             at = np.searchsorted(self.keys, combined)
             if len(self.keys):
-                found = (self.keys[np.minimum(at, len(self.keys) - 1)] == combined) & (combined >= 0)
+                found = (self.keys[np.minimum(at, len(self.keys) - 1)] == combined) & (
+                    combined >= 0
+                )
             else:
                 found = np.zeros(len(combined), dtype=bool)
             codes = np.where(found, at, -1)
@@ -127,7 +131,7 @@ def _column_codes(uniques: pd.Index, column: pd.Series) -> np.ndarray:
         offsets = column.to_numpy().astype(np.int64) - low
         offsets[(offsets < 0) | (offsets >= len(table))] = len(table) - 1
         return table[offsets]
-    return np.asarray(uniques.get_indexer(column), dtype=np.int64)
+    return np.asarray(uniques.get_indexer(pd.Index(column)), dtype=np.int64)
 
 
 def _is_categorical(series: pd.Series) -> bool:
@@ -368,9 +372,7 @@ class SurveyPartials:
         y = self.categories.y
         labels = self.categories.levels
         if statistic not in ("share", "mean", "total"):
-            raise InputError(
-                f"statistic: {statistic!r} is not one of 'share', 'mean', 'total'"
-            )
+            raise InputError(f"statistic: {statistic!r} is not one of 'share', 'mean', 'total'")
         if labels is not None and statistic != "share":
             raise InputError(
                 f"y: column {y!r} is not numeric; use survey_share for a categorical y"
@@ -499,7 +501,7 @@ def survey_partials(
     if categories.levels is not None:
         if not _is_categorical(series):
             raise InputError(f"y: column {y!r} is numeric here but categorical in the categories")
-        codes = pd.Index(categories.levels).get_indexer(series)
+        codes = pd.Index(categories.levels).get_indexer(pd.Index(series))
         unknown = (codes < 0) & ~missing
         if unknown.any():
             position = int(np.argmax(unknown))
