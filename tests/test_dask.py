@@ -233,3 +233,9 @@ def test_rate_sums_counts_and_populations_per_group(client: Client) -> None:
     assert_same(got, want)
     with pytest.raises(InputError, match="by: give the column"):
         csd.rate(data, "offences", "population", by=None)
+
+
+def test_docstring_examples_run(client: Client) -> None:
+    import doctest
+
+    assert doctest.testmod(csd).failed == 0

@@ -173,3 +173,19 @@ def test_mismatched_partials_and_categories_are_input_errors() -> None:
     assert isinstance(unclustered | unclustered, SurveyCategories)
     with pytest.raises(InputError, match="categories: made for different columns"):
         unclustered | categories
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    import crimestats.partials
+
+    assert doctest.testmod(crimestats.partials).failed == 0
+
+
+def test_the_core_package_does_not_import_dask() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, crimestats; sys.exit(any(m.split('.')[0] == 'dask' for m in sys.modules))"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
