@@ -51,7 +51,7 @@ fn malformed(what: &str) -> CoreError {
     ))
 }
 
-impl<'b> Reader<'b> {
+impl Reader<'_> {
     fn take<const N: usize>(&mut self) -> CoreResult<[u8; N]> {
         let end = self.at.checked_add(N).filter(|&e| e <= self.bytes.len());
         let end = end.ok_or_else(|| malformed("they end too soon"))?;
@@ -165,7 +165,9 @@ impl SurveyPartials {
     pub fn from_bytes(bytes: &[u8]) -> CoreResult<Self> {
         let mut r = Reader { bytes, at: 0 };
         if r.take::<4>()? != *MAGIC {
-            return Err(malformed("they do not start with the survey partials' mark"));
+            return Err(malformed(
+                "they do not start with the survey partials' mark",
+            ));
         }
         let version = r.u8()?;
         if version != VERSION {
@@ -339,7 +341,10 @@ mod tests {
     fn bad_bytes_are_an_error_not_a_panic() {
         let bytes = partials(0..8, 4).to_bytes();
         for cut in 0..bytes.len() {
-            assert!(SurveyPartials::from_bytes(&bytes[..cut]).is_err(), "cut {cut}");
+            assert!(
+                SurveyPartials::from_bytes(&bytes[..cut]).is_err(),
+                "cut {cut}"
+            );
         }
         let mut longer = bytes.clone();
         longer.push(0);
