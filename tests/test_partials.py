@@ -189,3 +189,16 @@ def test_the_core_package_does_not_import_dask() -> None:
 
     code = "import sys, crimestats; sys.exit(any(m.split('.')[0] == 'dask' for m in sys.modules))"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_misaligned_columns_as_a_dask_worker_receives_them() -> None:
+    rows = 100
+    raw = np.zeros(rows * 8 + 1, dtype=np.uint8)[1:].view(np.float64)
+    raw[:] = np.linspace(1.0, 2.0, rows)
+    frame = pd.DataFrame(raw.reshape(-1, 1), columns=["weight"], copy=False)
+    assert not frame["weight"].to_numpy().flags["ALIGNED"]
+    frame["victim"] = np.arange(rows) % 2
+    frame["psu"] = np.arange(rows) // 5
+    got = cs.survey_partials(frame, "victim", weight="weight", psu="psu").estimate("share")
+    want = cs.survey_share(frame.copy(), "victim", weight="weight", psu="psu")
+    assert_same(got, want)

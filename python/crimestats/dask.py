@@ -51,6 +51,19 @@ def _frame(data: Any) -> dd.DataFrame:
     return data
 
 
+def _project(data: dd.DataFrame, **named: Any) -> dd.DataFrame:
+    """The columns the estimate reads, by argument name (each a column, a list or None), checked
+    to exist: a reader of column files then reads no other."""
+    columns: list[str] = []
+    for name, value in named.items():
+        for column in _column_list(name, value):
+            if column not in data.columns:
+                raise InputError(f"{name}: column {column!r} is not in data")
+            if column not in columns:
+                columns.append(column)
+    return data[columns]
+
+
 def _split_every(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 2:
         raise InputError(f"split_every: must be a whole number 2 or more, got {value!r}")
@@ -90,10 +103,12 @@ def _first_pass(
     """The categories of all the partitions (if asked) and each partition's length."""
     # The empty meta frame checks the columns and their types before any partition is read.
     _categories(data._meta, y, strata=strata, psu=psu, by=by)
-    parts = data.to_delayed()
-    lengths = [dask.delayed(len)(part) for part in parts]
     if not categories:
-        return None, [int(n) for n in dask.compute(*lengths)]
+        # Only the lengths: one column is enough (a parquet reader reads no other).
+        parts = data[[y]].to_delayed()
+        return None, [int(n) for n in dask.compute(*(dask.delayed(len)(p) for p in parts))]
+    parts = _project(data, y=y, strata=strata, psu=psu, by=by).to_delayed()
+    lengths = [dask.delayed(len)(part) for part in parts]
     each = [dask.delayed(_categories)(part, y, strata=strata, psu=psu, by=by) for part in parts]
     found, *counted = dask.compute(_tree(each, _union, split_every), *lengths)
     return found, [int(n) for n in counted]
@@ -156,7 +171,11 @@ def survey_partials(
             categories=categories,
             row_offset=offset,
         )
-        for part, offset in zip(data.to_delayed(), offsets, strict=True)
+        for part, offset in zip(
+            _project(data, y=y, weight=weight, strata=strata, psu=psu, fpc=fpc, by=by).to_delayed(),
+            offsets,
+            strict=True,
+        )
     ]
     (merged,) = dask.compute(_tree(each, _merge, split_every))
     return merged
