@@ -34,12 +34,6 @@ from ._core import InputError
 from .survey import _NO_CODE, Columns, _column, _column_list, _numeric, _result
 
 
-def _float_column(data: pd.DataFrame, name: str, column: str) -> np.ndarray:
-    """A numeric column as contiguous, aligned float64: a frame a dask worker received may hold
-    columns in misaligned buffers, which the core cannot take as slices."""
-    return np.require(_numeric(data, name, column), np.float64, ["C_CONTIGUOUS", "ALIGNED"])
-
-
 def _distinct(data: pd.DataFrame, name: str, columns: list[str]) -> pd.DataFrame:
     """The distinct combinations of `columns` with no value missing, in a fresh RangeIndex.
 
@@ -528,7 +522,7 @@ def survey_partials(
             )
         units = [np.arange(offset, offset + n, dtype=np.uint32)]
         n_units = [categories.rows]
-    fpc_arrays: list[np.ndarray | None] = [_float_column(data, "fpc", f) for f in fpcs]
+    fpc_arrays: list[np.ndarray | None] = [_numeric(data, "fpc", f) for f in fpcs]
     fpc_arrays += [None] * (stages - len(fpc_arrays))
     series = _column(data, "y", y)
     missing = series.isna().to_numpy()
@@ -550,12 +544,12 @@ def survey_partials(
     else:
         if _is_categorical(series):
             raise InputError(f"y: column {y!r} is categorical here but numeric in the categories")
-        values = _float_column(data, "y", y)
+        values = _numeric(data, "y", y)
         bad = ~np.isnan(values) & (values != 0.0) & (values != 1.0)
         if bad.any():
             position = int(np.argmax(bad))
             non_binary = (offset + position, float(values[position]))
-    weight_values = _float_column(data, "weight", weight)
+    weight_values = _numeric(data, "weight", weight)
     domain_coder = coders["by"]
     core = _core.survey_partials(
         weight_values,
