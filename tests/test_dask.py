@@ -239,3 +239,26 @@ def test_docstring_examples_run(client: Client) -> None:
     import doctest
 
     assert doctest.testmod(csd).failed == 0
+
+
+@pytest.mark.parametrize("by", ["force", ["force", "year"]])
+def test_compare_and_funnel_sum_per_group(client: Client, by: Any) -> None:
+    rng = np.random.default_rng(10)
+    wards = pd.DataFrame(
+        {
+            "force": rng.choice([f"force {i:02d}" for i in range(20)], 2_000),
+            "year": rng.choice([2024, 2025], 2_000),
+            "offences": rng.integers(0, 60, 2_000),
+            "population": rng.integers(2_000, 9_000, 2_000),
+        }
+    )
+    data = dd.from_pandas(wards, npartitions=6)
+    sums = data.compute().groupby(by)[["offences", "population"]].sum()
+    got = csd.compare(data, "offences", "population", 6.5, by=by, conf=(0.95, 0.998))
+    want = cs.compare(sums["offences"], sums["population"], 6.5, conf=(0.95, 0.998))
+    assert_same(got, want.reset_index())
+    for overdispersion in (None, "winsorised"):
+        got = csd.funnel(data, "offences", "population", by=by, overdispersion=overdispersion)
+        want = cs.funnel(sums["offences"], sums["population"], overdispersion=overdispersion)
+        assert got.attrs == want.attrs
+        assert_same(got, want.reset_index())

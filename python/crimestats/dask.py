@@ -26,6 +26,7 @@ import dask
 import dask.dataframe as dd
 import pandas as pd
 
+from . import changes as _changes
 from . import rates as _rates
 from ._core import InputError
 from .partials import SurveyCategories, SurveyPartials
@@ -34,6 +35,8 @@ from .partials import survey_partials as _partials
 from .survey import Columns, _column_list
 
 __all__ = [
+    "compare",
+    "funnel",
     "rate",
     "survey_categories",
     "survey_mean",
@@ -384,3 +387,69 @@ def rate(
     sums = _sums(data, by, [count, population])
     out = _rates.rate(sums[count], sums[population], per=per, method=method, conf=conf)
     return out.reset_index()
+
+
+def compare(
+    data: dd.DataFrame,
+    count: str,
+    population: str,
+    benchmark: float,
+    *,
+    by: Columns,
+    per: float = 1000,
+    method: str = "phe",
+    conf: float | Sequence[float] = 0.95,
+) -> pd.DataFrame:
+    """:func:`crimestats.compare` per group of a dask DataFrame: counts and populations summed.
+
+    Each group's rate against one `benchmark` rate per `per` people (the England and Wales rate,
+    say). Returns the by-columns, then the columns of :func:`crimestats.compare`.
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd, pandas as pd
+    >>> wards = pd.DataFrame({"force": ["Bedfordshire"] * 2 + ["Kent"] * 2,
+    ...                       "offences": [2600, 2508, 7000, 7530],
+    ...                       "people": [370_000, 379_943, 900_000, 940_161]})
+    >>> c = compare(dd.from_pandas(wards, npartitions=2), "offences", "people", 9.71, by="force")
+    >>> c[["force", "rate", "comparison"]].round(2)
+              force  rate comparison
+    0  Bedfordshire  6.81      lower
+    1          Kent  7.90      lower
+    """
+    sums = _sums(data, by, [count, population])
+    out = _changes.compare(
+        sums[count], sums[population], benchmark, per=per, method=method, conf=conf
+    )
+    return out.reset_index()
+
+
+def funnel(
+    data: dd.DataFrame,
+    count: str,
+    population: str,
+    *,
+    by: Columns,
+    target: float | None = None,
+    per: float = 1000,
+    conf: float | Sequence[float] = (0.95, 0.998),
+    overdispersion: str | None = None,
+) -> pd.DataFrame:
+    """:func:`crimestats.funnel` per group of a dask DataFrame: counts and populations summed.
+
+    By default the funnel is centred on the pooled rate of all the groups. Returns the
+    by-columns, then the columns (and ``attrs``) of :func:`crimestats.funnel`.
+    """
+    sums = _sums(data, by, [count, population])
+    out = _changes.funnel(
+        sums[count],
+        sums[population],
+        target=target,
+        per=per,
+        conf=conf,
+        overdispersion=overdispersion,
+    )
+    attrs = dict(out.attrs)
+    out = out.reset_index()
+    out.attrs = attrs
+    return out
