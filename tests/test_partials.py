@@ -202,3 +202,16 @@ def test_misaligned_columns_as_a_dask_worker_receives_them() -> None:
     got = cs.survey_partials(frame, "victim", weight="weight", psu="psu").estimate("share")
     want = cs.survey_share(frame.copy(), "victim", weight="weight", psu="psu")
     assert_same(got, want)
+
+
+def test_domains_of_many_sparse_combinations() -> None:
+    # Three by-columns of ~400 distinct values each: the combined key space (64 million) is
+    # searched, not tabulated.
+    frame = sample(7)
+    rng = np.random.default_rng(7)
+    for column in "abc":
+        frame[column] = rng.integers(0, 100_000, len(frame))
+    keys = {"weight": "weight", "strata": "stratum", "psu": "psu", "by": ["a", "b", "c"]}
+    items = partials_of(frame, [150, 300], "tenure", keys)
+    got = merge_in_tree(items, [2, 0, 1], 3).estimate("share", lonely_psu="remove")
+    assert_same(got, cs.survey_share(frame, "tenure", lonely_psu="remove", **keys))

@@ -31,7 +31,15 @@ import pandas as pd
 
 from . import _args, _core
 from ._core import InputError
-from .survey import _NO_CODE, Columns, _column, _column_list, _numeric, _result
+from .survey import (
+    _NO_CODE,
+    Columns,
+    _column,
+    _column_list,
+    _factorize_one,
+    _numeric,
+    _result,
+)
 
 
 def _distinct(data: pd.DataFrame, name: str, columns: list[str]) -> pd.DataFrame:
@@ -41,7 +49,7 @@ def _distinct(data: pd.DataFrame, name: str, columns: list[str]) -> pd.DataFrame
     in-memory functions code keys, which is several times faster than dropping duplicate rows.
     """
     series = [_column(data, name, c) for c in columns]
-    factors = [pd.factorize(s) for s in series]
+    factors = [_factorize_one(s) for s in series]
     sizes = [max(len(uniques), 1) for _, uniques in factors]
     if int(np.prod(sizes, dtype=object)) >= 2**62:
         frame = pd.DataFrame(dict(zip(columns, series, strict=True)))
@@ -89,6 +97,13 @@ class _Key:
             )
             self.keys = np.array([], dtype=np.int64)
         self.sizes = sizes
+        # A dense table from combined key to code when the key space is small (the usual case:
+        # strata, PSUs, a few by-columns), a binary search of the sorted keys otherwise.
+        space = int(np.prod(sizes, dtype=object))
+        self.table: np.ndarray | None = None
+        if self.radix and space <= 1 << 24:
+            self.table = np.full(space + 1, -1, dtype=np.int64)
+            self.table[self.keys] = np.arange(len(self.keys))
         self.labels = combos.iloc[order].reset_index(drop=True)
 
     def _pairs(self) -> Iterable[tuple[pd.Index, str]]:
@@ -118,14 +133,14 @@ class _Key:
             combined = self._combine(
                 [_column_codes(u, frame[c]) for u, c in self._pairs()], self.sizes
             )
-            at = np.searchsorted(self.keys, combined)
-            if len(self.keys):
-                found = (self.keys[np.minimum(at, len(self.keys) - 1)] == combined) & (
-                    combined >= 0
-                )
+            if self.table is not None:
+                codes = self.table[np.where(combined >= 0, combined, len(self.table) - 1)]
             else:
+                at = np.searchsorted(self.keys, combined)
                 found = np.zeros(len(combined), dtype=bool)
-            codes = np.where(found, at, -1)
+                if len(self.keys):
+                    found = self.keys[np.minimum(at, len(self.keys) - 1)] == combined
+                codes = np.where(found & (combined >= 0), at, -1)
         else:
             index = pd.MultiIndex.from_frame(self.labels)
             codes = index.get_indexer(pd.MultiIndex.from_frame(frame))
@@ -142,27 +157,12 @@ class _Key:
 
 
 def _column_codes(uniques: pd.Index, column: pd.Series) -> np.ndarray:
-    """Each value's position in the sorted `uniques`, -1 if absent or missing: a lookup table for
-    integers in a compact range (PSU and stratum numbers), a lookup of the distinct values
-    otherwise."""
-    if (
-        isinstance(column.dtype, np.dtype)
-        and column.dtype.kind in "iu"
-        and uniques.dtype.kind in "iu"
-        and len(uniques)
-        and int(uniques[-1]) - int(uniques[0]) <= 4 * len(uniques) + 1024
-    ):
-        low = int(uniques[0])
-        table = np.full(int(uniques[-1]) - low + 2, -1, dtype=np.int64)
-        table[uniques.to_numpy(dtype=np.int64) - low] = np.arange(len(uniques))
-        offsets = column.to_numpy().astype(np.int64) - low
-        offsets[(offsets < 0) | (offsets >= len(table))] = len(table) - 1
-        return table[offsets]
-    # Factorise the partition (fast on strings, arrow's dictionary encoding), then look up its
-    # few distinct values among the categories; a missing value keeps the code -1.
-    local, seen = pd.factorize(column)
-    lookup = np.append(uniques.get_indexer(pd.Index(seen)), -1).astype(np.int64)
-    return lookup[local]
+    """Each value's position in the sorted `uniques`, -1 if absent or missing: the partition is
+    factorised as the in-memory functions factorise a column, then its few distinct values are
+    looked up among the categories."""
+    codes, seen = _factorize_one(column)
+    lookup = np.append(uniques.get_indexer(seen), -1).astype(np.int64)
+    return lookup[codes]
 
 
 def _is_categorical(series: pd.Series) -> bool:
