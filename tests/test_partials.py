@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import crimestats as cs
-from crimestats import InputError, SurveyCategories, SurveyPartials
+from crimestats import InputError
+from crimestats.partials import SurveyCategories, SurveyPartials
 
 
 def sample(seed: int, rows: int = 400) -> pd.DataFrame:

@@ -403,7 +403,13 @@ class SurveyPartials:
         y = self.categories.y
         labels = self.categories.levels
         if statistic not in ("share", "mean", "total"):
-            raise InputError(f"statistic: {statistic!r} is not one of 'share', 'mean', 'total'")
+            raise InputError(
+                f"statistic: unknown value \"{statistic}\"; choose one of 'share', 'mean', 'total'"
+            )
+        if self.categories.rows == 0:
+            raise InputError("data: has no rows")
+        if not isinstance(deff, bool | np.bool_):  # deff="no" would otherwise be truthy
+            raise InputError(f"deff: must be True or False, got {deff!r}")
         if labels is not None and statistic != "share":
             raise InputError(
                 f"y: column {y!r} is not numeric; use survey_share for a categorical y"
@@ -411,7 +417,7 @@ class SurveyPartials:
         if statistic == "share" and self.non_binary is not None:
             position, value = self.non_binary
             raise InputError(
-                f"y: position {position} is {value!r}; a share needs a y that is binary (0/1, "
+                f"y: position {position} is {value:g}; a share needs a y that is binary (0/1, "
                 "True/False) or categorical (strings or a pandas Categorical); use survey_mean "
                 "for a numeric y"
             )
