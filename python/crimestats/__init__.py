@@ -8,6 +8,7 @@ DataFrames.
 from . import datasets, ons, phrase
 from ._core import InputError
 from .changes import change, compare, funnel, funnel_limits, test_change, trend
+from .partials import survey_categories, survey_partials
 from .rates import rate
 from .shares import gross_up, proportion, share_ci, test_share_change
 from .survey import ExcludedRowsWarning, survey_mean, survey_share, survey_total
@@ -23,4 +24,5 @@ __all__ += [
     "survey_total",
     "test_share_change",
 ]
+__all__ += ["survey_categories", "survey_partials"]
 __version__ = "0.1.0"

@@ -1,6 +1,6 @@
 """Type stubs for the Rust extension module crimestats._core."""
 
-from typing import Any
+from typing import Any, final
 
 import numpy as np
 
@@ -13,6 +13,7 @@ __all__ += [
     "survey_factorize_text",
     "survey_share_interval",
 ]
+__all__ += ["SurveyPartials", "survey_partials"]
 
 _F64 = np.ndarray[Any, np.dtype[np.float64]]
 _U32 = np.ndarray[Any, np.dtype[np.uint32]]
@@ -90,3 +91,26 @@ def survey_factorize_text(
     validity: np.ndarray[Any, np.dtype[np.uint8]] | None,
     bit_offset: int,
 ) -> tuple[_U32, _U64]: ...
+
+@final
+class SurveyPartials:
+    def __new__(cls, state: bytes) -> SurveyPartials: ...
+    def merge(self, other: SurveyPartials) -> SurveyPartials: ...
+    def to_bytes(self) -> bytes: ...
+    def estimate(self, statistic: str, ci: str, conf: float, lonely_psu: str) -> list[_F64]: ...
+    def __reduce__(self) -> tuple[type[SurveyPartials], tuple[bytes]]: ...
+
+def survey_partials(
+    weight: _F64,
+    strata: _U32 | None,
+    n_strata: int,
+    units: list[_U32],
+    n_units: list[int],
+    fpc: list[_F64 | None],
+    y: _F64 | None,
+    levels: _U32 | None,
+    n_levels: int,
+    domain: _U32 | None,
+    n_domains: int,
+    row_offset: int,
+) -> SurveyPartials: ...

@@ -311,6 +311,32 @@ def _estimate(
         _args.number("conf", conf),
         _args.choice("lonely_psu", lonely_psu),
     )
+    excluded = int((missing | np.isnan(design["weight"])).sum())
+    return _result(
+        statistic,
+        (estimate, se, lower, upper, design_effect, n, weighted_n, df),
+        domain_labels,
+        labels,
+        deff=deff,
+        excluded=excluded,
+        y=y,
+        stacklevel=4,
+    )
+
+
+def _result(
+    statistic: str,
+    columns: tuple[np.ndarray, ...],
+    domain_labels: pd.DataFrame,
+    labels: list[Any] | None,
+    *,
+    deff: bool,
+    excluded: int,
+    y: str,
+    stacklevel: int,
+) -> pd.DataFrame:
+    """The result frame from the core's columns: one row per domain and level of y."""
+    estimate, se, lower, upper, design_effect, n, weighted_n, df = columns
     n_columns = len(labels) if labels is not None else 1
     out = domain_labels.loc[np.repeat(np.arange(len(domain_labels)), n_columns)].reset_index(
         drop=True
@@ -326,14 +352,13 @@ def _estimate(
     out["n"] = np.repeat(n, n_columns).astype(np.int64)
     out["weighted_n"] = np.repeat(weighted_n, n_columns)
     out["df"] = np.repeat(df, n_columns).astype(np.int64)
-    excluded = int((missing | np.isnan(design["weight"])).sum())
     out.attrs["excluded_rows"] = excluded
     if excluded:
         warnings.warn(
             f"{excluded} row(s) with a missing {y} or weight left out of the estimate "
             "(kept in the design); see the result's attrs['excluded_rows']",
             ExcludedRowsWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
     return out
 

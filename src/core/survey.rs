@@ -1712,5 +1712,7 @@ pub fn gross_ups(
     Ok(out)
 }
 
+mod encode;
+
 #[cfg(test)]
 mod tests;

@@ -5,6 +5,7 @@ use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 
 mod changes;
+mod partials;
 mod rates;
 mod survey;
 
@@ -53,5 +54,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     rates::register(m)?;
     changes::register(m)?;
     survey::register(m)?;
+    partials::register(m)?;
     Ok(())
 }

@@ -10,7 +10,7 @@ use crate::core::survey::{
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 
-type Columns8<'py> = [Bound<'py, PyArray1<f64>>; 8];
+pub(super) type Columns8<'py> = [Bound<'py, PyArray1<f64>>; 8];
 type TextCodes<'py> = (Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u64>>);
 
 /// Estimates per domain (and level of a categorical y): estimate, se, lower, upper and deff per
@@ -42,8 +42,19 @@ fn survey_estimate<'py>(
     conf: f64,
     lonely_psu: &str,
 ) -> PyResult<Columns8<'py>> {
-    let lonely: LonelyPsu = lonely_psu.parse()?;
-    let (estimator, share) = match statistic {
+    // Parse the choices before the pass over the rows, so a misspelt name fails fast.
+    parse_statistic(statistic, ci)?;
+    lonely_psu.parse::<LonelyPsu>()?;
+    let partials = partials_from_rows(
+        py, weight, strata, n_strata, units, n_units, fpc, y, levels, n_levels, domain, n_domains,
+        0,
+    )?;
+    estimate_columns(py, &partials, statistic, ci, conf, lonely_psu)
+}
+
+/// The estimator and, for a share, its interval method.
+fn parse_statistic(statistic: &str, ci: &str) -> PyResult<(Estimator, Option<ShareInterval>)> {
+    Ok(match statistic {
         "share" => (Estimator::Mean, Some(ci.parse::<ShareInterval>()?)),
         "mean" => (Estimator::Mean, None),
         "total" => (Estimator::Total, None),
@@ -55,7 +66,26 @@ fn survey_estimate<'py>(
             }
             .into())
         }
-    };
+    })
+}
+
+/// The partials of the rows given as codes and columns (as [`survey_estimate`] takes them);
+/// `row_offset` is the position of the first row in the whole data.
+pub(super) fn partials_from_rows<'py>(
+    py: Python<'py>,
+    weight: PyReadonlyArray1<'py, f64>,
+    strata: Option<PyReadonlyArray1<'py, u32>>,
+    n_strata: usize,
+    units: Vec<PyReadonlyArray1<'py, u32>>,
+    n_units: Vec<usize>,
+    fpc: Vec<Option<PyReadonlyArray1<'py, f64>>>,
+    y: Option<PyReadonlyArray1<'py, f64>>,
+    levels: Option<PyReadonlyArray1<'py, u32>>,
+    n_levels: usize,
+    domain: Option<PyReadonlyArray1<'py, u32>>,
+    n_domains: usize,
+    row_offset: u64,
+) -> PyResult<SurveyPartials> {
     if units.len() != n_units.len() || units.len() != fpc.len() {
         return Err(
             CoreError::Design("units, n_units and fpc need one entry per stage".into()).into(),
@@ -99,9 +129,25 @@ fn survey_estimate<'py>(
         code: domain,
         n_domains,
     };
-    let result = compute(py, weight.len(), || {
-        let estimates =
-            SurveyPartials::from_rows(&design, outcome, domains, 0)?.estimate(estimator, lonely)?;
+    Ok(compute(py, weight.len(), || {
+        SurveyPartials::from_rows(&design, outcome, domains, row_offset)
+    })?)
+}
+
+/// The estimate columns of [`survey_estimate`] from partials. The work is per cell of the design
+/// (domains x PSUs), so it always runs with the GIL released.
+pub(super) fn estimate_columns<'py>(
+    py: Python<'py>,
+    partials: &SurveyPartials,
+    statistic: &str,
+    ci: &str,
+    conf: f64,
+    lonely_psu: &str,
+) -> PyResult<Columns8<'py>> {
+    let lonely: LonelyPsu = lonely_psu.parse()?;
+    let (estimator, share) = parse_statistic(statistic, ci)?;
+    let result = py.detach(|| {
+        let estimates = partials.estimate(estimator, lonely)?;
         let (lower, upper) = estimates.intervals(share, conf)?;
         Ok::<_, CoreError>((estimates, lower, upper))
     });
