@@ -8,14 +8,14 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum CoreError {
     /// A value that must be zero or more is negative (a count, a weight, an exposure).
-    #[error("{arg}: position {index} is {value}, which is negative; {arg} must be zero or more")]
+    #[error("{arg}: position {index} is {}, which is negative; {arg} must be zero or more", shown(*.value))]
     Negative {
         arg: &'static str,
         index: usize,
         value: f64,
     },
     /// A value that must be a whole number is not (a count for an exact method).
-    #[error("{arg}: position {index} is {value}, not a whole number; {why}")]
+    #[error("{arg}: position {index} is {}, not a whole number; {why}", shown(*.value))]
     NotWhole {
         arg: &'static str,
         index: usize,
@@ -23,7 +23,7 @@ pub enum CoreError {
         why: &'static str,
     },
     /// A value that must be strictly positive is zero or negative (a population, a base).
-    #[error("{arg}: position {index} is {value}; {arg} must be greater than zero{hint}")]
+    #[error("{arg}: position {index} is {}; {arg} must be greater than zero{hint}", shown(*.value))]
     NotPositive {
         arg: &'static str,
         index: usize,
@@ -31,7 +31,11 @@ pub enum CoreError {
         hint: &'static str,
     },
     /// A part exceeds its whole (x > n in a proportion).
-    #[error("{arg}: position {index} is {value}, more than {whole_arg} ({whole})")]
+    #[error(
+        "{arg}: position {index} is {}, more than {whole_arg} ({})",
+        shown(*.value),
+        shown(*.whole)
+    )]
     ExceedsWhole {
         arg: &'static str,
         whole_arg: &'static str,
@@ -40,7 +44,7 @@ pub enum CoreError {
         whole: f64,
     },
     /// A value outside its allowed interval (a share outside [0, 1], for instance).
-    #[error("{arg}: position {index} is {value}, outside {range}")]
+    #[error("{arg}: position {index} is {}, outside {range}", shown(*.value))]
     OutOfRange {
         arg: &'static str,
         index: usize,
@@ -52,7 +56,8 @@ pub enum CoreError {
     Infinite { arg: &'static str, index: usize },
     /// A confidence level outside the open interval (0, 1).
     #[error(
-        "conf: {0} is not between 0 and 1 (exclusive); give e.g. 0.95 for a 95 per cent interval"
+        "conf: {} is not between 0 and 1 (exclusive); give e.g. 0.95 for a 95 per cent interval",
+        shown(*.0)
     )]
     Conf(f64),
     /// Arrays that should be the same length are not.
@@ -75,6 +80,17 @@ pub enum CoreError {
     Design(String),
 }
 
+/// A value as a message shows it: plainly (`1.5`, `-1`, `1400000`), but in scientific notation
+/// when plain digits would run long (`1e-300`, not three hundred zeros; `2e20`).
+fn shown(value: f64) -> String {
+    let size = value.abs();
+    if size == 0.0 || !size.is_finite() || (1e-6..1e16).contains(&size) {
+        format!("{value}")
+    } else {
+        format!("{value:e}")
+    }
+}
+
 /// Result of a core computation.
 pub type CoreResult<T> = Result<T, CoreError>;
 
@@ -84,5 +100,35 @@ pub fn half_alpha(conf: f64) -> CoreResult<f64> {
         Ok((1.0 - conf) / 2.0)
     } else {
         Err(CoreError::Conf(conf))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_show_values_briefly() {
+        let tiny = CoreError::ExceedsWhole {
+            arg: "x",
+            whole_arg: "n",
+            index: 0,
+            value: 5.0,
+            whole: 1e-300,
+        };
+        assert_eq!(tiny.to_string(), "x: position 0 is 5, more than n (1e-300)");
+        let plain = CoreError::NotWhole {
+            arg: "count",
+            index: 2,
+            value: 1.5,
+            why: "exact",
+        };
+        assert_eq!(
+            plain.to_string(),
+            "count: position 2 is 1.5, not a whole number; exact"
+        );
+        assert!(CoreError::Conf(f64::NAN)
+            .to_string()
+            .starts_with("conf: NaN is not"));
     }
 }
