@@ -479,6 +479,32 @@ pub fn ratio_test(
     }
 }
 
+/// The largest total the conditional tests take: 2^53, beyond which f64 no longer holds every
+/// whole number, so the binomial search over counts cannot step from one count to the next (it
+/// looped without end above i64's range, and gave bounds rounded to 2^53 below it).
+const EXACT_TOTAL_MAX: f64 = 9_007_199_254_740_992.0;
+
+/// An error naming the larger count of the first pair whose total is beyond [`EXACT_TOTAL_MAX`].
+fn check_exact_total(current: &[f64], previous: &[f64]) -> CoreResult<()> {
+    for (index, (&x1, &x0)) in current.iter().zip(previous).enumerate() {
+        if x1 + x0 > EXACT_TOTAL_MAX {
+            let (arg, value) = if x1 >= x0 {
+                ("current", x1)
+            } else {
+                ("previous", x0)
+            };
+            return Err(CoreError::OutOfRange {
+                arg,
+                index,
+                value,
+                range: "what the exact and mid-p tests hold (current + previous at most 2^53, \
+                        about 9.0e15); use method='score' for larger counts",
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Tests of the ratio of the rates `current / exposure_current` and
 /// `previous / exposure_previous`, row by row, with `conf` intervals. `significant` is 1 where
 /// the p-value is below 1 - conf.
@@ -501,6 +527,9 @@ pub fn test_ratios(
     let whole = method.needs_whole_counts();
     check::counts("current", current, whole)?;
     check::counts("previous", previous, whole)?;
+    if whole.is_some() {
+        check_exact_total(current, previous)?;
+    }
     let hint = " (an exposure is the population or time the count is over)";
     check::positive("exposure_current", exposure_current, hint)?;
     check::positive("exposure_previous", exposure_previous, hint)?;
