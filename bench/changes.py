@@ -13,38 +13,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import warnings
-from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 from statsmodels.stats import rates as sm_rates
+from timing import best_of, rel_diff
 
 import crimestats as cs
 
 ROWS = 1_000_000
 SAMPLE = 1_000  # pairs statsmodels is timed on, one call each
 METHODS = {"score": "score", "wald": "wald", "exact": "exact-cond", "midp": "cond-midp"}
-
-
-def best_of(runs: int, work: Callable[[], Any]) -> tuple[float, Any]:
-    """The fastest of `runs` timings of `work`, and its result."""
-    best, result = float("inf"), None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = work()
-        best = min(best, time.perf_counter() - start)
-    return best, result
-
-
-def rel_diff(a: np.ndarray, b: np.ndarray) -> float:
-    """Largest relative difference, ignoring values below 1e-300 (underflow in either tool)."""
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    scale = np.maximum(np.abs(a), np.abs(b))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        d = np.where(scale > 1e-300, np.abs(a - b) / scale, 0.0)
-    return float(np.nanmax(d))
 
 
 def neighbourhood_months(rng: np.random.Generator, rows: int) -> tuple[np.ndarray, ...]:

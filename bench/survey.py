@@ -17,13 +17,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
+from timing import best_of, rel_diff
 
 import crimestats as cs
 
@@ -31,25 +29,6 @@ ROWS = 1_000_000
 STRATA = 100
 PSUS = 2_000
 BY = ["sex", "age", "region"]
-
-
-def best_of(runs: int, work: Callable[[], Any]) -> tuple[float, Any]:
-    """The fastest of `runs` timings of `work`, and its result."""
-    best, result = float("inf"), None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = work()
-        best = min(best, time.perf_counter() - start)
-    return best, result
-
-
-def rel_diff(a: Any, b: Any) -> float:
-    """Largest relative difference, ignoring the places both are zero."""
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    scale = np.maximum(np.abs(a), np.abs(b))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        d = np.where(scale > 0, np.abs(a - b) / scale, 0.0)
-    return float(np.nanmax(d))
 
 
 def microdata(seed: int = 2025) -> pd.DataFrame:
