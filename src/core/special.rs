@@ -77,23 +77,32 @@ fn exp_neg_sq(x: f64, c: f64) -> f64 {
     (-c * hi * hi).exp() * (-c * lo * (x + hi)).exp()
 }
 
-/// erf(x) for |x| <= 0.5 from its Maclaurin series (terms fall by a factor of at least
-/// 4 per step, no cancellation).
+/// erf(x) for |x| <= 0.5 from its Maclaurin series, `x sum (-1)^n x^2n / (n! (2n + 1))`,
+/// summed by Horner's rule in x^2 from precomputed coefficients (terms fall by a factor of at
+/// least 4 per step, no cancellation; the 14th is below 1e-19 of the sum).
 fn erf_small(x: f64) -> f64 {
+    const SERIES: [f64; 14] = [
+        1.0,
+        -0.3333333333333333,
+        0.1,
+        -0.023809523809523808,
+        0.004629629629629629,
+        -0.0007575757575757576,
+        0.00010683760683760684,
+        -1.3227513227513228e-05,
+        1.4589169000933706e-06,
+        -1.4503852223150468e-07,
+        1.3122532963802806e-08,
+        -1.0892221037148573e-09,
+        8.35070279514724e-11,
+        -5.9477940136376354e-12,
+    ];
     let x2 = x * x;
-    let mut term = x;
-    let mut sum = x;
-    let mut n = 0.0;
-    while n < 40.0 {
-        n += 1.0;
-        term *= -x2 / n;
-        let t = term / (2.0 * n + 1.0);
-        sum += t;
-        if t.abs() <= 1e-17 * sum.abs() {
-            break;
-        }
-    }
-    sum * FRAC_2_SQRT_PI
+    let sum = SERIES
+        .iter()
+        .rev()
+        .fold(0.0_f64, |acc, &c| acc.mul_add(x2, c));
+    x * sum * FRAC_2_SQRT_PI
 }
 
 /// The scaled complementary error function `exp(s^2) erfc(s)` for `s >= 0.5`, from
