@@ -1,4 +1,4 @@
-//! Pure numerics: no Python types, no pyo3. Each module states what it guarantees.
+//! Pure numerics: no Python types and no binding code. Each module states what it guarantees.
 pub mod binomial;
 pub mod changes;
 pub mod check;
