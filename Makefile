@@ -46,7 +46,7 @@ fmt: dev ## format Rust and Python in place
 	$(BIN)/ruff check --fix python tests bench fuzz examples
 
 bench: dev ## side-by-side timings against scipy, statsmodels and svy
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done
+	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script; done
 
 fuzz: dev ## fuzz the ONS readers for a few minutes (crashes are written to fuzz/crashes)
 	mkdir -p fuzz/crashes

@@ -17,9 +17,10 @@ import warnings
 
 import numpy as np
 from statsmodels.stats import rates as sm_rates
-from timing import best_of, rel_diff
 
 import crimestats as cs
+
+from _timing import best_of, rel_diff
 
 ROWS = 1_000_000
 SAMPLE = 1_000  # pairs statsmodels is timed on, one call each

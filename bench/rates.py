@@ -11,9 +11,10 @@ import numpy as np
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import confint_poisson
-from timing import best_of, rel_diff
 
 import crimestats as cs
+
+from _timing import best_of, rel_diff
 
 ROWS = 1_000_000
 

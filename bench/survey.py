@@ -21,9 +21,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from timing import best_of, rel_diff
 
 import crimestats as cs
+
+from _timing import best_of, rel_diff
 
 ROWS = 1_000_000
 STRATA = 100
