@@ -682,3 +682,11 @@ def test_funnel_flags_match_its_limits(count: list[int], target: float) -> None:
     assert (f["flag"].astype(str) == "within").tolist() == (~outside_95).tolist()
     assert f["flag"].astype(str).str.endswith("99_8").tolist() == outside_998.tolist()
     assert ((f["lower_99_8"] <= f["lower_95"]) & (f["upper_95"] <= f["upper_99_8"])).all()
+
+
+def test_score_interval_stays_ordered_at_a_tiny_conf() -> None:
+    # Found by the any-input property: with z near 0 both score roots equal x1 / x0, and
+    # rounding put the lower above the upper.
+    t = cs.test_change(6651472837886291.0, 1, method="score", conf=5.1454149120288824e-148)
+    assert t["lower"].iloc[0] <= t["ratio"].iloc[0] <= t["upper"].iloc[0] * (1 + 1e-15)
+    assert t["lower"].iloc[0] <= t["upper"].iloc[0]

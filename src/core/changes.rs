@@ -459,8 +459,11 @@ pub fn ratio_test(
             let z2 = z * z;
             let b = 2.0 * x1 * x0 + z2 * total;
             let root = b + (z2 * total * (4.0 * x1 * x0 + z2 * total)).sqrt();
-            let lower = 2.0 * x1 * x1 / root;
-            let upper = root / (2.0 * x0 * x0);
+            // Both roots bracket x1 / x0; at a tiny z rounding could cross them, so keep them
+            // on their sides of it.
+            let centre = x1 / x0;
+            let lower = (2.0 * x1 * x1 / root).min(centre);
+            let upper = (root / (2.0 * x0 * x0)).max(centre);
             (ratio, lower * back, upper * back, 2.0 * norm_sf(stat.abs()))
         }
         TestMethod::Wald => {
