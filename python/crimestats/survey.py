@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from . import _args, _core
+from . import _core, _inputs
 from ._core import InputError
 
 Columns: TypeAlias = "str | Sequence[str] | None"
@@ -307,9 +307,9 @@ def _estimate(
         domain,
         n_domains,
         statistic,
-        _args.choice("ci", ci),
-        _args.number("conf", conf),
-        _args.choice("lonely_psu", lonely_psu),
+        _inputs.choice("ci", ci),
+        _inputs.number("conf", conf),
+        _inputs.choice("lonely_psu", lonely_psu),
     )
     excluded = int((missing | np.isnan(design["weight"])).sum())
     return _result(
