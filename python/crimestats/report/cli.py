@@ -25,6 +25,7 @@ from . import phrase
 from .figures import (
     DEFAULT_AREA,
     DEFAULT_OFFENCE,
+    OVERDISPERSION,
     SURVEY_DEFT,
     SURVEY_VICTIMS_BASE,
     SURVEY_WOMEN_BASE,
@@ -154,9 +155,11 @@ def _charts(result: Report, args: argparse.Namespace, say: Progress) -> None:
         figure = plot.funnel_plot(
             result.funnel,
             target=result.benchmark,
+            overdispersion=OVERDISPERSION if result.funnel.attrs["adjusted"] else None,
             unit=unit,
             title=f"{result.offence}, {result.period}: forces against the "
             f"{result.benchmark_name} rate",
+            source=f"ONS, Police force area data tables ({result.source})",
         )
         plot.save(figure, args.chart)
     if args.change_chart is not None:
