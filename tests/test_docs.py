@@ -45,3 +45,20 @@ def test_python_blocks_run(page: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         import matplotlib.pyplot as plt
 
         plt.close("all")
+
+
+@pytest.mark.parametrize("name", ["ons.md", "getting-started.md"])
+def test_the_files_a_page_names_exist(name: str) -> None:
+    # every "data/..." workbook is one of the ONS files in ../shared/data, and every file of the
+    # repository the page points at is there
+    text = (DOCS / name).read_text(encoding="utf-8")
+    named = re.findall(r"data/([\w().-]+\.(?:xlsx|ods|csv))", text)
+    assert named, "the page names no ONS file"
+    if DATA.exists():
+        missing = [n for n in named if not (DATA / n).exists()]
+        assert missing == [], missing
+    root = DOCS.parent
+    for path in re.findall(r"`((?:examples|docs|tests|python)/[\w./-]+)`", text):
+        assert (root / path).exists(), path
+    for page in re.findall(r"\]\(([\w-]+\.md)\)", text):
+        assert (DOCS / page).exists(), page

@@ -24,6 +24,7 @@ import json
 import math
 from io import StringIO
 from pathlib import Path
+from typing import get_args
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 import crimestats as cs
 from crimestats import InputError, ons
+from crimestats.report.table import FORMATS, Format
 from crimestats.story import REPORT_COLUMNS, report, story
 
 DATA = Path(__file__).parents[1].parent / "shared" / "data"
@@ -462,6 +464,20 @@ def test_base_under_50_filled_from_the_previous_publication() -> None:
     alone = report(tables("pfatablesdec19.xlsx"), offence="homicide").rows.set_index("area_name")
     assert alone.loc["Bedfordshire", "suppressed"]
     assert alone.loc["Bedfordshire", "note"] == "base under 50: no change given (ONS '-')"
+
+
+@needs_data
+def test_report_shows_itself_in_a_notebook() -> None:
+    r = report(tables("pfatablesdec19.xlsx"), offence="stalking", areas=["Devon"])
+    assert r._repr_markdown_() == r.render("markdown")
+    shown = r._repr_html_()
+    assert shown.startswith(
+        "<h3>Stalking and harassment, year ending December 2019: pfatablesdec19.xlsx</h3><ul><li>"
+    )
+    assert "<td>Devon and Cornwall</td>" in shown and "<th>funnel</th>" in shown
+    assert "Byar&#x27;s approximation" in shown  # notes are escaped, not raw HTML
+    # the output formats are the Literal type's choices, in its order
+    assert get_args(Format) == FORMATS == ("table", "markdown", "csv", "json")
 
 
 @needs_data

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -554,7 +555,9 @@ def _financial_year_period(value: object) -> str:
     return f"year ending March {start + 1}"
 
 
-def read_open_data(path: str | Path, *, level: str = "group") -> pd.DataFrame:
+def read_open_data(
+    path: str | Path, *, level: Literal["group", "subgroup"] = "group"
+) -> pd.DataFrame:
     """Read the Home Office police recorded crime open data tables, summed by force and year.
 
     The open data tables list offences by financial year, quarter, force and offence code

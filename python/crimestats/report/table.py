@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -27,10 +28,11 @@ from .figures import (
 )
 from .story import _wrap
 
-__all__ = ["FORMATS", "REPORT_COLUMNS", "Report", "report"]
+__all__ = ["FORMATS", "REPORT_COLUMNS", "Format", "Report", "report"]
 
 #: The output formats of :meth:`Report.render` and ``crimestats report --format``.
-FORMATS = ("table", "markdown", "csv", "json")
+Format = Literal["table", "markdown", "csv", "json"]
+FORMATS: tuple[Format, ...] = get_args(Format)
 
 #: The columns of :attr:`Report.rows`, in order.
 REPORT_COLUMNS = [
@@ -115,7 +117,7 @@ class Report:
         """The report's heading: offence, period and source."""
         return f"{self.offence}, {self.period}: {self.source}"
 
-    def render(self, format: str = "table") -> str:
+    def render(self, format: Format = "table") -> str:
         """The report as text in one of :data:`FORMATS`.
 
         ``table`` (aligned plain text) and ``markdown`` print the title, the notes and the
@@ -159,6 +161,16 @@ class Report:
 
     def __str__(self) -> str:
         return self.render("table")
+
+    def _repr_markdown_(self) -> str:
+        """A notebook shows the report as markdown: the title, the notes and the table."""
+        return self.render("markdown")
+
+    def _repr_html_(self) -> str:
+        """A notebook shows the report as HTML: the title, the notes and the table."""
+        notes = "".join(f"<li>{html.escape(note)}</li>" for note in self.notes)
+        table = _display(self.rows).to_html(index=False, escape=True, border=0)
+        return f"<h3>{html.escape(self.title)}</h3><ul>{notes}</ul>{table}"
 
 
 _DISPLAY_COLUMNS = [
