@@ -17,7 +17,7 @@ from statsmodels.stats import rates as sm_rates
 import crimestats as cs
 from crimestats import InputError
 
-from conftest import reference
+from conftest import DATA, r_output, reference
 
 STATSMODELS = {"exact": "exact-cond", "midp": "cond-midp", "score": "score", "wald": "wald"}
 
@@ -462,7 +462,8 @@ def test_funnel_pooled_target_flags_and_columns() -> None:
     ]
     target = count.sum() / population.sum() * 1000
     assert got.attrs["target"] == pytest.approx(target, rel=1e-14)
-    assert got.attrs["tau2"] == 0
+    assert got.attrs["limits"] == {"per": 1000, "conf": [0.95, 0.998], "phi": 1, "tau2": 0}
+    assert got.attrs["overdispersed"] and not got.attrs["adjusted"]
     limits = cs.funnel_limits(population, got.attrs["target"])
     for column in ("lower_95", "upper_95", "lower_99_8", "upper_99_8"):
         np.testing.assert_array_equal(got[column], limits[column])
@@ -514,12 +515,65 @@ def test_funnel_winsorised_overdispersion_as_spiegelhalter() -> None:
     np.testing.assert_allclose(grid["upper_95"], got["upper_95"], rtol=1e-15)
 
 
+R_FUNNEL = r_output("src/core/funnel/r_reference.out")
+
+
+@pytest.mark.parametrize("case", ["forces", "small", "poisson"])
+def test_funnel_overdispersion_equals_funnelplotr_and_spiegelhalter(case: str) -> None:
+    # src/core/funnel/r_reference.out: phi and tau2 from FunnelPlotR's own od_adjustment.R
+    # (square-root method, 10 per cent winsorised, expected counts as denominators); limits
+    # from Spiegelhalter (2005)'s formulas written out in R, squared back to the rate scale.
+    count, population = R_FUNNEL[f"{case} count"], R_FUNNEL[f"{case} population"]
+    for method in ("additive", "multiplicative"):
+        got = cs.funnel(count, population, overdispersion=method)
+        assert got.attrs["phi"] == pytest.approx(R_FUNNEL[f"{case} phi"][0], rel=1e-12)
+        assert got.attrs["tau2"] == pytest.approx(R_FUNNEL[f"{case} tau2"][0], rel=1e-12)
+        assert got.attrs["adjusted"] == (case != "poisson") == got.attrs["overdispersed"]
+        plain = cs.funnel(count, population)
+        for level in ("95", "99_8"):
+            for side in ("lower", "upper"):
+                want = R_FUNNEL[f"{case} {level} {method} {side}"]
+                if case == "poisson":  # phi < 1: the exact Poisson limits stand
+                    want = plain[f"{side}_{level}"]
+                np.testing.assert_allclose(got[f"{side}_{level}"], want, rtol=1e-12)
+        grid = cs.funnel_limits(population, got.attrs["target"], **got.attrs["limits"])
+        np.testing.assert_allclose(grid["upper_99_8"], got["upper_99_8"], rtol=1e-15)
+
+
+def test_funnel_winsorised_is_additive() -> None:
+    count, population = forces()
+    old = cs.funnel(count, population, overdispersion="winsorised")
+    new = cs.funnel(count, population, overdispersion="additive")
+    pd.testing.assert_frame_equal(old, new)
+    assert old.attrs["overdispersion"] == "additive"
+
+
+def test_december_2019_table_within_the_adjusted_limits() -> None:
+    # The issue: with exact Poisson limits nearly every force lies outside the 99.8 per cent
+    # funnel of December 2019's total offences; allowing for overdispersion leaves a handful.
+    path = DATA / "pfatablesdec19.xlsx"
+    if not path.exists():
+        pytest.skip(f"{path} is not beside this checkout")
+    table = cs.ons.read_pfa_tables(path).offence("Total recorded crime (excluding fraud)")
+    forces = table[(table["area_type"] == "force") & table["population"].notna()]
+    forces = forces[forces["count"].notna()]
+    plain = cs.funnel(forces["count"], forces["population"])
+    outside = {
+        method: cs.funnel(forces["count"], forces["population"], overdispersion=method)
+        for method in ("additive", "multiplicative")
+    }
+    assert (plain["flag"].isin(["above_99_8", "below_99_8"])).sum() >= 35
+    for method, got in outside.items():
+        assert got.attrs["overdispersed"] and got.attrs["adjusted"], method
+        assert got["flag"].isin(["above_99_8", "below_99_8"]).sum() <= 5, method
+
+
 def test_funnel_without_overdispersion_keeps_poisson_limits() -> None:
     # Counts at their expected values: phi < 1, tau2 = 0, and the exact limits stand.
     population = np.array([1e4, 2e4, 5e4, 1e5, 2e5, 4e5])
     count = population / 1000 * 8
     got = cs.funnel(count, population, target=8, overdispersion="winsorised")
-    assert got.attrs["tau2"] == 0 and got.attrs["phi"] < 1
+    assert got.attrs["tau2"] == 0 and got.attrs["phi"] < 1 and not got.attrs["adjusted"]
     np.testing.assert_array_equal(
         got["upper_95"], cs.funnel(count, population, target=8)["upper_95"]
     )

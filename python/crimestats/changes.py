@@ -235,6 +235,11 @@ def funnel(
 ) -> pd.DataFrame:
     """Funnel-plot control limits around a target rate, with each area's z-score and flag.
 
+    Crime counts of whole police force areas vary far more than Poisson noise: with exact
+    Poisson limits most forces lie outside the 99.8 per cent funnel. ``overdispersion`` draws
+    the limits FunnelPlotR and the NHS draw instead, which allow for the usual variation
+    between areas (Spiegelhalter 2005).
+
     Parameters
     ----------
     count, population
@@ -247,10 +252,23 @@ def funnel(
     conf
         The control limits' levels: 95 and 99.8 per cent (about 2 and 3 standard deviations).
     overdispersion
-        ``None``: exact Poisson limits at each area's expected count, as FunnelPlotR draws them.
-        ``"winsorised"``: Spiegelhalter (2005), as FunnelPlotR's square-root method: z-scores
-        winsorised at 10 per cent in each tail give phi and a DerSimonian-Laird tau^2 that
-        widens the limits (Poisson limits stand where no overdispersion is found).
+        How the limits allow for variation beyond Poisson noise. Every method starts from the
+        square-root-scale z-scores z = 2 (sqrt(O) - sqrt(E)) for O events against E expected,
+        winsorised at 10 per cent in each tail; phi is their mean square (1 for Poisson data).
+        The limits are widened only when phi > 1, as FunnelPlotR draws adjusted limits only
+        then.
+
+        - ``None``: exact Poisson limits at each area's expected count, as FunnelPlotR's
+          unadjusted limits (phi and tau^2 are still estimated and reported in ``attrs``).
+        - ``"multiplicative"``: every area's variance is phi times Poisson's (Spiegelhalter
+          2005, 6.3.1): limits target (1 -/+ q sqrt(phi / (4E)))^2, z divided by sqrt(phi).
+        - ``"additive"``: additive random effects (Spiegelhalter 2005, 6.3.2), as FunnelPlotR's
+          square-root method (``data_type = "SR"``, ``sr_method = "CQC"``): a between-area
+          variance tau^2 by DerSimonian-Laird from phi, limits
+          target (1 -/+ q sqrt(1 / (4E) + tau^2))^2, z divided by sqrt(1 + 4 E tau^2). The
+          additive limits widen most for the largest areas, where Poisson noise is smallest;
+          this is the method reports use.
+        - ``"winsorised"``: the earlier name of ``"additive"``, kept working.
 
     Returns
     -------
@@ -258,23 +276,44 @@ def funnel(
         Columns ``rate, z``, each level's ``lower_*`` and ``upper_*`` (``lower_95, upper_95,
         lower_99_8, upper_99_8`` by default), and ``flag``: an ordered categorical naming the
         widest limits the rate lies outside (``below_99_8`` ... ``within`` ... ``above_99_8``).
-        ``attrs`` holds ``target``, ``per``, ``phi`` and ``tau2`` for :func:`funnel_limits`.
-        ``z`` is 2 (sqrt(O) - sqrt(E)) for O events against E expected, divided by
-        sqrt(1 + 4 E tau^2) under the overdispersion adjustment.
+
+        ``attrs`` says what a report needs:
+
+        - ``target``, ``per``: the centre line and the rate's base;
+        - ``phi``: the dispersion ratio (winsorised mean square z-score), ``tau2``: the
+          DerSimonian-Laird between-area variance, both estimated whatever the method;
+        - ``areas``: how many areas they were estimated from;
+        - ``overdispersed``: ``phi > 1``, so "the data are overdispersed (phi = 4.2)";
+        - ``overdispersion``: the method asked for (``"winsorised"`` given as ``"additive"``);
+        - ``adjusted``: whether the limits were widened (the method asked for and phi > 1);
+        - ``limits``: the keyword arguments of :func:`funnel_limits` that redraw these limits
+          over a grid: ``funnel_limits(grid, f.attrs["target"], **f.attrs["limits"])``.
 
     Examples
     --------
     >>> f = funnel([5108, 14530, 599_908], [749_943, 1_840_161, 61_806_682], target=9.71)
     >>> list(f["flag"])
     ['below_99_8', 'below_99_8', 'within']
+
+    Forty areas whose rates vary more than chance would give:
+
+    >>> rng = np.random.default_rng(1)
+    >>> people = rng.uniform(3e5, 3e6, 40)
+    >>> offences = rng.poisson(people / 1000 * 9 * rng.lognormal(0, 0.15, 40))
+    >>> plain = funnel(offences, people)
+    >>> adjusted = funnel(offences, people, overdispersion="additive")
+    >>> round(adjusted.attrs["phi"]), adjusted.attrs["overdispersed"], adjusted.attrs["adjusted"]
+    (134, True, True)
+    >>> int((plain["flag"] != "within").sum()), int((adjusted["flag"] != "within").sum())
+    (39, 2)
     """
     index, (c, p) = _args.broadcast(count=count, population=population)
     levels, _ = _levels(conf)
     target_value = None if target is None else _args.number("target", target)
     method = None if overdispersion is None else _args.choice("overdispersion", overdispersion)
     per_value = _args.number("per", per)
-    fitted, phi, tau2, (rates, z, flag), lowers, uppers = _core.funnel_plot(
-        c, p, target_value, per_value, levels, method
+    fitted, (phi, tau2), (limit_phi, limit_tau2), (rates, z, flag), lowers, uppers = (
+        _core.funnel_plot(c, p, target_value, per_value, levels, method)
     )
     columns: dict[str, FloatArray] = {"rate": rates, "z": z}
     for level, lower, upper in zip(levels, lowers, uppers, strict=True):
@@ -282,7 +321,18 @@ def funnel(
         columns[f"upper_{level_name(level)}"] = upper
     out = _args.frame(index, columns)
     out["flag"] = _flags(flag, levels)
-    out.attrs.update(target=fitted, per=per_value, phi=phi, tau2=tau2)
+    known = ~(np.isnan(c) | np.isnan(p))
+    out.attrs.update(
+        target=fitted,
+        per=per_value,
+        phi=phi,
+        tau2=tau2,
+        areas=int(known.sum()),
+        overdispersed=bool(phi > 1),
+        overdispersion="additive" if method == "winsorised" else method,
+        adjusted=bool(limit_phi > 1 or limit_tau2 > 0),
+        limits={"per": per_value, "conf": levels, "phi": limit_phi, "tau2": limit_tau2},
+    )
     return out
 
 
@@ -293,6 +343,7 @@ def funnel_limits(
     per: float = 1000,
     conf: float | Sequence[float] = (0.95, 0.998),
     tau2: float = 0.0,
+    phi: float = 1.0,
 ) -> pd.DataFrame:
     """Funnel limits over a grid of populations, for drawing the funnel's curves.
 
@@ -303,8 +354,11 @@ def funnel_limits(
     target, per, conf
         As for :func:`funnel`; ``funnel(...).attrs["target"]`` gives the pooled rate.
     tau2
-        The between-area variance from ``funnel(..., overdispersion="winsorised").attrs["tau2"]``;
-        0 gives the exact Poisson limits.
+        An additive between-area variance on the square-root scale; 0 for none.
+    phi
+        A multiplicative dispersion factor, 1 or more; 1 for none. With ``tau2`` 0 and ``phi`` 1
+        the limits are exact Poisson; ``funnel(...).attrs["limits"]`` holds ``per``, ``conf``,
+        ``phi`` and ``tau2`` as that funnel drew them.
 
     Returns
     -------
@@ -326,6 +380,7 @@ def funnel_limits(
         _args.number("per", per),
         levels,
         _args.number("tau2", tau2),
+        _args.number("phi", phi),
     )
     columns: dict[str, FloatArray] = {"population": p}
     for level, lower, upper in zip(levels, lowers, uppers, strict=True):
