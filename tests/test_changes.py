@@ -623,10 +623,14 @@ def test_trend_changes_and_tests() -> None:
         "rate",
         "lower",
         "upper",
+        "compared_with",
         "change_on_previous",
         "change_on_base",
         "significant",
+        "comparable",
         "significant_on_base",
+        "change_like_for_like",
+        "significant_like_for_like",
     ]
     beds = got[got["force"] == "Bedfordshire"].reset_index(drop=True)
     want = cs.test_change(5108, 4949, exposure_current=749_943, exposure_previous=729_221).iloc[0]
@@ -678,6 +682,94 @@ def test_trend_bad_input() -> None:
         cs.trend(data, by="force", base=2019, **kwargs)
     with pytest.raises(InputError, match="frame: must be a pandas DataFrame"):
         cs.trend(data.to_dict(), **kwargs)  # type: ignore[arg-type]
+    labels = data.assign(year=["2022", "2023", "Spring 2024", "2025", "2022", "2024", "2025"])
+    with pytest.raises(InputError, match="period: position 2 is 'Spring 2024', which is not a"):
+        cs.trend(labels, **kwargs)
+    with pytest.raises(InputError, match="coverage: column 'excludes' is not in frame"):
+        cs.trend(data, coverage="excludes", **kwargs)
+
+
+def rolling() -> pd.DataFrame:
+    """Quarterly publications of rolling years, as ONS publishes them, given out of order."""
+    ends = ["December 2018", "June 2018", "March 2019", "September 2018", "March 2018"]
+    return pd.DataFrame(
+        {
+            "period": [f"year ending {e}" for e in ends],
+            "offences": [4600, 4300, 4019, 4450, 2778],
+            "people": [669_000, 667_000, 664_500, 668_000, 664_500],
+        }
+    )
+
+
+def test_trend_orders_rolling_years_by_their_end_and_compares_a_year_apart() -> None:
+    # The issue: by label text "December 2018" sorts before "June 2018", and neighbouring
+    # quarterly publications share nine months. Time order, and only year-on-year changes.
+    got = cs.trend(rolling(), count="offences", population="people", period="period")
+    assert list(got["period"]) == [
+        "year ending March 2018",
+        "year ending June 2018",
+        "year ending September 2018",
+        "year ending December 2018",
+        "year ending March 2019",
+    ]
+    assert got["compared_with"].isna().tolist() == [True] * 4 + [False]
+    assert got["compared_with"].iloc[4] == "year ending March 2018"
+    want = cs.test_change(4019, 2778, exposure_current=664_500, exposure_previous=664_500)
+    assert got["change_on_previous"].iloc[4] == pytest.approx(
+        100 * (want["ratio"].iloc[0] - 1), rel=1e-14
+    )
+    # The base (March 2018) overlaps June, September and December 2018: no change on it.
+    assert got["change_on_base"].isna().tolist() == [False, True, True, True, False]
+    assert got["significant_on_base"].isna().tolist() == [False, True, True, True, False]
+
+
+def test_trend_reads_financial_years_dates_and_ranges() -> None:
+    kwargs = {"count": "offences", "population": "people", "period": "period"}
+    base = pd.DataFrame({"offences": [90, 100, 120], "people": [1e5, 1e5, 1e5]})
+    for labels in (
+        ["2024/25", "2022/23", "2023/24"],
+        ["April 2024 to March 2025", "April 2022 to March 2023", "Apr 2023 - Mar 2024"],
+        [2025, 2023, 2024],
+        [pd.Timestamp("2025-03-31"), pd.Timestamp("2023-03-31"), pd.Timestamp("2024-03-31")],
+    ):
+        got = cs.trend(base.assign(period=labels), **kwargs)
+        assert list(got["count"]) == [100, 120, 90], labels
+        assert got["change_on_previous"].iloc[2] == pytest.approx(-25, rel=1e-12)
+        assert got["compared_with"].iloc[2] == labels[2]
+
+
+def test_trend_coverage_break_is_not_a_change_and_gives_like_for_like() -> None:
+    # From the year ending September 2019 the England and Wales total leaves out Greater
+    # Manchester; the change across the break is not comparable, and the like-for-like change
+    # takes Greater Manchester out of the earlier total too.
+    data = pd.DataFrame(
+        {
+            "area": ["England and Wales", "Greater Manchester", "Kent"] * 2,
+            "period": ["year ending September 2018"] * 3 + ["year ending September 2019"] * 3,
+            "offences": [500_000, 40_000, 9_000, 470_000, np.nan, 9_500],
+            "people": [59e6, 2.8e6, 1.8e6, 56.3e6, 2.8e6, 1.85e6],
+            "excludes": ["", "", "", "Greater Manchester", "", np.nan],
+        }
+    )
+    got = cs.trend(
+        data,
+        count="offences",
+        population="people",
+        period="period",
+        by="area",
+        coverage="excludes",
+    ).set_index(["area", "period"])
+    now = ("England and Wales", "year ending September 2019")
+    assert not got.loc[now, "comparable"]
+    assert math.isnan(got.loc[now, "change_on_previous"]) and got.loc[now, "significant"] is pd.NA
+    want = cs.test_change(
+        470_000, 460_000, exposure_current=56.3e6, exposure_previous=59e6 - 2.8e6
+    ).iloc[0]
+    assert got.loc[now, "change_like_for_like"] == pytest.approx(100 * (want["ratio"] - 1))
+    assert got.loc[now, "significant_like_for_like"] == want["significant"]
+    kent = ("Kent", "year ending September 2019")
+    assert got.loc[kent, "comparable"] and not math.isnan(got.loc[kent, "change_on_previous"])
+    assert math.isnan(got.loc[kent, "change_like_for_like"])
 
 
 @settings(max_examples=100, deadline=None)
@@ -744,3 +836,60 @@ def test_score_interval_stays_ordered_at_a_tiny_conf() -> None:
     t = cs.test_change(6651472837886291.0, 1, method="score", conf=5.1454149120288824e-148)
     assert t["lower"].iloc[0] <= t["ratio"].iloc[0] <= t["upper"].iloc[0] * (1 + 1e-15)
     assert t["lower"].iloc[0] <= t["upper"].iloc[0]
+
+
+def stacked_workbooks() -> pd.DataFrame:
+    """Total recorded crime from every ONS workbook in ../shared/data, stacked with pd.concat."""
+    paths = sorted(DATA.glob("*.xlsx"))
+    paths = [p for p in paths if not p.name.startswith("LAD")]
+    if not paths:
+        pytest.skip(f"no ONS workbooks in {DATA}")
+    frames = []
+    for path in paths:
+        tables = cs.ons.read_pfa_tables(path)
+        one = tables.offence("Total recorded crime (excluding fraud)")
+        if "period" not in one.columns:
+            one["period"] = tables.period
+        if "excludes" not in one.columns:
+            # The totals Greater Manchester's missing data leave it out of (the ONS note).
+            totals = one["area_name"].isin(["England and Wales", "England", "North West"])
+            one["excludes"] = np.where(totals, "; ".join(tables.excluded), "")
+        frames.append(one)
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_trend_of_every_ons_workbook_stacked() -> None:
+    data = stacked_workbooks()
+    got = cs.trend(
+        data,
+        count="count",
+        population="population",
+        period="period",
+        by=["area_name", "area_type"],
+        coverage="excludes",
+    )
+    ends = cs.ons.period_end(got["period"]) if hasattr(cs.ons, "period_end") else None
+    ends = ends if ends is not None else cs._periods.period_end(got["period"])
+    got = got.assign(end=ends.to_numpy())
+    assert len(got) == len(data)
+    for area, rows in got.groupby(["area_name", "area_type"]):
+        # Time order, every publication once.
+        assert rows["end"].is_monotonic_increasing and rows["end"].is_unique, area
+        assert len(rows) == 8, area
+        # Only year-on-year windows: the period compared with ends exactly twelve months earlier.
+        compared = rows.dropna(subset=["compared_with"])
+        assert len(compared) == 4, area  # each quarter of 2019 on the same quarter of 2018
+        then = cs._periods.period_end(compared["compared_with"]).to_numpy()
+        gap = (compared["end"].dt.year - pd.DatetimeIndex(then).year) * 12 + (
+            compared["end"].dt.month - pd.DatetimeIndex(then).month
+        )
+        assert (gap == 12).all(), area
+    ew = got[got["area_name"] == "England and Wales"].set_index("period")
+    for period in ("year ending September 2019", "year ending December 2019"):
+        assert not ew.loc[period, "comparable"]
+        assert math.isnan(ew.loc[period, "change_on_previous"])
+        assert ew.loc[period, "significant"] is pd.NA
+        assert not math.isnan(ew.loc[period, "change_like_for_like"])
+    assert ew.loc["year ending June 2019", "comparable"]
+    forces = got[got["area_type"] == "force"]
+    assert forces["area_name"].nunique() == 43 and forces["comparable"].all()

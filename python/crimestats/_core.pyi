@@ -114,3 +114,15 @@ def survey_partials(
     n_domains: int,
     row_offset: int,
 ) -> SurveyPartials: ...
+
+__all__ += ["adjust_p", "trend_tests"]
+
+def trend_tests(
+    count: _F64,
+    population: _F64,
+    time: _F64,
+    starts: list[int],
+    method: str,
+    conf: float,
+) -> list[_F64]: ...
+def adjust_p(p: _F64, method: str) -> _F64: ...
