@@ -1,4 +1,5 @@
 //! Pure numerics: no Python types and no binding code. Each module states what it guarantees.
+pub mod adjust;
 pub mod binomial;
 pub mod changes;
 pub mod check;
@@ -11,3 +12,4 @@ pub mod special;
 pub mod survey;
 #[cfg(test)]
 mod testing;
+pub mod trend;

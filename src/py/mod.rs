@@ -8,6 +8,7 @@ mod changes;
 mod partials;
 mod rates;
 mod survey;
+mod trend;
 
 pyo3::create_exception!(
     crimestats,
@@ -55,5 +56,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     changes::register(m)?;
     survey::register(m)?;
     partials::register(m)?;
+    trend::register(m)?;
     Ok(())
 }
