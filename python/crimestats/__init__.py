@@ -10,7 +10,9 @@ from ._core import InputError
 from .changes import change, compare, funnel, funnel_limits, test_change, trend
 from .partials import survey_categories, survey_partials
 from .rates import rate
+from .reliability import flag_reliability
 from .shares import gross_up, proportion, share_ci, test_share_change
+from .standardise import dsr, isr, smooth_rates, test_weighted_change, weighted_rate
 from .survey import ExcludedRowsWarning, survey_mean, survey_share, survey_total
 
 __all__ = ["InputError", "datasets", "ons", "phrase", "proportion", "rate"]
@@ -25,4 +27,6 @@ __all__ += [
     "test_share_change",
 ]
 __all__ += ["survey_categories", "survey_partials"]
+__all__ += ["dsr", "flag_reliability", "isr", "smooth_rates", "test_weighted_change"]
+__all__ += ["weighted_rate"]
 __version__ = "0.1.0"

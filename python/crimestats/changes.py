@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _args, _core
+from . import _args, _core, _events
 from ._args import ArrayLike, FloatArray
+from ._events import EventFrequencies
 from ._core import InputError
 from .rates import rate
 
@@ -154,6 +155,7 @@ def compare(
     per: float = 1000,
     method: str = "phe",
     conf: float | Sequence[float] = 0.95,
+    eventfreq: EventFrequencies = None,
 ) -> pd.DataFrame:
     """An area's rate against a benchmark rate (the PHE Fingertips rule).
 
@@ -171,6 +173,9 @@ def compare(
     conf
         A confidence level, or several, e.g. ``(0.95, 0.998)``: each level then gets its own
         ``lower_95``, ``upper_95``, ``comparison_95``, ``lower_99_8``, ... columns.
+    eventfreq
+        The distribution of events per person for repeated events, as for
+        :func:`crimestats.rate`: the intervals widen before they are compared.
 
     Returns
     -------
@@ -194,8 +199,11 @@ def compare(
     bounds: dict[str, FloatArray] = {}
     comparisons: dict[str, pd.Categorical] = {}
     rates = np.array([])
+    ratio = _events.dispersion(eventfreq, len(c))
     for level in levels:
-        rates, lower, upper, codes = _core.rate_comparison(c, p, b, per_value, method_name, level)
+        rates, lower, upper, codes = _core.rate_comparison(
+            c, p, b, per_value, method_name, level, ratio
+        )
         suffix = "" if single else "_" + level_name(level)
         bounds["lower" + suffix] = lower
         bounds["upper" + suffix] = upper

@@ -315,15 +315,35 @@ pub fn event_dispersion(frequencies: &[f64], people: &[f64]) -> CoreResult<Vec<f
         .collect())
 }
 
-/// Widens intervals about their estimates by `sqrt(dispersion)`: `estimate + sqrt(d) (bound -
-/// estimate)`, the lower bound kept at zero or more. Each bound is replaced in place.
-pub fn widen(estimate: &[f64], lower: &mut [f64], upper: &mut [f64], dispersion: &[f64]) {
-    for i in 0..estimate.len() {
-        let d = dispersion[if dispersion.len() == 1 { 0 } else { i }];
-        let scale = d.sqrt();
+/// Widens intervals about their estimates by `sqrt(dispersion)` (one value, or one per row):
+/// `estimate + sqrt(d) (bound - estimate)`, the lower bound kept at zero or more. Each bound is
+/// replaced in place.
+pub fn widen(
+    estimate: &[f64],
+    lower: &mut [f64],
+    upper: &mut [f64],
+    dispersion: &[f64],
+) -> CoreResult<()> {
+    let n = estimate.len();
+    if lower.len() != n || upper.len() != n || !(dispersion.len() == 1 || dispersion.len() == n) {
+        return Err(CoreError::Length {
+            arg: "eventfreq",
+            got: dispersion.len(),
+            expected_arg: "count",
+            expected: n,
+        });
+    }
+    check::positive(
+        "eventfreq",
+        dispersion,
+        " (the variance ratio of the events)",
+    )?;
+    for i in 0..n {
+        let scale = dispersion[if dispersion.len() == 1 { 0 } else { i }].sqrt();
         lower[i] = (estimate[i] + scale * (lower[i] - estimate[i])).max(0.0);
         upper[i] = estimate[i] + scale * (upper[i] - estimate[i]);
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -429,7 +449,7 @@ mod tests {
         assert!(event_dispersion(&[1.0, 0.0], &[1.0, 1.0]).is_err());
         assert!(event_dispersion(&[1.0, 2.0], &[1.0, 1.0, 1.0]).is_err());
         let (mut lower, mut upper) = ([8.0], [13.0]);
-        widen(&[10.0], &mut lower, &mut upper, &[4.0]);
+        widen(&[10.0], &mut lower, &mut upper, &[4.0]).unwrap();
         assert_eq!((lower[0], upper[0]), (6.0, 16.0));
     }
 

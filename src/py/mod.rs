@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 mod changes;
 mod partials;
 mod rates;
+mod standardise;
 mod survey;
 
 pyo3::create_exception!(
@@ -55,5 +56,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     changes::register(m)?;
     survey::register(m)?;
     partials::register(m)?;
+    standardise::register(m)?;
     Ok(())
 }
