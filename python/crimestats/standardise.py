@@ -83,7 +83,7 @@ def _with_levels(
 # The 2013 European Standard Population's age bands
 # ---------------------------------------------------------------------------------------------
 
-_RANGE = re.compile(r"^(?:aged?\s*)?(\d+)\s*(?:-|–|to)\s*(\d+)(?:\s*years?)?$")
+_RANGE = re.compile(r"^(?:aged?\s*)?(\d+)\s*(?:-|\u2013|to)\s*(\d+)(?:\s*years?)?$")
 _OPEN = re.compile(r"^(?:aged?\s*)?(\d+)\s*(?:\+|plus|and over|or over|and older)(?:\s*years?)?$")
 
 
@@ -494,11 +494,12 @@ def test_weighted_change(
 
     Examples
     --------
-    >>> now = pd.DataFrame({"count": [30, 6], "weight": [2.0, 10.0], "people": [1000, 1000]})
-    >>> then = pd.DataFrame({"count": [20, 2], "weight": [2.0, 10.0], "people": [1000, 1000]})
+    >>> people = [10_000, 10_000]
+    >>> now = pd.DataFrame({"count": [300, 60], "weight": [2.0, 10.0], "people": people})
+    >>> then = pd.DataFrame({"count": [200, 20], "weight": [2.0, 10.0], "people": people})
     >>> t = test_weighted_change(now, then, count="count", weight="weight", population="people")
-    >>> float(t.loc[0, "ratio"]), bool(t.loc[0, "significant"])
-    (2.0, True)
+    >>> float(t.loc[0, "ratio"]), round(float(t.loc[0, "lower"]), 2), bool(t.loc[0, "significant"])
+    (2.0, 1.58, True)
     """
     used = {"count": count, "weight": weight, "population": population}
     keys = _by(current, by, used)
@@ -609,7 +610,7 @@ def smooth_rates(
     --------
     >>> s = smooth_rates([2, 10, 40], [100, 1000, 2000])
     >>> [round(v, 1) for v in s["raw"]], [round(v, 1) for v in s["smoothed"]]
-    ([20.0, 10.0, 20.0], [17.5, 10.8, 19.6])
+    ([20.0, 10.0, 20.0], [16.9, 15.1, 18.1])
     """
     index, (c, p) = _args.broadcast(count=count, population=population)
     name = _args.choice("method", method)
