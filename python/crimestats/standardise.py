@@ -70,8 +70,8 @@ def _with_levels(
     out = labels.reset_index(drop=True).copy()
     for name, values in columns.items():
         out[name] = values
-    for prefix, (values, levels, single) in bounds.items():
-        lowers, uppers = values[: len(levels)], values[len(levels) :]
+    for prefix, (both, levels, single) in bounds.items():
+        lowers, uppers = both[: len(levels)], both[len(levels) :]
         for level, low, high in zip(levels, lowers, uppers, strict=True):
             suffix = "" if single else "_" + level_name(level)
             out[f"{prefix}lower{suffix}"] = low

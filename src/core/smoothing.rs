@@ -194,8 +194,8 @@ mod tests {
             + 2000.0 * (0.02 - b).powi(2))
             / 3100.0;
         let a = (s2 - b / (3100.0 / 3.0)).max(0.0);
-        for i in 0..3 {
-            let c = a / (a + b / population[i]);
+        for (i, people) in population.iter().enumerate() {
+            let c = a / (a + b / people);
             close(s.smoothed[i], b + c * (s.raw[i] - b), 1e-14);
             close(s.shrinkage[i], 1.0 - c, 1e-14);
         }

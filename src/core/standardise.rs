@@ -366,7 +366,7 @@ mod tests {
         6500.0, 6000.0, 5500.0, 5000.0, 4000.0, 2500.0, 1500.0, 1000.0,
     ];
 
-    fn rows<'a>(count: &'a [f64]) -> DsrRows<'a> {
+    fn rows(count: &[f64]) -> DsrRows<'_> {
         DsrRows {
             count,
             population: &POPULATION,

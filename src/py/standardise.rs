@@ -15,7 +15,7 @@ type Columns<'py, const N: usize> = [Array<'py>; N];
 /// Columns, then lower and upper bounds per confidence level.
 type Levels<'py, const N: usize> = (Columns<'py, N>, Vec<Array<'py>>, Vec<Array<'py>>);
 
-fn per_level<'py>(py: Python<'py>, bounds: Vec<Vec<f64>>) -> Vec<Array<'py>> {
+fn per_level(py: Python<'_>, bounds: Vec<Vec<f64>>) -> Vec<Array<'_>> {
     bounds.into_iter().map(|b| b.into_pyarray(py)).collect()
 }
 
@@ -140,16 +140,16 @@ type PeriodRows<'py> = (
     PyReadonlyArray1<'py, u32>,
 );
 
-fn weighted_sums(
-    rows: (&[f64], &[f64], &[f64], &[u32]),
-    n_groups: usize,
-) -> Result<weighted::WeightedSums, CoreError> {
+/// count, weight, population and group codes as slices.
+type Period<'a> = (&'a [f64], &'a [f64], &'a [f64], &'a [u32]);
+
+fn weighted_sums(rows: Period<'_>, n_groups: usize) -> Result<weighted::WeightedSums, CoreError> {
     let (count, weight, population, group) = rows;
     let groups = Groups::new(group, n_groups, count.len())?;
     weighted::weighted_sums(count, weight, population, groups)
 }
 
-fn slices<'a>(rows: &'a PeriodRows<'_>) -> PyResult<(&'a [f64], &'a [f64], &'a [f64], &'a [u32])> {
+fn slices<'a>(rows: &'a PeriodRows<'_>) -> PyResult<Period<'a>> {
     Ok((
         rows.0.as_slice()?,
         rows.1.as_slice()?,
