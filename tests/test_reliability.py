@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import crimestats as cs
+
 from conftest import REFERENCE
 
 

@@ -15,8 +15,8 @@ import pandas as pd
 
 from . import _args, _core, _events
 from ._args import ArrayLike, FloatArray
-from ._events import EventFrequencies
 from ._core import InputError
+from ._events import EventFrequencies
 from .rates import rate
 
 

@@ -264,10 +264,10 @@ def _check_bands(
     repeated = np.flatnonzero(key.duplicated().to_numpy())
     if repeated.size:
         row = int(repeated[0])
-        what = "group, band and frequency" if frequency is not None else "group and band"
+        what = "band and frequency" if frequency is not None else "band"
         raise InputError(
-            f"{age}: position {row} repeats band {frame[age].iloc[row]!r} for the same "
-            f"{what}; give one row per {what}"
+            f"{age}: position {row} repeats band {frame[age].iloc[row]!r} of its group; give "
+            f"one row per group and {what}"
             + ("" if frequency is not None else ", or eventfreq= for repeated events")
         )
     if esp and len(keys):

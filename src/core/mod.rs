@@ -6,13 +6,13 @@ pub mod error;
 pub mod groups;
 pub mod parallel;
 pub mod poisson;
-pub mod reliability;
 #[cfg(test)]
 mod properties;
+pub mod reliability;
 pub mod smoothing;
 pub mod special;
 pub mod standardise;
 pub mod survey;
-pub mod weighted;
 #[cfg(test)]
 mod testing;
+pub mod weighted;
