@@ -15,9 +15,9 @@ from typing import Any, TypeAlias
 import numpy as np
 import pandas as pd
 
-from . import _args, _core
-from ._args import FloatArray
+from . import _core, _inputs
 from ._core import InputError
+from ._inputs import FloatArray
 
 EventFrequencies: TypeAlias = "Mapping[float, Any] | pd.DataFrame | None"
 
@@ -49,11 +49,11 @@ def dispersion(eventfreq: EventFrequencies, size: int) -> FloatArray | None:
             )
         frequencies = _frequencies(eventfreq.columns)
         people = np.column_stack(
-            [_args._to_float(f"eventfreq[{c!r}]", eventfreq[c]) for c in eventfreq.columns]
+            [_inputs._to_float(f"eventfreq[{c!r}]", eventfreq[c]) for c in eventfreq.columns]
         )
     elif isinstance(eventfreq, Mapping):
         frequencies = _frequencies(eventfreq.keys())
-        people = _args._to_float("eventfreq", list(eventfreq.values())).reshape(1, -1)
+        people = _inputs._to_float("eventfreq", list(eventfreq.values())).reshape(1, -1)
     else:
         raise InputError(
             "eventfreq: give a mapping {events per person: people}, e.g. {1: 700, 2: 200, 3: 100},"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import _args, _core, _events
-from ._args import ArrayLike
+from . import _core, _events, _inputs
 from ._events import EventFrequencies
+from ._inputs import ArrayLike
 
 
 def rate(
@@ -55,12 +55,16 @@ def rate(
     >>> round(r.loc[0, "rate"], 2), round(r.loc[0, "lower"], 2), round(r.loc[0, "upper"], 2)
     (6.81, 6.63, 7.0)
     """
-    index, inputs = _args.broadcast(count=count, population=population)
+    index, inputs = _inputs.broadcast(count=count, population=population)
     c, p = inputs
     r, lower, upper = _core.poisson_rate(
-        c, p, _args.number("per", per), _args.choice("method", method), _args.number("conf", conf)
+        c,
+        p,
+        _inputs.number("per", per),
+        _inputs.choice("method", method),
+        _inputs.number("conf", conf),
     )
     lower, upper = _events.widen(r, lower, upper, _events.dispersion(eventfreq, len(c)))
-    return _args.frame(
+    return _inputs.frame(
         index, {"count": c, "population": p, "rate": r, "lower": lower, "upper": upper}, inputs
     )

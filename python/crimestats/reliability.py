@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import _args, _core
+from . import _core, _inputs
 from ._core import InputError
 
 #: The levels, least to most severe: shown plainly; shown, for statistical review; shown with a
@@ -77,7 +77,7 @@ def flag_reliability(
     """
     if not isinstance(frame, pd.DataFrame):
         raise InputError(f"frame: must be a pandas DataFrame, got {type(frame).__name__}")
-    name = _args.choice("rule", rule)
+    name = _inputs.choice("rule", rule)
     if name not in _RULES:
         raise InputError(f"rule: unknown value {rule!r}; choose one of {', '.join(_RULES)}")
     if estimate is None:
@@ -92,10 +92,10 @@ def flag_reliability(
                 f"{field}: rule {name!r} reads column {column!r}, which is not in frame; its "
                 f"columns are {list(frame.columns)}"
             )
-        arrays[field] = np.ascontiguousarray(_args._to_float(field, frame[column]))
+        arrays[field] = np.ascontiguousarray(_inputs._to_float(field, frame[column]))
     for field in _OPTIONAL.get(name, ()):
         if columns[field] in frame.columns:
-            arrays[field] = np.ascontiguousarray(_args._to_float(field, frame[columns[field]]))
+            arrays[field] = np.ascontiguousarray(_inputs._to_float(field, frame[columns[field]]))
     level, reason = _core.reliability_flags(name, len(frame), **arrays)
     texts = np.array(_core.reliability_reasons(), dtype=object)
     missing = np.isnan(level)

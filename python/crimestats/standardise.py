@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _args, _core, _events, datasets
-from ._args import ArrayLike, FloatArray
+from . import _core, _events, _inputs, datasets
 from ._core import InputError
+from ._inputs import ArrayLike, FloatArray
 from .changes import _boolean, _levels, level_name
 
 Columns = str | Sequence[str] | None
@@ -56,7 +56,7 @@ def _groups(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.DataFr
 
 def _column(frame: pd.DataFrame, arg: str, column: str) -> FloatArray:
     """A column as a fresh contiguous float64 array (the core reads it without the GIL)."""
-    values = _args._to_float(arg, frame[column])
+    values = _inputs._to_float(arg, frame[column])
     return np.array(values, dtype=np.float64, order="C", copy=True)
 
 
@@ -234,7 +234,7 @@ def dsr(
         n_bands,
         codes,
         len(labels),
-        _args.number("per", per),
+        _inputs.number("per", per),
         levels,
         ratio,
     )
@@ -360,7 +360,7 @@ def isr(
     columns = {"observed": observed, "expected": expected, "ratio": ratio}
     bounds = {"": ([*lowers, *uppers], levels, single)}
     if reference_rate is not None:
-        per_value = _args.number("per", per)
+        per_value = _inputs.number("per", per)
         if isinstance(reference_rate, str):
             if reference_rate.lower() != "crude":
                 raise InputError(
@@ -369,7 +369,7 @@ def isr(
                 )
             base = crude * per_value
         else:
-            base = np.full(len(labels), _args.number("reference_rate", reference_rate))
+            base = np.full(len(labels), _inputs.number("reference_rate", reference_rate))
         columns["reference_rate"] = base
         columns["rate"] = ratio * base
         bounds["rate_"] = ([b * base for b in [*lowers, *uppers]], levels, single)
@@ -448,9 +448,9 @@ def weighted_rate(
         *_weighted_rows(frame, count, weight, population),
         codes,
         len(labels),
-        _args.number("per", per),
-        _args.choice("method", method),
-        _args.number("conf", conf),
+        _inputs.number("per", per),
+        _inputs.choice("method", method),
+        _inputs.number("conf", conf),
     )
     return _with_levels(labels, {"score": score, "rate": rates, "lower": lower, "upper": upper}, {})
 
@@ -514,9 +514,9 @@ def test_weighted_change(
         (*_weighted_rows(current, count, weight, population), now_codes),
         (*_weighted_rows(previous, count, weight, population), then_codes),
         len(labels),
-        _args.number("per", per),
-        _args.choice("method", method),
-        _args.number("conf", conf),
+        _inputs.number("per", per),
+        _inputs.choice("method", method),
+        _inputs.number("conf", conf),
     )
     names = ["rate_current", "rate_previous", "ratio", "lower", "upper", "p_value"]
     out = _with_levels(labels, dict(zip(names, columns[:6], strict=True)), {})
@@ -612,8 +612,8 @@ def smooth_rates(
     >>> [round(v, 1) for v in s["raw"]], [round(v, 1) for v in s["smoothed"]]
     ([20.0, 10.0, 20.0], [16.9, 15.1, 18.1])
     """
-    index, (c, p) = _args.broadcast(count=count, population=population)
-    name = _args.choice("method", method)
+    index, (c, p) = _inputs.broadcast(count=count, population=population)
+    name = _inputs.choice("method", method)
     if name == "global":
         if neighbours is not None:
             raise InputError("neighbours: only method='local' uses neighbours")
@@ -625,10 +625,10 @@ def smooth_rates(
     else:
         raise InputError(f"method: unknown value {method!r}; choose one of 'global', 'local'")
     raw, smoothed, shrinkage = _core.smoothed_rate(c, p, pair)
-    scale = _args.number("per", per)
+    scale = _inputs.number("per", per)
     if not (np.isfinite(scale) and scale > 0):
         raise InputError(f"per: {scale} must be greater than zero")
-    return _args.frame(
+    return _inputs.frame(
         index, {"raw": raw * scale, "smoothed": smoothed * scale, "shrinkage": shrinkage}
     )
 
