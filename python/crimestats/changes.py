@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _core, _inputs
+from . import _core, _events, _inputs
 from ._core import InputError
+from ._events import EventFrequencies
 from ._inputs import ArrayLike, FloatArray
 from ._periods import months_between, parse_periods
 from .rates import rate
@@ -155,6 +156,7 @@ def compare(
     per: float = 1000,
     method: str = "phe",
     conf: float | Sequence[float] = 0.95,
+    eventfreq: EventFrequencies = None,
 ) -> pd.DataFrame:
     """An area's rate against a benchmark rate (the PHE Fingertips rule).
 
@@ -172,6 +174,9 @@ def compare(
     conf
         A confidence level, or several, e.g. ``(0.95, 0.998)``: each level then gets its own
         ``lower_95``, ``upper_95``, ``comparison_95``, ``lower_99_8``, ... columns.
+    eventfreq
+        The distribution of events per person for repeated events, as for
+        :func:`crimestats.rate`: the intervals widen before they are compared.
 
     Returns
     -------
@@ -195,8 +200,11 @@ def compare(
     bounds: dict[str, FloatArray] = {}
     comparisons: dict[str, pd.Categorical] = {}
     rates = np.array([])
+    ratio = _events.dispersion(eventfreq, len(c))
     for level in levels:
-        rates, lower, upper, codes = _core.rate_comparison(c, p, b, per_value, method_name, level)
+        rates, lower, upper, codes = _core.rate_comparison(
+            c, p, b, per_value, method_name, level, ratio
+        )
         suffix = "" if single else "_" + level_name(level)
         bounds["lower" + suffix] = lower
         bounds["upper" + suffix] = upper
