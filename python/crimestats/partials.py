@@ -31,15 +31,15 @@ import pandas as pd
 
 from . import _core, _inputs
 from ._core import InputError
-from .survey import (
+from .survey._coding import (
     _NO_CODE,
     Columns,
     _column,
     _column_list,
     _factorize_one,
     _numeric,
-    _result,
 )
+from .survey.estimators import _result
 
 
 def _distinct(data: pd.DataFrame, name: str, columns: list[str]) -> pd.DataFrame:

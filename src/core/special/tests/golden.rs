@@ -1075,7 +1075,12 @@ const NORM_TWO_SIDED: [(f64, f64); 8] = [
 #[test]
 fn golden_norm_two_sided() {
     for c in NORM_TWO_SIDED {
-        close(norm_two_sided(c.0), c.1, 2e-15, &format!("norm_two_sided{c:?}"));
+        close(
+            norm_two_sided(c.0),
+            c.1,
+            2e-15,
+            &format!("norm_two_sided{c:?}"),
+        );
     }
     assert_eq!(norm_two_sided(0.0), 0.0);
     assert_eq!(norm_two_sided(1.0), f64::INFINITY);
@@ -1124,7 +1129,12 @@ const T_TWO_SIDED: [(f64, f64, f64); 36] = [
 #[test]
 fn golden_t_two_sided() {
     for c in T_TWO_SIDED {
-        close(t_two_sided(c.1, c.0), c.2, 1e-13, &format!("t_two_sided{c:?}"));
+        close(
+            t_two_sided(c.1, c.0),
+            c.2,
+            1e-13,
+            &format!("t_two_sided{c:?}"),
+        );
     }
     assert_eq!(t_two_sided(0.0, 5.0), 0.0);
     assert_eq!(t_two_sided(1.0, 5.0), f64::INFINITY);
