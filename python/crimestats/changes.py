@@ -28,8 +28,8 @@ def level_name(conf: float) -> str:
 
 def _levels(conf: Any) -> tuple[list[float], bool]:
     """`conf` as a list of levels, and whether a single level (not a sequence) was given."""
-    if isinstance(conf, Sequence) and not isinstance(conf, str):
-        levels = [_inputs.number("conf", c) for c in conf]
+    if np.ndim(conf) == 1 and not isinstance(conf, str):  # a list, tuple, array or Series
+        levels = [_inputs.number("conf", c) for c in np.asarray(conf, dtype=object)]
         if not levels:
             raise InputError("conf: give at least one confidence level, e.g. (0.95, 0.998)")
         names = [level_name(c) for c in levels]
