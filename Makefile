@@ -91,25 +91,31 @@ $(STAMPS)/zig: $(STAMPS)/venv
 	touch $@
 
 # One abi3 wheel for CPython 3.10 and later, linked by zig against glibc 2.28 (manylinux_2_28), so
-# it installs on any Linux of the last years without a Rust toolchain.
-wheel: $(STAMPS)/zig ## build the abi3 manylinux_2_28 wheel and the sdist into dist/
+# it installs on any Linux of the last years without a Rust toolchain. Built again only when a
+# source that goes into it changed.
+WHEEL_INPUTS := $(RUST_SOURCES) pyproject.toml README.md \
+	$(shell find python -type f -not -name '*.so' -not -path '*/__pycache__/*')
+dist/.built: $(STAMPS)/zig $(WHEEL_INPUTS)
 	rm -f dist/crimestats-*
 	$(BIN)/maturin build --release --quiet --zig --compatibility manylinux_2_28 --out dist
 	$(BIN)/maturin sdist --out dist
+	touch $@
+
+wheel: dist/.built ## build the abi3 manylinux_2_28 wheel and the sdist into dist/
 	@ls dist/crimestats-*
 
 wheel-test: wheel ## install the wheel into fresh Python 3.10 and 3.13 virtualenvs, no Rust on PATH, and use it
 	@for python in $(WHEEL_PYTHONS); do \
 		test -x $$python || { echo "wheel-test: $$python is not installed (WHEEL_PYTHONS names the Pythons)" >&2; exit 1; }; \
 	done
-	@set -e; for python in $(WHEEL_PYTHONS); do \
+	@failed=0; for python in $(WHEEL_PYTHONS); do \
 		venv=target/wheel-test/$$(basename $$python); rm -rf $$venv; \
-		env -u VIRTUAL_ENV PATH=/usr/local/bin:/usr/bin:/bin $$python -m venv $$venv; \
+		env -u VIRTUAL_ENV PATH=/usr/bin:/bin $$python -m venv $$venv && \
 		env -u VIRTUAL_ENV PATH=$$venv/bin:/usr/bin:/bin $$venv/bin/pip install --quiet \
-			--disable-pip-version-check --only-binary :all: dist/crimestats-*.whl polars pyarrow; \
+			--disable-pip-version-check --only-binary :all: dist/crimestats-*.whl polars pyarrow && \
 		env -u VIRTUAL_ENV PATH=$$venv/bin:/usr/bin:/bin CRIMESTATS_SHARED=$(abspath $(SHARED)) \
-			$$venv/bin/python tests/installed_wheel.py; \
-	done
+			$$venv/bin/python tests/installed_wheel.py || failed=1; \
+	done; exit $$failed
 
 fmt: $(STAMPS)/dev ## format Rust and Python in place
 	cargo fmt

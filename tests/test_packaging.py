@@ -50,8 +50,8 @@ def test_the_ons_reader_is_in_the_core_install() -> None:
     core = {re.split(r"[<>=\[ ]", spec)[0]: spec for spec in PROJECT["dependencies"]}
     assert "python-calamine" in core
     assert re.search(r">=\s*2\.2", core["pandas"]), core["pandas"]  # engine="calamine" since 2.2
-    text = (PACKAGE / "ons.py").read_text(encoding="utf-8")
-    assert 'engine="calamine"' in text
+    readers = "".join(path.read_text(encoding="utf-8") for path in PACKAGE.rglob("*.py"))
+    assert 'engine="calamine"' in readers
 
 
 @pytest.mark.parametrize(

@@ -70,6 +70,9 @@ def change(current: ArrayLike, previous: ArrayLike, *, min_base: float = 50) -> 
     index, inputs = _inputs.broadcast(current=current, previous=previous)
     c, p = inputs
     delta, percent, suppressed = _core.count_change(c, p, _inputs.number("min_base", min_base))
+    whole = [inputs.integers(c), inputs.integers(p)]
+    if all(w is not None and w.dtype.kind == "i" for w in whole):  # counts in, a count out
+        delta = np.subtract(*whole, dtype=np.int64)
     out = _inputs.frame(
         index, {"current": c, "previous": p, "change": delta, "percent_change": percent}, inputs
     )
@@ -406,8 +409,7 @@ def trend(
     >>> round(float(t.loc[1, "change_on_previous"]), 2), bool(t.loc[1, "significant"])
     (0.36, False)
     """
-    if not isinstance(frame, pd.DataFrame):
-        raise InputError(f"frame: must be a pandas DataFrame, got {type(frame).__name__}")
+    frame = _inputs.as_pandas("frame", frame)
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
     for arg, column in [("count", count), ("population", population), ("period", period)] + [
         ("by", key) for key in keys
