@@ -103,3 +103,13 @@ def test_the_readme_has_two_setup_commands() -> None:
     assert [c for c in commands if c] == ["make demo", "make test"]
     assert "not yet published on PyPI" in setup
     assert "pip install dist/crimestats-*.whl" in setup
+
+
+def test_every_extra_is_named_in_the_help(capsys: pytest.CaptureFixture[str]) -> None:
+    from crimestats.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    shown = " ".join(capsys.readouterr().out.split())  # argparse wraps the lines
+    for extra in EXTRA_MODULES:
+        assert f"pip install 'crimestats[{extra}]'" in shown, extra
