@@ -72,6 +72,9 @@ def change(current: ArrayLike, previous: ArrayLike, *, min_base: float = 50) -> 
     index, inputs = _inputs.broadcast(current=current, previous=previous)
     c, p = inputs
     delta, percent, suppressed = _core.count_change(c, p, _inputs.number("min_base", min_base))
+    whole = [inputs.integers(c), inputs.integers(p)]
+    if all(w is not None and w.dtype.kind == "i" for w in whole):  # counts in, a count out
+        delta = np.subtract(*whole, dtype=np.int64)
     out = _inputs.frame(
         index, {"current": c, "previous": p, "change": delta, "percent_change": percent}, inputs
     )
@@ -415,8 +418,7 @@ def long_frame(
     """The by-column names and a frame of the by-columns, ``period``, ``count``, ``population``
     (and each named ``extra`` column), checked: every column exists, no by-column doubles as
     another, and no period is missing."""
-    if not isinstance(frame, pd.DataFrame):
-        raise InputError(f"frame: must be a pandas DataFrame, got {type(frame).__name__}")
+    frame = _inputs.as_pandas("frame", frame)
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
     named = {name: column for name, column in (extra or {}).items() if column is not None}
     for arg, column in [
@@ -553,6 +555,7 @@ def trend(
     >>> round(float(t.loc[2, "change_on_previous"]), 2), bool(t.loc[2, "significant"])
     (0.36, False)
     """
+    frame = _inputs.as_pandas("frame", frame)
     keys, data = long_frame(
         frame,
         count=count,
