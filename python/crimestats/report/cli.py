@@ -37,6 +37,12 @@ from .table import FORMATS, Report, report
 __all__ = ["main"]
 
 _PROG = "crimestats"
+# What the core install leaves to its extras, said where a user looks first.
+_EXTRAS = (
+    "The charts (--chart, --change-chart) need the plot extra: pip install 'crimestats[plot]'. "
+    "The dask extra, pip install 'crimestats[dask]', adds crimestats.dask for data bigger than "
+    "memory."
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
         prog=_PROG,
         description="Rates, changes and comparisons behind crime statistics, with the honest "
         "uncertainty around them.",
+        epilog=_EXTRAS,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
