@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from . import _inputs, _core
+from . import _core, _inputs
 from ._core import InputError
 from ._periods import months_between, parse_periods
 from .changes import long_frame

@@ -20,6 +20,7 @@ police force area tables and the Home Office open data, :mod:`~crimestats.ons.po
 mid-year estimates and the district to force lookup.
 """
 
+from .._periods import period_end
 from .cells import MARKERS, parse_number
 from .geography import (
     NATIONAL_CODE,
@@ -46,6 +47,7 @@ __all__ = [
     "name_key",
     "offences",
     "parse_number",
+    "period_end",
     "pfa_population",
     "population_unit",
     "read_mid_year_estimates",

@@ -275,22 +275,3 @@ def _survey_figures(
         }
     )
     return survey, gross
-
-
-def containing(tables: ons.PfaTables, rows: pd.DataFrame) -> set[str]:
-    """The areas whose totals leave out an excluded force: England and Wales, its country and
-    the region it sits in (the last region row above it in the table's order)."""
-    if not tables.excluded:
-        return set()
-    containing = {NATIONAL_CODE}
-    region = None
-    for row in tables.counts.drop_duplicates(["area_code", "area_name"]).itertuples(index=False):
-        if row.area_type == "region":
-            region = row.area_code
-        elif row.area_name in tables.excluded and isinstance(row.area_code, str):
-            containing.add("E92000001" if row.area_code.startswith("E") else "W92000004")
-            if region is not None:
-                containing.add(str(region))
-    if not any(name in tables.excluded for name in rows["area_name"]):
-        containing.add("E92000001")  # the force's row is missing: England at least leaves it out
-    return containing

@@ -22,7 +22,6 @@ from .figures import (
     _quiet,
     area_figures,
     benchmark_name,
-    containing,
     force_funnel,
     national_rate,
 )
@@ -419,7 +418,7 @@ def _fill_from_earlier(
     # Like for like: where this year's totals leave a force out, so must last year's.
     left_out = before[before["area_name"].isin(tables.excluded)]
     if not left_out.empty:
-        adjust = rows["area_code"].isin(containing(tables, rows))
+        adjust = rows["area_code"].isin(tables.totals_excluding)
         looked_up = looked_up.where(~adjust, looked_up - left_out["count"].sum())
     fill &= looked_up.notna()
     if not fill.any():
@@ -478,7 +477,7 @@ def _chance_note(rows: pd.DataFrame) -> str:
 def _row_notes(rows: pd.DataFrame, wide: pd.DataFrame, tables: ons.PfaTables) -> list[str]:
     """Why a row has gaps, in a few words each."""
     excluded = " and ".join(tables.excluded)
-    summing = containing(tables, rows)
+    summing = tables.totals_excluding
     notes = []
     for code, name, source, previous, population, marker_suppressed, published in zip(
         rows["area_code"].tolist(),
