@@ -122,7 +122,7 @@ def test_funnel_plot_draws_the_adjusted_limits() -> None:
     # the upper 99.8 per cent curve is the second line drawn for it (lower then upper per level)
     upper_998 = axes.lines[3]
     population, limit = upper_998.get_xdata()[-1], upper_998.get_ydata()[-1]
-    expected = cs.funnel_limits([population], r.benchmark, tau2=adjusted.attrs["tau2"])
+    expected = cs.funnel_limits([population], r.benchmark, **adjusted.attrs["limits"])
     assert limit == pytest.approx(expected["upper_99_8"].iloc[0], rel=1e-12)
     poisson = cs.funnel_limits([population], r.benchmark)
     assert limit > poisson["upper_99_8"].iloc[0] + 1  # far wider than Poisson at 10 million

@@ -8,7 +8,7 @@ against the national rate); nothing here words or renders them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -38,7 +38,7 @@ SURVEY_DEFT = 1.2
 
 #: The overdispersion adjustment of the forces' funnel: additive random effects on the
 #: square-root scale with winsorised z-scores (Spiegelhalter 2005; FunnelPlotR's default).
-OVERDISPERSION: Final = "winsorised"
+OVERDISPERSION: Final = "additive"
 
 Progress = Callable[[str], None]
 
@@ -139,15 +139,9 @@ def force_funnel(forces: pd.DataFrame, benchmark: float, *, per: float = 1000) -
         per=per,
         overdispersion=OVERDISPERSION,
     )
-    attrs: dict[str, Any] = {str(k): v for k, v in adjusted.attrs.items()}
-    attrs.setdefault("areas", int((parts["count"].notna() & parts["population"].notna()).sum()))
-    attrs.setdefault("overdispersed", bool(attrs["phi"] > 1))
-    attrs.setdefault("adjusted", bool(attrs["tau2"] > 0))
-    attrs.setdefault("overdispersion", OVERDISPERSION)
-    attrs.setdefault("limits", {"per": attrs["per"], "tau2": attrs["tau2"]})
     out = pd.concat([parts, adjusted.reset_index(drop=True)], axis=1)
     out["poisson_flag"] = plain["flag"].to_numpy()
-    out.attrs.update(attrs)
+    out.attrs.update(adjusted.attrs)
     return out
 
 

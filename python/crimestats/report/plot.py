@@ -118,9 +118,10 @@ def funnel_plot(
     conf
         The limits' confidence levels, narrowest first.
     overdispersion
-        ``None`` for exact Poisson limits; ``"additive"`` (``"winsorised"``) or
-        ``"multiplicative"`` for limits adjusted for overdispersion, as :func:`crimestats.funnel`
-        takes them. Whole police forces are nearly always overdispersed: with Poisson limits most
+        ``None`` for exact Poisson limits; ``"additive"`` (``"winsorised"`` is its earlier name)
+        or ``"multiplicative"`` for limits adjusted for overdispersion, as
+        :func:`crimestats.funnel` takes them; they are widened only where the areas are
+        overdispersed. Whole police forces are nearly always overdispersed: with Poisson limits most
         of them lie outside the 99.8 per cent funnel.
     label_areas
         ``"outside"``: name the areas outside the narrowest limits (none inside); ``"all"``;
@@ -175,12 +176,8 @@ def funnel_plot(
         counts, populations, target=target, per=per, conf=levels, overdispersion=overdispersion
     )
     centre = float(flags.attrs["target"])
-    adjusted = overdispersion is not None and float(flags.attrs["tau2"]) > 0
-    limit_options = flags.attrs.get("limits") or {
-        "per": per,
-        "conf": levels,
-        "tau2": float(flags.attrs["tau2"]) if adjusted else 0.0,
-    }
+    adjusted = bool(flags.attrs["adjusted"])
+    limit_options = flags.attrs["limits"]
     grid = np.geomspace(populations.min() * 0.7, populations.max() * 1.4, 300)
     limits = funnel_limits(grid, centre, **limit_options)
 
