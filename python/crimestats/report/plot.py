@@ -259,6 +259,11 @@ def funnel_plot(
         footer = f"Source: {source}. {footer}"
     if ax is None:
         figure.text(0.01, 0.012, textwrap.fill(footer, 190), fontsize=7, color="#555555")
+    else:  # under the axis label of the axes given
+        axes.text(
+            0.0, -0.13, textwrap.fill(footer, 150), transform=axes.transAxes, fontsize=7,
+            color="#555555", va="top",
+        )  # fmt: skip
     _label_points(axes, xs, rates, name_list, chosen, highlight=highlight)
     return figure
 
@@ -349,33 +354,27 @@ def _leader(axes: Axes, text: Any, x: float, y: float) -> None:
 
 
 def _population_ticks(axes: Axes, low: float, high: float) -> None:
-    """Major ticks at 1, 2 and 5 times powers of ten, thinned until their labels fit."""
+    """Major ticks at 1, 2 and 5 times powers of ten, or at 1 and 3, or at powers of ten alone:
+    the finest of these that puts at most seven labels on the axis, so that no two meet."""
     from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
 
-    candidates = [
-        m * 10.0**e for e in range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
-        for m in (1, 2, 5)
-    ]  # fmt: skip
-    ticks = [v for v in candidates if low <= v <= high]
-    # about one label per 1.5 cm of a 9-inch axis: no two labels meet
-    while len(ticks) > 7:
-        ticks = ticks[::2]
+    powers = range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
+    ticks: list[float] = []
+    for multipliers in ((1, 2, 5), (1, 3), (1,)):
+        ticks = [m * 10.0**e for e in powers for m in multipliers if low <= m * 10.0**e <= high]
+        if len(ticks) <= 7:
+            break
     axes.xaxis.set_major_locator(FixedLocator(ticks))
     axes.xaxis.set_major_formatter(_thousands())
     axes.xaxis.set_minor_locator(NullLocator())
     axes.xaxis.set_minor_formatter(NullFormatter())
 
 
-def _thousands(*, minor: bool = False) -> Any:
-    """Tick labels with thousands separators; minor ticks labelled only at 2 and 5 (x 10^k)."""
+def _thousands() -> Any:
+    """Tick labels with thousands separators: 1,000,000."""
     from matplotlib.ticker import FuncFormatter
 
-    def label(x: float, _: int) -> str:
-        if minor and f"{x:.0e}"[0] not in "25":
-            return ""
-        return f"{x:,.0f}"
-
-    return FuncFormatter(label)
+    return FuncFormatter(lambda x, _: f"{x:,.0f}")
 
 
 def change_chart(
