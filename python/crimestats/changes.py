@@ -69,9 +69,10 @@ def change(current: ArrayLike, previous: ArrayLike, *, min_base: float = 50) -> 
     """
     index, inputs = _args.broadcast(current=current, previous=previous)
     c, p = inputs
-    delta, percent, suppressed = _core.count_change(c, p, _args.number("min_base", min_base))
+    # the core returns the counts as it read them: another thread may be writing the caller's
+    c, p, delta, percent, suppressed = _core.count_change(c, p, _args.number("min_base", min_base))
     out = _args.frame(
-        index, {"current": c, "previous": p, "change": delta, "percent_change": percent}, inputs
+        index, {"current": c, "previous": p, "change": delta, "percent_change": percent}
     )
     out["suppressed"] = _boolean(suppressed)
     return out
@@ -194,13 +195,17 @@ def compare(
     bounds: dict[str, FloatArray] = {}
     comparisons: dict[str, pd.Categorical] = {}
     rates = np.array([])
+    if len(levels) > 1:  # every level on the same values, even if the caller's arrays change
+        c, p, b = (np.array(a) for a in inputs)
     for level in levels:
-        rates, lower, upper, codes = _core.rate_comparison(c, p, b, per_value, method_name, level)
+        rates, lower, upper, codes, b = _core.rate_comparison(
+            c, p, b, per_value, method_name, level
+        )
         suffix = "" if single else "_" + level_name(level)
         bounds["lower" + suffix] = lower
         bounds["upper" + suffix] = upper
         comparisons["comparison" + suffix] = _comparison(codes)
-    out = _args.frame(index, {"rate": rates, **bounds, "benchmark": b}, inputs)
+    out = _args.frame(index, {"rate": rates, **bounds, "benchmark": b})
     for name, column in comparisons.items():
         out[name] = column
     return out
@@ -320,7 +325,7 @@ def funnel_limits(
     index, inputs = _args.broadcast(population=population)
     (p,) = inputs
     levels, _ = _levels(conf)
-    lowers, uppers = _core.funnel_grid(
+    p, lowers, uppers = _core.funnel_grid(
         p,
         _args.number("target", target),
         _args.number("per", per),
@@ -331,7 +336,7 @@ def funnel_limits(
     for level, lower, upper in zip(levels, lowers, uppers, strict=True):
         columns[f"lower_{level_name(level)}"] = lower
         columns[f"upper_{level_name(level)}"] = upper
-    return _args.frame(index, columns, inputs)
+    return _args.frame(index, columns)
 
 
 def _plain(value: Any) -> Any:

@@ -49,9 +49,11 @@ def rate(
     """
     index, inputs = _args.broadcast(count=count, population=population)
     c, p = inputs
-    r, lower, upper = _core.poisson_rate(
+    # count and population come back as the core read them (another thread may be writing the
+    # caller's arrays), so the frame needs no copy of its own
+    c, p, r, lower, upper = _core.poisson_rate(
         c, p, _args.number("per", per), _args.choice("method", method), _args.number("conf", conf)
     )
     return _args.frame(
-        index, {"count": c, "population": p, "rate": r, "lower": lower, "upper": upper}, inputs
+        index, {"count": c, "population": p, "rate": r, "lower": lower, "upper": upper}
     )

@@ -42,11 +42,12 @@ def proportion(
     """
     index, inputs = _args.broadcast(x=x, n=n)
     xs, ns = inputs
-    share, lower, upper = _core.binomial_proportion(
+    # x and n come back as the core read them (another thread may be writing the caller's)
+    xs, ns, share, lower, upper = _core.binomial_proportion(
         xs, ns, _args.choice("method", method), _args.number("conf", conf)
     )
     return _args.frame(
-        index, {"x": xs, "n": ns, "proportion": share, "lower": lower, "upper": upper}, inputs
+        index, {"x": xs, "n": ns, "proportion": share, "lower": lower, "upper": upper}
     )
 
 
