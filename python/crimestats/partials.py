@@ -29,17 +29,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _args, _core
+from . import _core, _inputs
 from ._core import InputError
-from .survey import (
+from .survey._coding import (
     _NO_CODE,
     Columns,
     _column,
     _column_list,
     _factorize_one,
     _numeric,
-    _result,
 )
+from .survey.estimators import _result
 
 
 def _distinct(data: pd.DataFrame, name: str, columns: list[str]) -> pd.DataFrame:
@@ -306,8 +306,7 @@ def survey_categories(
     >>> survey_categories(part, "victim", strata="h", by="sex")
     SurveyCategories(rows=2, strata=2, domains=2)
     """
-    if not isinstance(data, pd.DataFrame):
-        raise InputError(f"data: must be a pandas DataFrame, got {type(data).__name__}")
+    data = _inputs.as_pandas("data", data)
     psus = _column_list("psu", psu)
     columns = _column_list("by", by)
     series = _column(data, "y", y)
@@ -399,7 +398,7 @@ class SurveyPartials:
         conf, ci, deff, lonely_psu
             As for :func:`crimestats.survey_share` (``ci`` applies to shares only).
         """
-        statistic = _args.choice("statistic", statistic)
+        statistic = _inputs.choice("statistic", statistic)
         y = self.categories.y
         labels = self.categories.levels
         if statistic not in ("share", "mean", "total"):
@@ -423,9 +422,9 @@ class SurveyPartials:
             )
         columns = self.core.estimate(
             statistic,
-            _args.choice("ci", ci) if statistic == "share" else "mean",
-            _args.number("conf", conf),
-            _args.choice("lonely_psu", lonely_psu),
+            _inputs.choice("ci", ci) if statistic == "share" else "mean",
+            _inputs.number("conf", conf),
+            _inputs.choice("lonely_psu", lonely_psu),
         )
         domains = self.categories.domains
         return _result(
@@ -488,12 +487,11 @@ def survey_partials(
         total     se
     0  3700.0  854.0
     """
-    if not isinstance(data, pd.DataFrame):
-        raise InputError(f"data: must be a pandas DataFrame, got {type(data).__name__}")
+    data = _inputs.as_pandas("data", data)
     psus = _column_list("psu", psu)
     fpcs = _column_list("fpc", fpc)
     by_columns = _column_list("by", by)
-    offset = int(_args.number("row_offset", row_offset))
+    offset = int(_inputs.number("row_offset", row_offset))
     if offset < 0 or offset != row_offset:
         raise InputError(f"row_offset: {row_offset!r} is not a whole number zero or more")
     if categories is None:
