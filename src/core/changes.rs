@@ -555,7 +555,7 @@ pub fn test_ratios(
         )?
     } else {
         // The exact and mid-p tests read their inputs more than once (tables of distinct pairs),
-        // so they work on snapshots, copied once: about 1 ms per million values, against the
+        // so they work on snapshots, copied once: about 1.5 ms per million values, against the
         // microseconds each distinct pair costs.
         let (x1, x0, t1, t0) = (
             &snapshot(current),

@@ -12,13 +12,18 @@
 //! Two disciplines keep that out, and every kernel follows one of them:
 //!
 //! * [`rows`] reads each input element exactly once, by a relaxed atomic load into a block buffer
-//!   on the stack, then checks and computes from that buffer. The cheap closed-form kernels use
-//!   it: no extra memory, and the copy into L1 costs about 0.3 ns a value.
+//!   on the stack, then checks and computes from that buffer. rate, proportion, change and the
+//!   Wald and score tests use it; it takes no memory beyond the result, and the loads cost what
+//!   a copy into L1 costs.
 //! * [`snapshot`] copies a column once, the same way, into memory the kernel owns; kernels that
-//!   read their inputs more than once (distinct-value tables, funnels, tests) work on snapshots.
-//!   On this machine a snapshot costs about 1 ms per million values (measured by
-//!   `bench/rates.py`), small beside those kernels' own cost; [`rows`] can write it straight into
-//!   an output column, so the snapshot takes no memory beyond the result.
+//!   read their inputs more than once (the exact tests' tables of distinct pairs, funnels, the
+//!   compare benchmark) work on snapshots.
+//!
+//! Cost, measured on this machine (2 cores, load average 10): loading two columns of a million
+//! values into fresh memory takes about 3 ms, so a snapshot costs about 1.5 ms per million values,
+//! against 20 to 60 ms for the kernels that take one. `rate` on 10,000,000 rows peaks at exactly
+//! its result's size beyond its inputs (`bench/rates.py`): the values it reads are written
+//! straight into output columns, which is where its costly methods keep their snapshot.
 use super::error::{CoreError, CoreResult};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -56,7 +61,7 @@ pub fn columns<const N: usize, F>(n: usize, f: F) -> [Vec<f64>; N]
 where
     F: Fn(usize) -> [f64; N] + Sync + Send,
 {
-    let mut out: [Vec<f64>; N] = std::array::from_fn(|_| vec![0.0; n]);
+    let mut out: [Vec<f64>; N] = std::array::from_fn(|_| zeros(n));
     let fill = |start: usize, chunk: &mut [&mut [f64]]| {
         for r in 0..chunk.first().map_or(0, |c| c.len()) {
             for (column, value) in chunk.iter_mut().zip(f(start + r)) {
@@ -82,11 +87,55 @@ where
     out
 }
 
+/// A column of `n` zeros for a kernel to fill, which numpy takes over without a copy.
+///
+/// Fresh memory is the dearest part of a cheap kernel: the first write to each 4 KiB page is a
+/// page fault, and on this machine under load a fault costs 10 to 20 us, so five columns of a
+/// million rows (10,000 pages) cost more than all the arithmetic. Columns of 4 MiB or more are
+/// therefore advised to the kernel as candidates for transparent huge pages (2 MiB, one fault in
+/// place of 512) where Linux offers them; elsewhere, or when the kernel declines, nothing changes.
+pub fn zeros(n: usize) -> Vec<f64> {
+    let mut v = vec![0.0; n];
+    advise_huge_pages(&mut v);
+    v
+}
+
+/// Bytes from which [`zeros`] asks for huge pages: two of them.
+const HUGE_MIN: usize = 4 << 20;
+
+#[cfg(target_os = "linux")]
+fn advise_huge_pages(v: &mut [f64]) {
+    extern "C" {
+        fn madvise(addr: *mut std::ffi::c_void, len: usize, advice: i32) -> i32;
+    }
+    /// `MADV_HUGEPAGE` from <sys/mman.h> (the same on every Linux architecture).
+    const MADV_HUGEPAGE: i32 = 14;
+    const PAGE: usize = 4096;
+    let bytes = std::mem::size_of_val(v);
+    if bytes < HUGE_MIN {
+        return;
+    }
+    let start = v.as_mut_ptr() as usize;
+    let first = start.next_multiple_of(PAGE);
+    let end = (start + bytes) / PAGE * PAGE;
+    if end > first {
+        // SAFETY: the range lies inside `v`'s allocation and is page aligned; the advice changes
+        // how the kernel backs the pages, never their contents. A failure is harmless and ignored.
+        unsafe {
+            madvise(first as *mut std::ffi::c_void, end - first, MADV_HUGEPAGE);
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn advise_huge_pages(_: &mut [f64]) {}
+
 /// Rows loaded at a time by [`rows`], per input column (4 KiB of stack each).
 const BLOCK: usize = 512;
 
-/// `values` seen as cells another thread may write, when it is aligned for 64-bit atomics (numpy
-/// allocates with that alignment; an unaligned view of a buffer is read by volatile loads).
+/// `values` seen as cells another thread may write, when it is aligned for 64-bit atomics (always
+/// on 64-bit targets; on some 32-bit ones `f64` needs only 4-byte alignment, and such a slice is
+/// read by volatile loads instead).
 fn cells(values: &[f64]) -> Option<&[AtomicU64]> {
     const { assert!(std::mem::size_of::<f64>() == std::mem::size_of::<AtomicU64>()) };
     if values
@@ -112,7 +161,7 @@ pub fn load(values: &[f64], start: usize, dst: &mut [f64]) {
         }
     } else {
         for (i, d) in dst.iter_mut().enumerate() {
-            // SAFETY: `i < src.len()`; an unaligned read of initialised memory.
+            // SAFETY: `i < src.len()`, and the slice is aligned for `f64`.
             *d = unsafe { src.as_ptr().add(i).read_volatile() };
         }
     }
@@ -121,7 +170,7 @@ pub fn load(values: &[f64], start: usize, dst: &mut [f64]) {
 /// A copy of `values` owned by the kernel, each element read once (see [`load`]); in parallel
 /// chunks above the threshold.
 pub fn snapshot(values: &[f64]) -> Vec<f64> {
-    let mut out = vec![0.0; values.len()];
+    let mut out = zeros(values.len());
     if values.len() < PARALLEL_MIN {
         load(values, 0, &mut out);
     } else {
@@ -165,7 +214,7 @@ where
 {
     let n = inputs.first().map_or(0, |c| c.len());
     debug_assert!(inputs.iter().all(|c| c.len() == n));
-    let mut out: [Vec<f64>; N] = std::array::from_fn(|_| vec![0.0; n]);
+    let mut out: [Vec<f64>; N] = std::array::from_fn(|_| zeros(n));
     let task = |start: usize, mut chunk: [&mut [f64]; N]| -> Worst {
         let len = chunk.first().map_or(0, |c| c.len());
         let mut worst: Worst = None;
@@ -186,10 +235,11 @@ where
             if worst.is_some() {
                 continue; // the result is an error; only lower-ranked errors matter now
             }
+            let mut outs = chunk.each_mut().map(|c| &mut c[b0..b0 + m]);
             for r in 0..m {
                 let values = f(row(r));
-                for (column, value) in chunk.iter_mut().zip(values) {
-                    column[b0 + r] = value;
+                for (column, value) in outs.iter_mut().zip(values) {
+                    column[r] = value;
                 }
             }
         }
@@ -382,6 +432,54 @@ impl Hasher for PairHasher {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::check;
+
+    #[test]
+    fn rows_report_the_error_a_serial_check_reports() {
+        // The first check fails late (twice), the second early: a serial check of the first
+        // argument, then the second, reports the first argument at its first bad row.
+        let n = 50_000;
+        let (mut a, mut b) = (vec![1.0; n], vec![2.0; n]);
+        a[40_000] = -1.0;
+        a[45_000] = -2.0;
+        b[10] = -1.0;
+        let check = |i: usize, [x, y]: [f64; 2]| {
+            check::count("a", i, x, None).map_err(|e| (0, e))?;
+            check::count("b", i, y, None).map_err(|e| (1, e))
+        };
+        let err = rows([&a, &b], check, |[x, y]| [x + y]).unwrap_err();
+        assert_eq!(
+            err,
+            CoreError::Negative {
+                arg: "a",
+                index: 40_000,
+                value: -1.0
+            }
+        );
+        a[40_000] = 1.0;
+        a[45_000] = 1.0;
+        let err = rows([&a, &b], check, |[x, y]| [x + y]).unwrap_err();
+        assert!(matches!(
+            err,
+            CoreError::Negative {
+                arg: "b",
+                index: 10,
+                ..
+            }
+        ));
+        b[10] = 2.0;
+        let [sum, first] = rows([&a, &b], check, |[x, y]| [x + y, x]).unwrap();
+        assert!(sum.iter().all(|&s| s == 3.0) && first == a);
+    }
+
+    #[test]
+    fn snapshots_and_loads_copy_every_value() {
+        let values: Vec<f64> = (0..20_000).map(|i| f64::from(i) * 0.5 - 7.0).collect();
+        assert_eq!(snapshot(&values), values);
+        let mut part = vec![0.0; 100];
+        load(&values, 9_000, &mut part);
+        assert_eq!(part, values[9_000..9_100]);
+    }
 
     #[test]
     fn distinct_counts_give_the_same_as_direct() {
