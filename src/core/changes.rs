@@ -14,8 +14,8 @@ use super::binomial;
 use super::check;
 use super::error::{half_alpha, CoreError, CoreResult};
 use super::parallel::{columns, map_rows, per_distinct_pair, rows, snapshot};
-use super::poisson::{self, exact_interval, solve_decreasing, RateMethod};
-use super::special::{binom_cdf, binom_pmf, binom_sf, norm_ppf, norm_sf};
+use super::poisson::{self, exact_interval, RateMethod};
+use super::special::{binom_cdf, binom_pmf, binom_sf, norm_ppf, norm_sf, solve_decreasing};
 use super::standardise;
 use std::str::FromStr;
 

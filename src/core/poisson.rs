@@ -6,7 +6,7 @@
 use super::check;
 use super::error::{half_alpha, CoreError, CoreResult};
 use super::parallel::{rows, zip_in_place, CountTable};
-use super::special::{gamma_isf, gamma_ppf, norm_ppf, poisson_cdf, poisson_pmf};
+use super::special::{gamma_isf, gamma_ppf, norm_ppf, poisson_cdf, poisson_pmf, solve_decreasing};
 use std::str::FromStr;
 
 /// How the interval around a count is computed.
@@ -112,39 +112,6 @@ fn midp_interval(k: f64, tail: f64) -> (f64, f64) {
         solve_decreasing(g, slope, 1.0 - tail, exact_lower, k)
     };
     (lower, upper)
-}
-
-/// Root of `g(x) = target` for `g` decreasing on [lo, hi], by Newton steps kept inside a
-/// shrinking bracket (bisection when a step would leave it).
-pub(crate) fn solve_decreasing(
-    g: impl Fn(f64) -> f64,
-    slope: impl Fn(f64) -> f64,
-    target: f64,
-    mut lo: f64,
-    mut hi: f64,
-) -> f64 {
-    let mut x = 0.5 * (lo + hi);
-    for _ in 0..200 {
-        let diff = g(x) - target;
-        if diff == 0.0 {
-            return x;
-        }
-        if diff > 0.0 {
-            lo = x;
-        } else {
-            hi = x;
-        }
-        let step = diff / slope(x);
-        let mut next = x - step;
-        if !(next > lo && next < hi && step.is_finite()) {
-            next = 0.5 * (lo + hi);
-        }
-        if (next - x).abs() <= 1e-15 * x.abs() || hi - lo <= 1e-15 * hi.abs() {
-            return next;
-        }
-        x = next;
-    }
-    x
 }
 
 /// The interval for the expected count behind `k` by `method`, with `tail` = alpha/2 and `z` its
