@@ -32,9 +32,9 @@ const DETACH_MIN: usize = 2_048;
 ///
 /// The slices `work` reads may be the caller's own arrays (the Python layer passes a contiguous
 /// float64 argument on without copying it), which another Python thread can write while the GIL
-/// is released. The kernels are written for that (`core::parallel`): each reads every element
-/// once and computes on what it checked, or works on a snapshot it copied once, and returns the
-/// inputs as it read them for the result frame.
+/// is released. A kernel run here must therefore read each element once and compute on what it
+/// checked, or work on a snapshot it copied once (`core::parallel` has both), and return the
+/// inputs as it read them where the result shows them.
 pub(crate) fn compute<T, F>(py: Python<'_>, rows: usize, work: F) -> T
 where
     T: Send,
