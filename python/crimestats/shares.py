@@ -92,13 +92,15 @@ def share_ci(
        effective_n   lower   upper
     0      12500.0  0.1203  0.1319
     """
-    index, (shares, ns, defts) = _inputs.broadcast(share=share, n=n, deft=deft)
+    index, inputs = _inputs.broadcast(share=share, n=n, deft=deft)
+    shares, ns, defts = inputs
     effective_n, lower, upper = _core.published_share_ci(
         shares, ns, defts, _inputs.choice("method", method), _inputs.number("conf", conf)
     )
     return _inputs.frame(
         index,
         {"share": shares, "n": ns, "effective_n": effective_n, "lower": lower, "upper": upper},
+        inputs,
     )
 
 
