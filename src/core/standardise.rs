@@ -18,7 +18,7 @@ use super::check;
 use super::error::{half_alpha, CoreError, CoreResult};
 use super::groups::Groups;
 use super::poisson::{count_interval, RateMethod};
-use super::special::norm_ppf;
+use super::special::norm_two_sided;
 
 /// PHE's rule: a directly standardised rate from fewer than 10 events is not published.
 pub const DSR_MIN_COUNT: f64 = 10.0;
@@ -183,7 +183,7 @@ pub fn dsr(
         upper: vec![Vec::with_capacity(groups.n); confs.len()],
         suppressed: Vec::with_capacity(groups.n),
     };
-    let zs: Vec<f64> = tails.iter().map(|&t| norm_ppf(1.0 - t)).collect();
+    let zs: Vec<f64> = confs.iter().map(|&c| norm_two_sided(c)).collect();
     for s in &sums {
         let suppressed = if s.count.is_nan() {
             f64::NAN
@@ -275,7 +275,7 @@ pub fn isr(
         let (o, e) = (out.observed[g], out.expected[g]);
         out.ratio.push(o / e);
         for (level, &tail) in tails.iter().enumerate() {
-            let (lo, hi) = count_interval(o, RateMethod::Phe, tail, norm_ppf(1.0 - tail));
+            let (lo, hi) = count_interval(o, RateMethod::Phe, tail, norm_two_sided(confs[level]));
             out.lower[level].push(lo / e);
             out.upper[level].push(hi / e);
         }

@@ -13,7 +13,7 @@ use super::check;
 use super::error::{half_alpha, CoreError, CoreResult};
 use super::groups::{repeated, Groups};
 use super::special::{
-    beta_inc, beta_inc_c, beta_isf, beta_ppf, gamma_isf, gamma_ppf, norm_ppf, norm_sf,
+    beta_inc, beta_inc_c, beta_isf, beta_ppf, gamma_isf, gamma_ppf, norm_sf, norm_two_sided,
 };
 use std::str::FromStr;
 
@@ -140,7 +140,7 @@ pub fn weighted_rates(
 ) -> CoreResult<WeightedRates> {
     let tail = half_alpha(conf)?;
     check::positive_scalar("per", per)?;
-    let z = norm_ppf(1.0 - tail);
+    let z = norm_two_sided(conf);
     let n = sums.score.len();
     let mut out = WeightedRates {
         score: sums.score.clone(),
@@ -208,7 +208,7 @@ pub fn weighted_change(
     conf: f64,
 ) -> CoreResult<WeightedChange> {
     let tail = half_alpha(conf)?;
-    let z = norm_ppf(1.0 - tail);
+    let z = norm_two_sided(conf);
     let n = current.score.len();
     let mut out = WeightedChange {
         ratio: Vec::with_capacity(n),
@@ -318,6 +318,7 @@ fn gamma_change(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::special::norm_ppf;
     use crate::core::testing::close;
 
     #[test]
