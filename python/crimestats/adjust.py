@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _args, _core
-from ._args import ArrayLike, FloatArray
+from . import _inputs, _core
+from ._inputs import ArrayLike, FloatArray
 
 _METHODS = ("holm", "hochberg", "bh", "by", "bonferroni")
 
@@ -51,12 +51,12 @@ def adjust_p(p: ArrayLike, *, method: str = "holm") -> Any:
     >>> adjust_p(p, method="bh")[:3].round(3).tolist()
     [0.043, 0.43, 0.5]
     """
-    name = _args.choice("method", method)
+    name = _inputs.choice("method", method)
     if name not in _METHODS:
         raise _core.InputError(
             f"method: unknown value {method!r}; choose one of " + ", ".join(map(repr, _METHODS))
         )
-    index, (values,) = _args.broadcast(p=p)
+    index, (values,) = _inputs.broadcast(p=p)
     adjusted: FloatArray = _core.adjust_p(values, name)
     if isinstance(p, pd.Series):
         return pd.Series(adjusted, index=index, name=p.name)
@@ -78,8 +78,8 @@ def expected_by_chance(p: ArrayLike, *, alpha: float = 0.05) -> float:
     >>> expected_by_chance([0.01] * 3 + [0.5] * 40)
     2.15
     """
-    _, (values,) = _args.broadcast(p=p)
-    level = _args.number("alpha", alpha)
+    _, (values,) = _inputs.broadcast(p=p)
+    level = _inputs.number("alpha", alpha)
     if not 0 < level < 1:
         raise _core.InputError(f"alpha: {level} is not between 0 and 1 (exclusive)")
     return float(level * np.count_nonzero(~np.isnan(values)))

@@ -13,10 +13,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _args, _core
-from ._args import ArrayLike, FloatArray
+from . import _core, _inputs
 from ._core import InputError
-from ._periods import months_between, parse_periods
+from ._inputs import ArrayLike, FloatArray
+from .ons.periods import months_between, parse_periods
 from .rates import rate
 
 
@@ -28,14 +28,14 @@ def level_name(conf: float) -> str:
 def _levels(conf: Any) -> tuple[list[float], bool]:
     """`conf` as a list of levels, and whether a single level (not a sequence) was given."""
     if isinstance(conf, Sequence) and not isinstance(conf, str):
-        levels = [_args.number("conf", c) for c in conf]
+        levels = [_inputs.number("conf", c) for c in conf]
         if not levels:
             raise InputError("conf: give at least one confidence level, e.g. (0.95, 0.998)")
         names = [level_name(c) for c in levels]
         if len(set(names)) != len(names):
             raise InputError(f"conf: levels {levels} repeat one another")
         return levels, False
-    return [_args.number("conf", conf)], True
+    return [_inputs.number("conf", conf)], True
 
 
 def _boolean(values: FloatArray) -> pd.arrays.BooleanArray:
@@ -68,10 +68,10 @@ def change(current: ArrayLike, previous: ArrayLike, *, min_base: float = 50) -> 
     >>> int(c.loc[0, "change"]), round(float(c.loc[0, "percent_change"]), 1)
     (159, 3.2)
     """
-    index, inputs = _args.broadcast(current=current, previous=previous)
+    index, inputs = _inputs.broadcast(current=current, previous=previous)
     c, p = inputs
-    delta, percent, suppressed = _core.count_change(c, p, _args.number("min_base", min_base))
-    out = _args.frame(
+    delta, percent, suppressed = _core.count_change(c, p, _inputs.number("min_base", min_base))
+    out = _inputs.frame(
         index, {"current": c, "previous": p, "change": delta, "percent_change": percent}, inputs
     )
     out["suppressed"] = _boolean(suppressed)
@@ -121,16 +121,16 @@ def test_change(
     >>> round(float(t.loc[0, "p_value"]), 3), bool(t.loc[0, "significant"])
     (0.115, False)
     """
-    index, (x1, x0, t1, t0) = _args.broadcast(
+    index, (x1, x0, t1, t0) = _inputs.broadcast(
         current=current,
         previous=previous,
         exposure_current=exposure_current,
         exposure_previous=exposure_previous,
     )
     ratio, lower, upper, p_value, significant = _core.rate_ratio_test(
-        x1, x0, t1, t0, _args.choice("method", method), _args.number("conf", conf)
+        x1, x0, t1, t0, _inputs.choice("method", method), _inputs.number("conf", conf)
     )
-    out = _args.frame(index, {"ratio": ratio, "lower": lower, "upper": upper, "p_value": p_value})
+    out = _inputs.frame(index, {"ratio": ratio, "lower": lower, "upper": upper, "p_value": p_value})
     out["significant"] = _boolean(significant)
     return out
 
@@ -188,10 +188,10 @@ def compare(
     >>> round(float(c.loc[0, "rate"]), 2), c.loc[0, "comparison"]
     (6.81, 'lower')
     """
-    index, inputs = _args.broadcast(count=count, population=population, benchmark=benchmark)
+    index, inputs = _inputs.broadcast(count=count, population=population, benchmark=benchmark)
     c, p, b = inputs
     levels, single = _levels(conf)
-    per_value, method_name = _args.number("per", per), _args.choice("method", method)
+    per_value, method_name = _inputs.number("per", per), _inputs.choice("method", method)
     bounds: dict[str, FloatArray] = {}
     comparisons: dict[str, pd.Categorical] = {}
     rates = np.array([])
@@ -201,7 +201,7 @@ def compare(
         bounds["lower" + suffix] = lower
         bounds["upper" + suffix] = upper
         comparisons["comparison" + suffix] = _comparison(codes)
-    out = _args.frame(index, {"rate": rates, **bounds, "benchmark": b}, inputs)
+    out = _inputs.frame(index, {"rate": rates, **bounds, "benchmark": b}, inputs)
     for name, column in comparisons.items():
         out[name] = column
     return out
@@ -308,11 +308,11 @@ def funnel(
     >>> int((plain["flag"] != "within").sum()), int((adjusted["flag"] != "within").sum())
     (39, 2)
     """
-    index, (c, p) = _args.broadcast(count=count, population=population)
+    index, (c, p) = _inputs.broadcast(count=count, population=population)
     levels, _ = _levels(conf)
-    target_value = None if target is None else _args.number("target", target)
-    method = None if overdispersion is None else _args.choice("overdispersion", overdispersion)
-    per_value = _args.number("per", per)
+    target_value = None if target is None else _inputs.number("target", target)
+    method = None if overdispersion is None else _inputs.choice("overdispersion", overdispersion)
+    per_value = _inputs.number("per", per)
     fitted, (phi, tau2), (limit_phi, limit_tau2), (rates, z, flag), lowers, uppers = (
         _core.funnel_plot(c, p, target_value, per_value, levels, method)
     )
@@ -320,7 +320,7 @@ def funnel(
     for level, lower, upper in zip(levels, lowers, uppers, strict=True):
         columns[f"lower_{level_name(level)}"] = lower
         columns[f"upper_{level_name(level)}"] = upper
-    out = _args.frame(index, columns)
+    out = _inputs.frame(index, columns)
     out["flag"] = _flags(flag, levels)
     known = ~(np.isnan(c) | np.isnan(p))
     out.attrs.update(
@@ -372,22 +372,22 @@ def funnel_limits(
     >>> [round(v, 2) for v in g["upper_95"]]
     [11.84, 9.91]
     """
-    index, inputs = _args.broadcast(population=population)
+    index, inputs = _inputs.broadcast(population=population)
     (p,) = inputs
     levels, _ = _levels(conf)
     lowers, uppers = _core.funnel_grid(
         p,
-        _args.number("target", target),
-        _args.number("per", per),
+        _inputs.number("target", target),
+        _inputs.number("per", per),
         levels,
-        _args.number("tau2", tau2),
-        _args.number("phi", phi),
+        _inputs.number("tau2", tau2),
+        _inputs.number("phi", phi),
     )
     columns: dict[str, FloatArray] = {"population": p}
     for level, lower, upper in zip(levels, lowers, uppers, strict=True):
         columns[f"lower_{level_name(level)}"] = lower
         columns[f"upper_{level_name(level)}"] = upper
-    return _args.frame(index, columns, inputs)
+    return _inputs.frame(index, columns, inputs)
 
 
 def _plain(value: Any) -> Any:

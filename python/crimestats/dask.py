@@ -32,7 +32,7 @@ from ._core import InputError
 from .partials import SurveyCategories, SurveyPartials
 from .partials import survey_categories as _categories
 from .partials import survey_partials as _partials
-from .survey import Columns, _column_list
+from .survey._coding import Columns, _column_list
 
 __all__ = [
     "compare",

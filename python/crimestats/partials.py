@@ -29,17 +29,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _args, _core
+from . import _core, _inputs
 from ._core import InputError
-from .survey import (
+from .survey._coding import (
     _NO_CODE,
     Columns,
     _column,
     _column_list,
     _factorize_one,
     _numeric,
-    _result,
 )
+from .survey.estimators import _result
 
 
 def _distinct(data: pd.DataFrame, name: str, columns: list[str]) -> pd.DataFrame:
@@ -399,7 +399,7 @@ class SurveyPartials:
         conf, ci, deff, lonely_psu
             As for :func:`crimestats.survey_share` (``ci`` applies to shares only).
         """
-        statistic = _args.choice("statistic", statistic)
+        statistic = _inputs.choice("statistic", statistic)
         y = self.categories.y
         labels = self.categories.levels
         if statistic not in ("share", "mean", "total"):
@@ -423,9 +423,9 @@ class SurveyPartials:
             )
         columns = self.core.estimate(
             statistic,
-            _args.choice("ci", ci) if statistic == "share" else "mean",
-            _args.number("conf", conf),
-            _args.choice("lonely_psu", lonely_psu),
+            _inputs.choice("ci", ci) if statistic == "share" else "mean",
+            _inputs.number("conf", conf),
+            _inputs.choice("lonely_psu", lonely_psu),
         )
         domains = self.categories.domains
         return _result(
@@ -493,7 +493,7 @@ def survey_partials(
     psus = _column_list("psu", psu)
     fpcs = _column_list("fpc", fpc)
     by_columns = _column_list("by", by)
-    offset = int(_args.number("row_offset", row_offset))
+    offset = int(_inputs.number("row_offset", row_offset))
     if offset < 0 or offset != row_offset:
         raise InputError(f"row_offset: {row_offset!r} is not a whole number zero or more")
     if categories is None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import _args, _core
-from ._args import ArrayLike
+from . import _core, _inputs
+from ._inputs import ArrayLike
 
 
 def rate(
@@ -47,11 +47,15 @@ def rate(
     >>> round(r.loc[0, "rate"], 2), round(r.loc[0, "lower"], 2), round(r.loc[0, "upper"], 2)
     (6.81, 6.63, 7.0)
     """
-    index, inputs = _args.broadcast(count=count, population=population)
+    index, inputs = _inputs.broadcast(count=count, population=population)
     c, p = inputs
     r, lower, upper = _core.poisson_rate(
-        c, p, _args.number("per", per), _args.choice("method", method), _args.number("conf", conf)
+        c,
+        p,
+        _inputs.number("per", per),
+        _inputs.choice("method", method),
+        _inputs.number("conf", conf),
     )
-    return _args.frame(
+    return _inputs.frame(
         index, {"count": c, "population": p, "rate": r, "lower": lower, "upper": upper}, inputs
     )

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from . import _args, _core
+from . import _inputs, _core
 from ._core import InputError
-from ._periods import months_between, parse_periods
+from .ons.periods import months_between, parse_periods
 from .changes import long_frame
 
 _MARKERS = pd.CategoricalDtype(
@@ -106,8 +106,8 @@ def trend_test(
     (1.04, 'increasing')
     """
     keys, data = long_frame(frame, count=count, population=population, period=period, by=by)
-    method_name = _args.choice("method", method)
-    conf_value = _args.number("conf", conf)
+    method_name = _inputs.choice("method", method)
+    conf_value = _inputs.number("conf", conf)
     if isinstance(min_periods, bool) or not isinstance(min_periods, int | np.integer):
         raise InputError(f"min_periods: must be a whole number, got {min_periods!r}")
     if min_periods < 3:
@@ -151,7 +151,7 @@ def trend_test(
     time = np.concatenate(
         [np.arange(len(ix), dtype=np.float64) for ix in selected] or [np.zeros(0)]
     )
-    _, (counts, people) = _args.broadcast(
+    _, (counts, people) = _inputs.broadcast(
         count=data["count"].to_numpy()[chosen], population=data["population"].to_numpy()[chosen]
     )
     ratio, lower, upper, p_value, dispersion, status = _core.trend_tests(

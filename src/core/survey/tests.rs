@@ -2,6 +2,9 @@
 //!
 //! `r_reference.out` is the output of `r_reference.R` (beside this file), run with R 4.2.2 and
 //! survey 4.1.1 on the CSV copies of R's `data(api)` in `../shared/reference/api/`.
+use super::partials::check_shape;
+use super::rows::PARALLEL_ROWS;
+use super::text::TEXT_CHUNK;
 use super::*;
 use std::collections::HashMap;
 

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._core import InputError
+from .._core import InputError
 
 _MONTHS = {
     name: number
