@@ -14,10 +14,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from . import _inputs, _core
+from . import _core, _inputs
 from ._core import InputError
-from .ons.periods import months_between, parse_periods
 from .changes import long_frame
+from .ons.periods import months_between, parse_periods
 
 _MARKERS = pd.CategoricalDtype(
     ["decreasing", "no significant change", "increasing", "cannot be calculated"]
