@@ -155,6 +155,7 @@ def parse_periods(periods: Iterable[Any], *, arg: str = "period") -> pd.DataFram
     3 2019-03-31      12
     """
     values = periods if isinstance(periods, pd.Series) else pd.Series(list(periods), dtype=object)
+    distinct: Any
     try:  # each distinct label is read once: a stacked table repeats a handful of them
         codes, distinct = pd.factorize(values.astype(object), use_na_sentinel=True)
     except TypeError:  # unhashable values: every one on its own
