@@ -680,7 +680,7 @@ def test_trend_bad_input() -> None:
         cs.trend(data.iloc[[0, 1, 1]], **kwargs)
     with pytest.raises(InputError, match="base: 2019 is not among the periods"):
         cs.trend(data, by="force", base=2019, **kwargs)
-    with pytest.raises(InputError, match="frame: must be a pandas DataFrame"):
+    with pytest.raises(InputError, match="frame: must be a DataFrame"):
         cs.trend(data.to_dict(), **kwargs)  # type: ignore[arg-type]
     labels = data.assign(year=["2022", "2023", "Spring 2024", "2025", "2022", "2024", "2025"])
     with pytest.raises(InputError, match="period: position 2 is 'Spring 2024', which is not a"):

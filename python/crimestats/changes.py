@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _core, _inputs
+from . import _core, _events, _inputs
 from ._core import InputError
+from ._events import EventFrequencies
 from ._inputs import ArrayLike, FloatArray
 from .ons.periods import months_between, parse_periods
 from .rates import rate
@@ -27,8 +28,8 @@ def level_name(conf: float) -> str:
 
 def _levels(conf: Any) -> tuple[list[float], bool]:
     """`conf` as a list of levels, and whether a single level (not a sequence) was given."""
-    if isinstance(conf, Sequence) and not isinstance(conf, str):
-        levels = [_inputs.number("conf", c) for c in conf]
+    if np.ndim(conf) == 1 and not isinstance(conf, str):  # a list, tuple, array or Series
+        levels = [_inputs.number("conf", c) for c in np.asarray(conf, dtype=object)]
         if not levels:
             raise InputError("conf: give at least one confidence level, e.g. (0.95, 0.998)")
         names = [level_name(c) for c in levels]
@@ -71,6 +72,9 @@ def change(current: ArrayLike, previous: ArrayLike, *, min_base: float = 50) -> 
     index, inputs = _inputs.broadcast(current=current, previous=previous)
     c, p = inputs
     delta, percent, suppressed = _core.count_change(c, p, _inputs.number("min_base", min_base))
+    whole = [inputs.integers(c), inputs.integers(p)]
+    if all(w is not None and w.dtype.kind == "i" for w in whole):  # counts in, a count out
+        delta = np.subtract(*whole, dtype=np.int64)
     out = _inputs.frame(
         index, {"current": c, "previous": p, "change": delta, "percent_change": percent}, inputs
     )
@@ -155,6 +159,7 @@ def compare(
     per: float = 1000,
     method: str = "phe",
     conf: float | Sequence[float] = 0.95,
+    eventfreq: EventFrequencies = None,
 ) -> pd.DataFrame:
     """An area's rate against a benchmark rate (the PHE Fingertips rule).
 
@@ -172,6 +177,9 @@ def compare(
     conf
         A confidence level, or several, e.g. ``(0.95, 0.998)``: each level then gets its own
         ``lower_95``, ``upper_95``, ``comparison_95``, ``lower_99_8``, ... columns.
+    eventfreq
+        The distribution of events per person for repeated events, as for
+        :func:`crimestats.rate`: the intervals widen before they are compared.
 
     Returns
     -------
@@ -195,8 +203,11 @@ def compare(
     bounds: dict[str, FloatArray] = {}
     comparisons: dict[str, pd.Categorical] = {}
     rates = np.array([])
+    ratio = _events.dispersion(eventfreq, len(c))
     for level in levels:
-        rates, lower, upper, codes = _core.rate_comparison(c, p, b, per_value, method_name, level)
+        rates, lower, upper, codes = _core.rate_comparison(
+            c, p, b, per_value, method_name, level, ratio
+        )
         suffix = "" if single else "_" + level_name(level)
         bounds["lower" + suffix] = lower
         bounds["upper" + suffix] = upper
@@ -407,8 +418,7 @@ def long_frame(
     """The by-column names and a frame of the by-columns, ``period``, ``count``, ``population``
     (and each named ``extra`` column), checked: every column exists, no by-column doubles as
     another, and no period is missing."""
-    if not isinstance(frame, pd.DataFrame):
-        raise InputError(f"frame: must be a pandas DataFrame, got {type(frame).__name__}")
+    frame = _inputs.as_pandas("frame", frame)
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
     named = {name: column for name, column in (extra or {}).items() if column is not None}
     for arg, column in [
@@ -545,6 +555,7 @@ def trend(
     >>> round(float(t.loc[2, "change_on_previous"]), 2), bool(t.loc[2, "significant"])
     (0.36, False)
     """
+    frame = _inputs.as_pandas("frame", frame)
     keys, data = long_frame(
         frame,
         count=count,

@@ -16,6 +16,7 @@ use super::error::{half_alpha, CoreError, CoreResult};
 use super::parallel::{columns, map_rows, per_distinct_pair};
 use super::poisson::{self, exact_interval, solve_decreasing, RateMethod};
 use super::special::{binom_cdf, binom_pmf, binom_sf, norm_ppf, norm_sf};
+use super::standardise;
 use std::str::FromStr;
 
 // ---------------------------------------------------------------------------------------------
@@ -606,6 +607,9 @@ pub struct Comparisons {
 
 /// The PHE Fingertips rule: a rate is significantly lower than the benchmark when its whole
 /// interval lies below it, higher when the whole interval lies above it, similar otherwise.
+/// `dispersion` (one value or one per row) widens the intervals for events that repeat on the
+/// same people ([`standardise::widen`]).
+#[allow(clippy::too_many_arguments)]
 pub fn compare(
     count: &[f64],
     population: &[f64],
@@ -613,10 +617,14 @@ pub fn compare(
     per: f64,
     method: RateMethod,
     conf: f64,
+    dispersion: Option<&[f64]>,
 ) -> CoreResult<Comparisons> {
     check::same_length("benchmark", benchmark, "count", count)?;
     check::counts("benchmark", benchmark, None)?;
-    let r = poisson::rates(count, population, per, method, conf)?;
+    let mut r = poisson::rates(count, population, per, method, conf)?;
+    if let Some(d) = dispersion {
+        standardise::widen(&r.rate, &mut r.lower, &mut r.upper, d)?;
+    }
     let comparison = (0..count.len())
         .map(|i| {
             let (lo, hi, b) = (r.lower[i], r.upper[i], benchmark[i]);

@@ -75,8 +75,11 @@ fn rate_ratio_test<'py>(
     ))
 }
 
-/// rate, lower, upper and comparison (-1 lower, 0 similar, 1 higher, NaN) against a benchmark.
+/// rate, lower, upper and comparison (-1 lower, 0 similar, 1 higher, NaN) against a benchmark;
+/// `dispersion` widens the intervals for repeated events.
 #[pyfunction]
+#[pyo3(signature = (count, population, benchmark, per, method, conf, dispersion=None))]
+#[allow(clippy::too_many_arguments)]
 fn rate_comparison<'py>(
     py: Python<'py>,
     count: PyReadonlyArray1<'py, f64>,
@@ -85,15 +88,20 @@ fn rate_comparison<'py>(
     per: f64,
     method: &str,
     conf: f64,
+    dispersion: Option<PyReadonlyArray1<'py, f64>>,
 ) -> PyResult<Columns<'py, 4>> {
     let method: RateMethod = method.parse()?;
+    let dispersion = dispersion
+        .as_ref()
+        .map(PyReadonlyArray1::as_slice)
+        .transpose()?;
     let (count, population, benchmark) = (
         count.as_slice()?,
         population.as_slice()?,
         benchmark.as_slice()?,
     );
     let c = compute(py, count.len(), || {
-        changes::compare(count, population, benchmark, per, method, conf)
+        changes::compare(count, population, benchmark, per, method, conf, dispersion)
     })?;
     Ok(arrays(py, [c.rate, c.lower, c.upper, c.comparison]))
 }

@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 mod changes;
 mod partials;
 mod rates;
+mod standardise;
 mod survey;
 mod trend;
 
@@ -57,5 +58,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     survey::register(m)?;
     partials::register(m)?;
     trend::register(m)?;
+    standardise::register(m)?;
     Ok(())
 }

@@ -22,19 +22,37 @@ labels as dates.
 """
 
 from .cells import MARKERS, parse_number
+from .geography import (
+    NATIONAL_CODE,
+    NATIONAL_NAME,
+    area_key,
+    count_offence,
+    is_households,
+    match_area,
+    name_key,
+    population_unit,
+)
 from .periods import parse_periods, period_end, period_months
 from .population import pfa_population, read_mid_year_estimates, read_pfa_lookup
 from .readers import PfaTables, offences, read_open_data, read_pfa_tables
 
 __all__ = [
     "MARKERS",
+    "NATIONAL_CODE",
+    "NATIONAL_NAME",
     "PfaTables",
+    "area_key",
+    "count_offence",
+    "is_households",
+    "match_area",
+    "name_key",
     "offences",
     "parse_number",
     "parse_periods",
     "period_end",
     "period_months",
     "pfa_population",
+    "population_unit",
     "read_mid_year_estimates",
     "read_open_data",
     "read_pfa_lookup",
