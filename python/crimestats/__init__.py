@@ -11,7 +11,14 @@ from .changes import change, compare, funnel, funnel_limits, test_change, trend
 from .partials import survey_categories, survey_partials
 from .rates import rate
 from .shares import gross_up, proportion, share_ci, test_share_change
-from .survey import ExcludedRowsWarning, survey_mean, survey_share, survey_total
+from .survey import (
+    ExcludedRowsWarning,
+    SurveyDesign,
+    survey_design,
+    survey_mean,
+    survey_share,
+    survey_total,
+)
 
 __all__ = ["InputError", "datasets", "ons", "phrase", "proportion", "rate"]
 __all__ += ["change", "compare", "funnel", "funnel_limits", "test_change", "trend"]
@@ -25,4 +32,5 @@ __all__ += [
     "test_share_change",
 ]
 __all__ += ["survey_categories", "survey_partials"]
+__all__ += ["SurveyDesign", "survey_design"]
 __version__ = "0.1.0"
