@@ -14,6 +14,8 @@ __all__ += [
     "survey_estimate",
     "survey_factorize_text",
     "survey_replicate_sums",
+    "survey_t_test",
+    "survey_upper_tail",
     "survey_share_interval",
 ]
 __all__ += ["SurveyPartials", "survey_partials"]
@@ -41,7 +43,13 @@ def rate_ratio_test(
     conf: float,
 ) -> list[_F64]: ...
 def rate_comparison(
-    count: _F64, population: _F64, benchmark: _F64, per: float, method: str, conf: float
+    count: _F64,
+    population: _F64,
+    benchmark: _F64,
+    per: float,
+    method: str,
+    conf: float,
+    dispersion: _F64 | None = None,
 ) -> list[_F64]: ...
 def funnel_plot(
     count: _F64,
@@ -50,9 +58,9 @@ def funnel_plot(
     per: float,
     conf: list[float],
     overdispersion: str | None,
-) -> tuple[float, float, float, list[_F64], list[_F64], list[_F64]]: ...
+) -> tuple[float, list[float], list[float], list[_F64], list[_F64], list[_F64]]: ...
 def funnel_grid(
-    population: _F64, target: float, per: float, conf: list[float], tau2: float
+    population: _F64, target: float, per: float, conf: list[float], tau2: float, phi: float
 ) -> tuple[list[_F64], list[_F64]]: ...
 @final
 class SurveyCodes:
@@ -88,6 +96,8 @@ def survey_covariance(
 ) -> tuple[
     np.ndarray[Any, np.dtype[np.float64]], np.ndarray[Any, np.dtype[np.float64]], _F64
 ]: ...
+def survey_t_test(estimate: _F64, se: _F64, df: _F64, conf: float) -> list[_F64]: ...
+def survey_upper_tail(distribution: str, x: float, df1: float, df2: float) -> float: ...
 def survey_replicate_sums(
     weights: list[_F64],
     values: np.ndarray[Any, np.dtype[np.float64]],
@@ -135,3 +145,76 @@ def survey_partials(
     n_domains: int,
     row_offset: int,
 ) -> SurveyPartials: ...
+
+__all__ += ["adjust_p", "trend_tests"]
+
+def trend_tests(
+    count: _F64,
+    population: _F64,
+    time: _F64,
+    starts: list[int],
+    method: str,
+    conf: float,
+) -> list[_F64]: ...
+def adjust_p(p: _F64, method: str) -> _F64: ...
+__all__ += ["event_dispersion", "standardised_rate", "standardised_ratio", "widen_interval"]
+__all__ += ["reliability_flags", "reliability_reasons", "smoothed_rate"]
+__all__ += ["weighted_rate", "weighted_rate_change"]
+
+def standardised_rate(
+    count: _F64,
+    population: _F64,
+    standard: _F64,
+    frequency: _F64 | None,
+    band: _U32 | None,
+    n_bands: int,
+    group: _U32,
+    n_groups: int,
+    per: float,
+    conf: list[float],
+    dispersion: float,
+) -> tuple[list[_F64], list[_F64], list[_F64]]: ...
+def standardised_ratio(
+    count: _F64,
+    population: _F64,
+    reference_count: _F64,
+    reference_population: _F64,
+    group: _U32,
+    n_groups: int,
+    conf: list[float],
+) -> tuple[list[_F64], list[_F64], list[_F64]]: ...
+def event_dispersion(frequencies: _F64, people: _F64) -> _F64: ...
+def widen_interval(estimate: _F64, lower: _F64, upper: _F64, dispersion: _F64) -> list[_F64]: ...
+def weighted_rate(
+    count: _F64,
+    weight: _F64,
+    population: _F64,
+    group: _U32,
+    n_groups: int,
+    per: float,
+    method: str,
+    conf: float,
+) -> list[_F64]: ...
+def weighted_rate_change(
+    current: tuple[_F64, _F64, _F64, _U32],
+    previous: tuple[_F64, _F64, _F64, _U32],
+    n_groups: int,
+    per: float,
+    method: str,
+    conf: float,
+) -> list[_F64]: ...
+def smoothed_rate(
+    count: _F64, population: _F64, neighbours: tuple[_U64, _U32] | None
+) -> list[_F64]: ...
+def reliability_flags(
+    rule: str,
+    rows: int,
+    n: _F64 | None = None,
+    count: _F64 | None = None,
+    estimate: _F64 | None = None,
+    lower: _F64 | None = None,
+    upper: _F64 | None = None,
+    se: _F64 | None = None,
+    df: _F64 | None = None,
+) -> list[_F64]: ...
+def reliability_reasons() -> list[str]: ...

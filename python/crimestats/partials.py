@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _args, _core
+from . import _core, _inputs
 from ._core import InputError
 from .survey.coding import (
     NO_CODE,
@@ -307,8 +307,7 @@ def survey_categories(
     >>> survey_categories(part, "victim", strata="h", by="sex")
     SurveyCategories(rows=2, strata=2, domains=2)
     """
-    if not isinstance(data, pd.DataFrame):
-        raise InputError(f"data: must be a pandas DataFrame, got {type(data).__name__}")
+    data = _inputs.as_pandas("data", data)
     psus = column_list("psu", psu)
     columns = column_list("by", by)
     series = get_column(data, "y", y)
@@ -400,7 +399,7 @@ class SurveyPartials:
         conf, ci, deff, lonely_psu
             As for :func:`crimestats.survey_share` (``ci`` applies to shares only).
         """
-        statistic = _args.choice("statistic", statistic)
+        statistic = _inputs.choice("statistic", statistic)
         y = self.categories.y
         labels = self.categories.levels
         if statistic not in ("share", "mean", "total"):
@@ -424,9 +423,9 @@ class SurveyPartials:
             )
         columns = self.core.estimate(
             statistic,
-            _args.choice("ci", ci) if statistic == "share" else "mean",
-            _args.number("conf", conf),
-            _args.choice("lonely_psu", lonely_psu),
+            _inputs.choice("ci", ci) if statistic == "share" else "mean",
+            _inputs.number("conf", conf),
+            _inputs.choice("lonely_psu", lonely_psu),
         )
         domains = self.categories.domains
         return result_frame(
@@ -489,12 +488,11 @@ def survey_partials(
         total     se
     0  3700.0  854.0
     """
-    if not isinstance(data, pd.DataFrame):
-        raise InputError(f"data: must be a pandas DataFrame, got {type(data).__name__}")
+    data = _inputs.as_pandas("data", data)
     psus = column_list("psu", psu)
     fpcs = column_list("fpc", fpc)
     by_columns = column_list("by", by)
-    offset = int(_args.number("row_offset", row_offset))
+    offset = int(_inputs.number("row_offset", row_offset))
     if offset < 0 or offset != row_offset:
         raise InputError(f"row_offset: {row_offset!r} is not a whole number zero or more")
     if categories is None:

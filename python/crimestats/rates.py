@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import _args, _core
-from ._args import ArrayLike
+from . import _core, _events, _inputs
+from ._events import EventFrequencies
+from ._inputs import ArrayLike
 
 
 def rate(
@@ -15,6 +16,7 @@ def rate(
     per: float = 1000,
     method: str = "phe",
     conf: float = 0.95,
+    eventfreq: EventFrequencies = None,
 ) -> pd.DataFrame:
     """Crime rates per `per` people with a confidence interval for each.
 
@@ -32,6 +34,12 @@ def rate(
         ``"jeffreys"`` or ``"wald"``.
     conf
         Two-sided confidence level, between 0 and 1.
+    eventfreq
+        For events that repeat on the same people (repeat victims): the distribution of events
+        per person, as a mapping ``{1: people with one event, 2: ..., ...}`` for every row or a
+        DataFrame with a column per frequency and a row per element. The interval is widened
+        about the rate by ``sqrt(sum f^2 x_f / sum f x_f)``, as PHE's non-independent events
+        (see docs/standardise.md).
 
     Returns
     -------
@@ -47,11 +55,16 @@ def rate(
     >>> round(r.loc[0, "rate"], 2), round(r.loc[0, "lower"], 2), round(r.loc[0, "upper"], 2)
     (6.81, 6.63, 7.0)
     """
-    index, inputs = _args.broadcast(count=count, population=population)
+    index, inputs = _inputs.broadcast(count=count, population=population)
     c, p = inputs
     r, lower, upper = _core.poisson_rate(
-        c, p, _args.number("per", per), _args.choice("method", method), _args.number("conf", conf)
+        c,
+        p,
+        _inputs.number("per", per),
+        _inputs.choice("method", method),
+        _inputs.number("conf", conf),
     )
-    return _args.frame(
+    lower, upper = _events.widen(r, lower, upper, _events.dispersion(eventfreq, len(c)))
+    return _inputs.frame(
         index, {"count": c, "population": p, "rate": r, "lower": lower, "upper": upper}, inputs
     )

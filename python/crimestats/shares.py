@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from . import _args, _core
-from ._args import ArrayLike
+from . import _core, _inputs
 from ._core import InputError
+from ._inputs import ArrayLike
 
 
 def proportion(
@@ -40,12 +41,12 @@ def proportion(
     >>> round(p.loc[0, "proportion"], 3), round(p.loc[0, "lower"], 3), round(p.loc[0, "upper"], 3)
     (0.941, 0.912, 0.961)
     """
-    index, inputs = _args.broadcast(x=x, n=n)
+    index, inputs = _inputs.broadcast(x=x, n=n)
     xs, ns = inputs
     share, lower, upper = _core.binomial_proportion(
-        xs, ns, _args.choice("method", method), _args.number("conf", conf)
+        xs, ns, _inputs.choice("method", method), _inputs.number("conf", conf)
     )
-    return _args.frame(
+    return _inputs.frame(
         index, {"x": xs, "n": ns, "proportion": share, "lower": lower, "upper": upper}, inputs
     )
 
@@ -91,13 +92,15 @@ def share_ci(
        effective_n   lower   upper
     0      12500.0  0.1203  0.1319
     """
-    index, (shares, ns, defts) = _args.broadcast(share=share, n=n, deft=deft)
+    index, inputs = _inputs.broadcast(share=share, n=n, deft=deft)
+    shares, ns, defts = inputs
     effective_n, lower, upper = _core.published_share_ci(
-        shares, ns, defts, _args.choice("method", method), _args.number("conf", conf)
+        shares, ns, defts, _inputs.choice("method", method), _inputs.number("conf", conf)
     )
-    return _args.frame(
+    return _inputs.frame(
         index,
         {"share": shares, "n": ns, "effective_n": effective_n, "lower": lower, "upper": upper},
+        inputs,
     )
 
 
@@ -120,7 +123,8 @@ def test_share_change(
     Returns
     -------
     pandas.DataFrame
-        Columns ``difference, lower, upper, p_value, significant`` (``p_value < 1 - conf``).
+        Columns ``difference, lower, upper, p_value, significant`` (``p_value < 1 - conf``;
+        a nullable boolean, <NA> where a share, base or design factor is NaN).
 
     Examples
     --------
@@ -129,15 +133,16 @@ def test_share_change(
        difference  p_value  significant
     0       0.008    0.055        False
     """
-    index, (s1, m1, s0, m0, defts) = _args.broadcast(
+    index, (s1, m1, s0, m0, defts) = _inputs.broadcast(
         share1=share1, n1=n1, share0=share0, n0=n0, deft=deft
     )
-    level = _args.number("conf", conf)
+    level = _inputs.number("conf", conf)
     difference, lower, upper, p_value = _core.published_share_change(s1, m1, s0, m0, defts, level)
-    out = _args.frame(
+    out = _inputs.frame(
         index, {"difference": difference, "lower": lower, "upper": upper, "p_value": p_value}
     )
-    out["significant"] = p_value < 1.0 - level
+    # nullable: <NA> where the p-value is NaN (a NaN share, base or design factor)
+    out["significant"] = pd.arrays.BooleanArray(p_value < 1.0 - level, np.isnan(p_value))
     return out
 
 
@@ -188,7 +193,7 @@ def gross_up(
             "total_lower": total if total_lower is None else total_lower,
             "total_upper": total if total_upper is None else total_upper,
         }
-    index, arrays = _args.broadcast(**args)
+    index, arrays = _inputs.broadcast(**args)
     given = dict(zip(args, arrays, strict=True))
     if "share_lower" in given:
         lower, upper = given["share_lower"], given["share_upper"]
@@ -197,8 +202,8 @@ def gross_up(
             given["share"],
             given["n"],
             given["deft"],
-            _args.choice("method", method),
-            _args.number("conf", conf),
+            _inputs.choice("method", method),
+            _inputs.number("conf", conf),
         )
     estimate, low, high = _core.published_gross_up(
         given["share"],
@@ -208,4 +213,4 @@ def gross_up(
         given.get("total_lower", given["total"]),
         given.get("total_upper", given["total"]),
     )
-    return _args.frame(index, {"estimate": estimate, "lower": low, "upper": high})
+    return _inputs.frame(index, {"estimate": estimate, "lower": low, "upper": high})

@@ -4,8 +4,9 @@ use super::{arrays, compute};
 use crate::core::binomial::ProportionMethod;
 use crate::core::error::CoreError;
 use crate::core::survey::{
-    factorize_text, gross_ups, replicate_sums, share_changes, share_cis, share_intervals, Design,
-    Domains, Estimator, LonelyPsu, Outcome, ShareInterval, Stage, SurveyPartials,
+    chi2_sf, f_sf, factorize_text, gross_ups, replicate_sums, share_changes, share_cis,
+    share_intervals, t_intervals, t_tests, Design, Domains, Estimator, LonelyPsu, Outcome,
+    ShareInterval, Stage, SurveyPartials,
 };
 use numpy::ndarray::{Array2, Array3};
 use numpy::{
@@ -205,6 +206,38 @@ fn survey_replicate_sums<'py>(
     let sums = Array3::from_shape_vec((slices.len(), n_domains, n_columns), sums)
         .map_err(|e| CoreError::Design(e.to_string()))?;
     Ok(sums.into_pyarray(py))
+}
+
+/// lower, upper, p_value and the t quantile of t tests of `estimate` (standard error `se`)
+/// with `df` degrees of freedom: `estimate +/- t se` and the two-sided p value against zero.
+#[pyfunction]
+fn survey_t_test<'py>(
+    py: Python<'py>,
+    estimate: PyReadonlyArray1<'py, f64>,
+    se: PyReadonlyArray1<'py, f64>,
+    df: PyReadonlyArray1<'py, f64>,
+    conf: f64,
+) -> PyResult<[Bound<'py, PyArray1<f64>>; 4]> {
+    let (estimate, se, df) = (estimate.as_slice()?, se.as_slice()?, df.as_slice()?);
+    let (t, p) = t_tests(estimate, se, df, conf)?;
+    let (lower, upper) = t_intervals(estimate, se, df, conf)?;
+    Ok(arrays(py, [lower, upper, p, t]))
+}
+
+/// The upper tail at `x` of the F distribution (`distribution` "f", degrees of freedom `df1`
+/// and `df2`) or the chi-square (`"chisq"`, `df1`), for the Rao-Scott tests.
+#[pyfunction]
+fn survey_upper_tail(distribution: &str, x: f64, df1: f64, df2: f64) -> PyResult<f64> {
+    match distribution {
+        "f" => Ok(f_sf(x, df1, df2)),
+        "chisq" => Ok(chi2_sf(x, df1)),
+        _ => Err(CoreError::Unknown {
+            arg: "distribution",
+            given: distribution.to_owned(),
+            known: "'f', 'chisq'",
+        }
+        .into()),
+    }
 }
 
 /// The estimator and, for a share, its interval method.
@@ -409,6 +442,8 @@ pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(survey_estimate, m)?)?;
     m.add_function(wrap_pyfunction!(survey_covariance, m)?)?;
     m.add_function(wrap_pyfunction!(survey_replicate_sums, m)?)?;
+    m.add_function(wrap_pyfunction!(survey_t_test, m)?)?;
+    m.add_function(wrap_pyfunction!(survey_upper_tail, m)?)?;
     m.add_function(wrap_pyfunction!(survey_share_interval, m)?)?;
     m.add_function(wrap_pyfunction!(published_share_ci, m)?)?;
     m.add_function(wrap_pyfunction!(published_share_change, m)?)?;

@@ -18,9 +18,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from .. import _args, _core
+from .. import _core, _inputs
 from .._core import InputError
 from . import calibration, replicate
 from .coding import (
@@ -212,8 +211,8 @@ class SurveyDesign:
         data = self._data
         values, levels, labels, missing = outcome_codes(data, y, statistic)
         domain, n_domains, domain_labels = domain_codes(data, by)
-        ci = _args.choice("ci", ci)
-        conf = _args.number("conf", conf)
+        ci = _inputs.choice("ci", ci)
+        conf = _inputs.number("conf", conf)
         excluded = int((missing | np.isnan(self._weight)).sum())
         if self._replicates is None and not self._adjustments:
             columns = _core.survey_estimate(
@@ -226,7 +225,7 @@ class SurveyDesign:
                 statistic,
                 ci,
                 conf,
-                _args.choice("lonely_psu", self._lonely),
+                _inputs.choice("lonely_psu", self._lonely),
             )
         else:
             columns = self._estimate_columns(
@@ -363,7 +362,7 @@ class SurveyDesign:
         totals = self._totals(y[:, None], x, domain, n_domains)
         estimate = totals.estimate[:, 0]
         se = np.sqrt(totals.covariance[:, 0, 0])
-        lower, upper = _t_interval(estimate, se, totals.df, _args.number("conf", conf))
+        lower, upper = _t_interval(estimate, se, totals.df, _inputs.number("conf", conf))
         out = labels.reset_index(drop=True)
         out["ratio"] = estimate
         out["se"] = se
@@ -402,7 +401,7 @@ class SurveyDesign:
            contrast      se  df
         0    0.2727  0.3506   3
         """
-        statistic = _args.choice("statistic", statistic)
+        statistic = _inputs.choice("statistic", statistic)
         if statistic not in ("mean", "total"):
             raise InputError(
                 f"statistic: unknown value \"{statistic}\"; choose one of 'mean', 'total'"
@@ -431,15 +430,16 @@ class SurveyDesign:
         variance = self._contrast_variance(values, domain, n_domains, coefficient, statistic)
         se = np.sqrt(variance)
         df = float(self.df)
-        t = stats.t.ppf(0.5 + _args.number("conf", conf) / 2, df) if df > 0 else np.nan
-        p_value = 2 * stats.t.sf(abs(estimate / se), df) if se > 0 else np.nan
+        lower, upper, p_value, _ = _core.survey_t_test(
+            np.array([estimate]), np.array([se]), np.array([df]), _inputs.number("conf", conf)
+        )
         return pd.DataFrame(
             {
                 "contrast": [estimate],
                 "se": [se],
-                "lower": [estimate - t * se],
-                "upper": [estimate + t * se],
-                "p_value": [p_value],
+                "lower": lower,
+                "upper": upper,
+                "p_value": p_value,
                 "df": [int(df)],
             }
         )
@@ -505,7 +505,7 @@ class SurveyDesign:
         probs = np.atleast_1d(np.asarray(probabilities, dtype=float))
         if probs.ndim != 1 or not np.all((probs >= 0) & (probs <= 1)):
             raise InputError(f"probabilities: give numbers between 0 and 1, got {probabilities!r}")
-        conf = _args.number("conf", conf)
+        conf = _inputs.number("conf", conf)
         domain, n_domains, labels = domain_codes(data, by)
         valid = ~np.isnan(values) & ~np.isnan(self._weight)
         if domain is not None:
@@ -532,7 +532,7 @@ class SurveyDesign:
                     lower[d] = _qrule_math(values[inside], self._weight[inside], low_p[d])
                 if not np.isnan(high_p[d]) and high_p[d] <= 1:
                     upper[d] = _qrule_math(values[inside], self._weight[inside], high_p[d])
-            t = np.array([_t_quantile(conf, df) for df in totals.df])
+            t = _t_quantiles(totals.df, conf)
             frame = labels.reset_index(drop=True)
             frame["probability"] = p
             frame["quantile"] = qhat
@@ -561,7 +561,7 @@ class SurveyDesign:
         >>> list(test.columns)
         ['statistic', 'ndf', 'ddf', 'p_value']
         """
-        statistic = _args.choice("statistic", statistic)
+        statistic = _inputs.choice("statistic", statistic)
         if statistic not in ("f", "chisq"):
             raise InputError(
                 f"statistic: unknown value \"{statistic}\"; choose one of 'F', 'chisq'"
@@ -699,17 +699,24 @@ class SurveyDesign:
         return SurveyDesign(self._data, self._coded, self._weight, self._lonely, reps)
 
 
-def _t_quantile(conf: float, df: float) -> float:
-    return float(stats.t.ppf(0.5 + conf / 2, df)) if df > 0 else np.nan
-
-
 def _t_interval(
     estimate: np.ndarray, se: np.ndarray, df: np.ndarray, conf: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """``estimate +/- t_df se`` (R ``confint(df = degf(design))``); the point where se is 0."""
-    t = np.array([_t_quantile(conf, d) for d in np.broadcast_to(df, np.shape(estimate))])
-    half = np.where(se == 0, 0.0, t * se)
-    return estimate - half, estimate + half
+    shape = np.shape(estimate)
+    lower, upper, _, _ = _core.survey_t_test(
+        np.ascontiguousarray(estimate, dtype=float),
+        np.ascontiguousarray(se, dtype=float),
+        np.ascontiguousarray(np.broadcast_to(df, shape), dtype=float),
+        conf,
+    )
+    return lower, upper
+
+
+def _t_quantiles(df: np.ndarray, conf: float) -> np.ndarray:
+    """The upper t quantile of each df for a two-sided `conf` interval."""
+    ones = np.ones(len(df))
+    return _core.survey_t_test(ones, ones, np.ascontiguousarray(df, dtype=float), conf)[3]
 
 
 def _srs_variance(
@@ -792,7 +799,7 @@ def _rao_scott(
                 "statistic": [f],
                 "ndf": [ndf],
                 "ddf": [ndf * df],
-                "p_value": [float(stats.f.sf(f, ndf, ndf * df))],
+                "p_value": [_core.survey_upper_tail("f", f, ndf, ndf * df)],
             }
         )
     # R reports Pearson's X^2 itself and refers X^2 / mean(diag(Delta)) to chi-square.
@@ -802,7 +809,7 @@ def _rao_scott(
         {
             "statistic": [pearson],
             "df": [dimension],
-            "p_value": [float(stats.chi2.sf(chisq, dimension))],
+            "p_value": [_core.survey_upper_tail("chisq", chisq, dimension, 0.0)],
         }
     )
 
@@ -880,11 +887,10 @@ def survey_design(
         mean     se
     0  5.333  1.374
     """
-    if not isinstance(data, pd.DataFrame):
-        raise InputError(f"data: must be a pandas DataFrame, got {type(data).__name__}")
+    data = _inputs.as_pandas("data", data)
     if len(data) == 0:
         raise InputError("data: has no rows")
-    lonely_psu = _args.choice("lonely_psu", lonely_psu)
+    lonely_psu = _inputs.choice("lonely_psu", lonely_psu)
     coded = design_codes(data, weight, strata, psu, fpc)
     reps = None
     if replicate_weights is not None or replicate_method is not None:

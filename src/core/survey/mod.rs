@@ -35,7 +35,9 @@ mod rows;
 mod text;
 mod variance;
 
-pub use intervals::{share_interval, share_intervals, t_intervals, ShareInterval};
+pub use intervals::{
+    chi2_sf, f_sf, share_interval, share_intervals, t_intervals, t_tests, ShareInterval,
+};
 pub use published::{gross_up, gross_ups, share_changes, share_cis, ShareChanges, ShareCis};
 pub use replicate::replicate_sums;
 pub use text::factorize_text;

@@ -1,134 +1,33 @@
-"""Readers for the official tables behind crime statistics in England and Wales.
-
-Every reader returns a tidy pandas DataFrame (one row per area and offence, or per area and
-year) with the same column names: ``area_code`` (the nine-character GSS code),
-``area_name``, ``area_type`` (``country``, ``region``, ``force`` or ``other``),
-``offence``, and the measure (``count``, ``percent_change``, ``rate``, ``population``).
-
-The ONS marks cells that hold no number with a symbol: ``-`` (the base is fewer than 50, so
-no percentage change is given), ``..`` (not available), ``+`` (suppressed because the
-population is small), and in newer tables ``[x]``, ``[c]``, ``[z]``. Such a cell becomes NaN
-and the symbol is kept in the ``marker`` column, so nothing the publisher said is lost.
-:func:`parse_number` is the one place that reads an ONS cell.
-
-Spreadsheets are read through pandas with the ``calamine`` engine (xlsx, xls, xlsb and ods
-alike).
-"""
+"""The ONS police force area data tables (P1-P3) and the Home Office open data tables."""
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ._core import InputError
-
-__all__ = [
-    "MARKERS",
-    "PfaTables",
-    "offences",
-    "parse_number",
-    "pfa_population",
-    "read_mid_year_estimates",
-    "read_open_data",
-    "read_pfa_lookup",
-    "read_pfa_tables",
-]
-
-#: The symbols ONS and Home Office tables put in place of a number, and what each means.
-MARKERS: dict[str, str] = {
-    "-": "base fewer than 50, so no percentage change is given",
-    "..": "not available",
-    "+": "suppressed (small population)",
-    ":": "not available",
-    "*": "suppressed",
-    "[x]": "not available",
-    "[c]": "confidential",
-    "[z]": "not applicable",
-    "[low]": "fewer than 0.5",
-}
-
-_DASHES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-", "\u00a0": " "})
-_NOTE_TAG = re.compile(r"\[(?:note|Note)\s*\d+\]")
-_NUMBER = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$")
-
-
-def parse_number(value: object) -> tuple[float, str | None]:
-    """Read one cell of an ONS or Home Office table.
-
-    Parameters
-    ----------
-    value
-        The cell as the spreadsheet reader gave it: a number, a string such as ``"5,108"``,
-        ``"-"``, ``".."``, ``"+"`` or ``"12.5%"``, or ``None``/NaN for an empty cell.
-
-    Returns
-    -------
-    tuple of (float, str or None)
-        The number (NaN where the cell holds no number) and the ONS symbol found in the cell
-        (one of :data:`MARKERS`), or ``None`` when there was none. Thousands separators, spaces,
-        ``[note N]`` tags, a trailing per cent sign and a trailing ``[u]`` (low reliability) are
-        dropped; the number itself is kept.
-
-    Raises
-    ------
-    InputError
-        If the cell holds text that is neither a number nor an ONS symbol.
-
-    Examples
-    --------
-    >>> parse_number("5,108")
-    (5108.0, None)
-    >>> parse_number("-")
-    (nan, '-')
-    >>> parse_number(4019)
-    (4019.0, None)
-    """
-    if value is None:
-        return math.nan, None
-    if isinstance(value, bool):
-        raise InputError(f"cell holds {value!r}, not a number")
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return float(value), None
-    text = str(value).translate(_DASHES).strip()
-    text = _NOTE_TAG.sub("", text).strip()
-    if text == "" or text.lower() == "nan":
-        return math.nan, None
-    low = text.lower()
-    for marker in MARKERS:
-        if low == marker:
-            return math.nan, marker
-    if low.endswith("[u]"):  # a number flagged as of low reliability: the number stands
-        text = text[:-3].strip()
-    cleaned = text.replace(",", "").replace(" ", "").removesuffix("%")
-    if _NUMBER.match(cleaned):
-        return float(cleaned), None
-    raise InputError(f"cell holds {value!r}, which is neither a number nor an ONS symbol")
-
-
-def _parse_cells(values: Iterable[object]) -> tuple[np.ndarray, list[str | None]]:
-    """Parse many cells with :func:`parse_number`: the numbers and the markers."""
-    numbers: list[float] = []
-    markers: list[str | None] = []
-    for value in values:
-        number, marker = parse_number(value)
-        numbers.append(number)
-        markers.append(marker)
-    return np.asarray(numbers, dtype=float), markers
-
-
-# --- labels -------------------------------------------------------------------------------------
-
-# Footnote digits glued to a label, at its end or before a closing bracket:
-# "Cheshire7", "ENGLAND AND WALES6,7", "Stalking and harassment 5", "(excluding fraud3)".
-_FOOTNOTE = re.compile(r"(?<=[A-Za-z)])\s*\d+(?:\s*,\s*\d+)*(?=\s*\)|\s*$)")
-_BRACKETED_FOOTNOTE = re.compile(r"\s*\(\d+\)\s*$")
-_GSS = re.compile(r"^([EKNSW]\d{8})")
+from .._core import InputError
+from .cells import (
+    _MID_YEAR,
+    _clean_label,
+    _find_header,
+    _open_workbook,
+    _parse_cells,
+    _read_csv,
+)
+from .geography import (
+    _area_code,
+    _area_name,
+    _area_type,
+    area_key,
+    count_offence,
+    is_households,
+    match_area,
+    name_key,
+)
 
 # Spellings that differ between tables of the same publication, mapped to one name.
 _OFFENCE_ALIASES: dict[str, str] = {
@@ -137,63 +36,11 @@ _OFFENCE_ALIASES: dict[str, str] = {
     "miscellaneous crimes": "Miscellaneous crimes against society",
 }
 
-# The names the tables print in capitals, or under another name in one table.
-_AREA_NAMES: dict[str, str] = {
-    "K04000001": "England and Wales",
-    "E92000001": "England",
-    "W92000004": "Wales",
-    "E12000005": "West Midlands",
-    "E23000034": "City of London",
-}
-
-
-def _clean_label(value: object) -> str:
-    """A header or area label without line breaks, repeated spaces and footnote digits."""
-    text = str(value).translate(_DASHES).replace("\n", " ")
-    text = _BRACKETED_FOOTNOTE.sub("", text)
-    text = _FOOTNOTE.sub("", text)
-    return re.sub(r"\s+", " ", text).strip()
-
 
 def _offence_name(value: object) -> str:
     label = _clean_label(value)
     return _OFFENCE_ALIASES.get(label.lower(), label)
 
-
-def _key(text: str) -> str:
-    """A matching key: lower case, '&' as 'and', punctuation and spaces dropped."""
-    return re.sub(r"[^a-z0-9]", "", text.lower().replace("&", "and"))
-
-
-def _area_type(code: str | None) -> str:
-    if not code:
-        return "other"
-    if code.startswith(("K04", "E92", "W92")):
-        return "country"
-    if code.startswith("E12"):
-        return "region"
-    if code.startswith(("E23", "W15")):
-        return "force"
-    return "other"
-
-
-def _area_code(value: object) -> str | None:
-    if not isinstance(value, str):
-        return None
-    match = _GSS.match(value.strip())
-    return match.group(1) if match else None
-
-
-def _area_name(value: object, code: str | None) -> str:
-    if code in _AREA_NAMES:
-        return _AREA_NAMES[code]
-    name = _clean_label(value)
-    if name.isupper():
-        name = name.title().replace(" And ", " and ").replace(" Of ", " of ")
-    return name
-
-
-# --- the police force area data tables ----------------------------------------------------------
 
 _MONTH_NAMES = (
     "January",
@@ -211,7 +58,6 @@ _MONTH_NAMES = (
 )
 _MONTHS = {m[:3].lower(): m for m in _MONTH_NAMES}
 _PERIOD = re.compile(r"year ending\s+([A-Za-z]+)\.?\s+(20\d\d|\d\d)", re.IGNORECASE)
-_MID_YEAR = re.compile(r"mid-?\s*(\d{4})", re.IGNORECASE)
 
 _AREA_COLUMNS = ["area_code", "area_name", "area_type"]
 _COUNT_COLUMNS = ["period", *_AREA_COLUMNS, "offence", "count", "marker"]
@@ -346,12 +192,6 @@ def _tidy(sheet: _Sheet, measure: str, skip: tuple[str, ...] = ()) -> pd.DataFra
     return pd.concat(frames, ignore_index=True)
 
 
-def _area_key(frame: pd.DataFrame) -> pd.Series:
-    """Join key: the GSS code, or the name where an area has none (British Transport Police)."""
-    names = frame["area_name"].map(lambda n: "name:" + _key(str(n)))
-    return frame["area_code"].where(frame["area_code"].notna(), names).astype(str)
-
-
 @dataclass(frozen=True, eq=False)
 class PfaTables:
     """The ONS "Police force area data tables" of one publication, as tidy frames.
@@ -441,38 +281,22 @@ class PfaTables:
     def resolve_area(self, name: str, *, area_type: str | None = None) -> str:
         """The table's own name for an area given by code or loosely by name.
 
-        Matching ignores case, punctuation and '&' against 'and' ("Devon & Cornwall" is
-        "Devon and Cornwall"); a GSS code matches its area. Where a name is both a region and a
-        force ("West Midlands"), the force is taken unless ``area_type`` says otherwise.
+        Matching is :func:`~crimestats.ons.match_area`'s: case, punctuation and '&' against
+        'and' ignored ("Devon & Cornwall" is "Devon and Cornwall"), a GSS code matches its area,
+        and the start of exactly one name matches it ("Devon"). Where a name is both a region
+        and a force ("West Midlands"), the force is taken unless ``area_type`` says otherwise.
 
         Raises
         ------
         InputError
-            If no area matches; the message lists the areas there are.
+            If no area matches, or the start of several; the message lists them.
 
         Examples
         --------
         >>> tables.resolve_area("devon & cornwall")  # doctest: +SKIP
         'Devon and Cornwall'
         """
-        areas = self.counts.drop_duplicates(["area_code", "area_name"])
-        if area_type is not None:
-            areas = areas[areas["area_type"] == area_type]
-        by_code = areas[areas["area_code"] == name.strip().upper()]
-        if not by_code.empty:
-            return str(by_code["area_name"].iloc[0])
-        cleaned = _clean_label(name)
-        # "London, City of" is the ONS register's order of "City of London"
-        inverted = re.sub(r"^(.+),\s*(.+ of)$", r"\2 \1", cleaned)
-        wanted = {_key(cleaned), _key(inverted)}
-        matches = areas[areas["area_name"].map(lambda a: _key(str(a)) in wanted)]
-        if matches.empty:
-            raise InputError(
-                f"area {name!r} is not in {self.path.name}. Areas in the table: "
-                f"{'; '.join(map(str, areas['area_name']))}"
-            )
-        forces = matches[matches["area_type"] == "force"]
-        return str((forces if not forces.empty else matches)["area_name"].iloc[0])
+        return match_area(name, self.counts, area_type=area_type, where=self.path.name)
 
     def resolve_offence(self, name: str) -> str:
         """The table's own name for an offence given loosely.
@@ -493,11 +317,11 @@ class PfaTables:
         available = self.offences() + [
             o for o in dict.fromkeys(self.rates["offence"].tolist()) if o not in self.offences()
         ]
-        wanted = _key(_offence_name(name))
-        exact = [o for o in available if _key(o) == wanted]
+        wanted = name_key(_offence_name(name))
+        exact = [o for o in available if name_key(o) == wanted]
         if exact:
             return exact[0]
-        partial = [o for o in available if wanted and _key(o).startswith(wanted)]
+        partial = [o for o in available if wanted and name_key(o).startswith(wanted)]
         if len(partial) == 1:
             return partial[0]
         listing = "; ".join(available)
@@ -537,16 +361,15 @@ class PfaTables:
         [4019.0, 2778.0, 6.047...]
         """
         offence = self.resolve_offence(name)
-        by_households = offence.lower().endswith("(households)")
-        count_name = offence[: -len("(households)")].strip() if by_households else offence
+        count_name = count_offence(offence)
 
         def pick(frame: pd.DataFrame, wanted: str, cols: list[str]) -> pd.DataFrame:
             part = frame.loc[frame["offence"] == wanted].copy()
-            part["_key"] = _area_key(part)
+            part["_key"] = area_key(part)
             return part.drop_duplicates("_key").set_index("_key")[cols]
 
         out = self.counts.loc[self.counts["offence"] == count_name, [*_AREA_COLUMNS]].copy()
-        out["_key"] = _area_key(out)
+        out["_key"] = area_key(out)
         out = out.drop_duplicates("_key").set_index("_key")
         counts = pick(self.counts, count_name, ["count"])
         changes = pick(self.changes, count_name, ["percent_change", "suppressed"])
@@ -557,29 +380,10 @@ class PfaTables:
         out["previous"] = np.round(out["count"] / factor.where(factor > 0))
         out["percent_change"] = pct
         out["suppressed"] = changes["suppressed"].reindex(out.index).fillna(False).astype(bool)
-        denominator = "households" if by_households else "population"
+        denominator = "households" if is_households(offence) else "population"
         out["population"] = rates[denominator].reindex(out.index).astype(float)
         out["rate"] = rates["rate"].reindex(out.index).astype(float)
         return out.reset_index(drop=True)[_WIDE_COLUMNS]
-
-
-def _read_csv(path: Path, **options: object) -> pd.DataFrame:
-    """pandas.read_csv of a text table; the ways a damaged file fails become InputError."""
-    try:
-        return pd.read_csv(path, dtype=str, encoding="utf-8-sig", **options)  # type: ignore[call-overload]
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise InputError(f"{path.name}: not a readable CSV table ({error})") from None
-
-
-def _open_workbook(path: Path) -> pd.ExcelFile:
-    if not path.exists():
-        raise FileNotFoundError(path)
-    try:
-        return pd.ExcelFile(path, engine="calamine")
-    except Exception as error:  # calamine raises its own types for a file it cannot read
-        raise InputError(
-            f"{path.name} is not a spreadsheet that can be read (xlsx, xls, xlsb or ods): {error}"
-        ) from error
 
 
 def _find_sheet(book: pd.ExcelFile, table: str) -> str | None:
@@ -750,14 +554,6 @@ def _financial_year_period(value: object) -> str:
     return f"year ending March {start + 1}"
 
 
-def _find_header(raw: pd.DataFrame, required: set[str]) -> int | None:
-    for i in range(min(len(raw), 30)):
-        cells = {str(v).strip().lower() for v in raw.iloc[i].tolist()}
-        if required <= cells:
-            return i
-    return None
-
-
 def read_open_data(path: str | Path, *, level: str = "group") -> pd.DataFrame:
     """Read the Home Office police recorded crime open data tables, summed by force and year.
 
@@ -836,261 +632,3 @@ def read_open_data(path: str | Path, *, level: str = "group") -> pd.DataFrame:
     summed = pd.DataFrame(data.groupby(keys, sort=True)["count"].sum(min_count=1).reset_index())
     summed.insert(1, "period", summed["financial_year"].map(_financial_year_period))
     return summed
-
-
-# --- populations --------------------------------------------------------------------------------
-
-_POPULATION_COLUMNS = ["area_code", "area_name", "geography", "year", "population"]
-
-
-def _pick_population_sheet(book: pd.ExcelFile) -> str:
-    names = [str(s) for s in book.sheet_names]
-    for wanted in ("mye4", "mye2 - persons", "mye2"):
-        for sheet in names:
-            if sheet.strip().lower() == wanted:
-                return sheet
-    for sheet in names:
-        if sheet.strip().lower().startswith("mye2"):
-            return sheet
-    raise InputError(
-        f"no MYE4 or MYE2 sheet among {', '.join(names)}: not an ONS mid-year estimates workbook"
-    )
-
-
-def read_mid_year_estimates(
-    path: str | Path, *, year: int | None = None, sheet: str | None = None
-) -> pd.DataFrame:
-    """Read ONS mid-year population estimates by local authority into long form.
-
-    Reads sheet MYE4 (totals for many years, columns ``Mid-2023``, ``Mid-2022`` ...) or MYE2
-    (``All ages`` for one year) of the ONS "Estimates of the population for England and Wales"
-    workbook, or a CSV export of MYE2 (a UTF-8 byte-order mark is allowed).
-
-    Parameters
-    ----------
-    path
-        The workbook or CSV.
-    year
-        The mid-year of a single-year table (MYE2, CSV). Taken from the sheet title
-        ("... mid-2023") or from a file name such as ``mye24tablesew.csv`` when not given; for
-        MYE4, keeps only that year.
-    sheet
-        The sheet to read; by default MYE4, else MYE2 - Persons.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``area_code, area_name, geography, year, population``: every row of the table
-        (countries, regions, counties and local authorities) for each year.
-
-    Raises
-    ------
-    InputError
-        If the table has no ``Code`` header, or a single-year table's year cannot be told.
-
-    Examples
-    --------
-    >>> mye = read_mid_year_estimates("mye24tablesew.csv")  # doctest: +SKIP
-    >>> bedford = mye.area_code == "E06000055"  # doctest: +SKIP
-    >>> int(mye.loc[bedford, "population"].iloc[0])  # doctest: +SKIP
-    194976
-    """
-    path = Path(path)
-    title = ""
-    if path.suffix.lower() in (".csv", ".txt"):
-        if not path.exists():
-            raise FileNotFoundError(path)
-        raw = _read_csv(path, header=None)
-    else:
-        book = _open_workbook(path)
-        with book:
-            chosen = sheet if sheet is not None else _pick_population_sheet(book)
-            raw = pd.read_excel(book, sheet_name=chosen, header=None)
-    header = _find_header(raw, {"code", "name"})
-    if header is None:
-        raise InputError(f"{path.name}: no header row with 'Code' and 'Name' columns")
-    if header > 0:
-        title = str(raw.iat[0, 0])
-    labels = [str(v).strip() for v in raw.iloc[header].tolist()]
-    lower = [v.lower() for v in labels]
-    body = raw.iloc[header + 1 :]
-    body = body.loc[body.iloc[:, lower.index("code")].notna()]
-    code = body.iloc[:, lower.index("code")].astype(str).str.strip()
-    name = body.iloc[:, lower.index("name")].astype(str).str.strip()
-    geography = (
-        body.iloc[:, lower.index("geography")].astype(str).str.strip()
-        if "geography" in lower
-        else pd.Series("", index=body.index)
-    )
-
-    year_columns: dict[int, int] = {}
-    for j, label in enumerate(labels):
-        match = re.fullmatch(r"mid-?\s*(\d{4})", label, flags=re.IGNORECASE)
-        if match:
-            year_columns[j] = int(match.group(1))
-    if not year_columns:
-        if "all ages" not in lower:
-            raise InputError(f"{path.name}: no 'Mid-YYYY' or 'All ages' column")
-        match = _MID_YEAR.search(title)
-        file_match = re.search(r"mye(\d{2})", path.name.lower())
-        stated = (
-            int(match.group(1))
-            if match
-            else 2000 + int(file_match.group(1))
-            if file_match
-            else None
-        )
-        if year is not None and stated is not None and year != stated:
-            raise InputError(f"year: {year} is not in {path.name} (it holds mid-{stated})")
-        single = year if year is not None else stated
-        if single is None:
-            raise InputError(
-                f"{path.name}: cannot tell which mid-year the estimates are for; pass year="
-            )
-        year_columns[lower.index("all ages")] = single
-
-    frames = []
-    for j, mid_year in year_columns.items():
-        if year is not None and mid_year != year:
-            continue
-        values, _ = _parse_cells(body.iloc[:, j].tolist())
-        frames.append(
-            pd.DataFrame(
-                {
-                    "area_code": code.to_numpy(),
-                    "area_name": name.to_numpy(),
-                    "geography": geography.to_numpy(),
-                    "year": mid_year,
-                    "population": values,
-                }
-            )
-        )
-    if not frames:
-        available = ", ".join(str(y) for y in sorted(year_columns.values()))
-        raise InputError(f"year: {year} is not in {path.name} (years there: {available})")
-    return pd.concat(frames, ignore_index=True)[_POPULATION_COLUMNS]
-
-
-def read_pfa_lookup(path: str | Path) -> pd.DataFrame:
-    """Read the ONS local authority district -> community safety partnership -> PFA lookup.
-
-    A district that sits in more than one community safety partnership appears once per
-    partnership in the ONS file; here it appears once.
-
-    Parameters
-    ----------
-    path
-        The lookup CSV (columns such as ``LAD23CD, LAD23NM, CSP23CD, CSP23NM, PFA23CD,
-        PFA23NM``; any vintage).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``lad_code, lad_name, pfa_code, pfa_name``, one row per district.
-
-    Raises
-    ------
-    InputError
-        If the LAD and PFA code columns are missing, or a district maps to two forces.
-
-    Examples
-    --------
-    >>> lookup = read_pfa_lookup("Local_Authority_District_to_CSPs_to_Police_Force_Areas_"
-    ...                          "(December__2023)_Lookup_.csv")  # doctest: +SKIP
-    >>> sorted(lookup.loc[lookup.pfa_name == "Bedfordshire", "lad_name"])  # doctest: +SKIP
-    ['Bedford', 'Central Bedfordshire', 'Luton']
-    """
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(path)
-    raw = _read_csv(path)
-    found: dict[str, str] = {}
-    for column in raw.columns:
-        match = re.fullmatch(r"(LAD|PFA)\d{2}(CD|NM)", str(column).strip(), flags=re.IGNORECASE)
-        if match:
-            kind = "code" if match.group(2).upper() == "CD" else "name"
-            found[f"{match.group(1).lower()}_{kind}"] = column
-    needed = ["lad_code", "lad_name", "pfa_code", "pfa_name"]
-    if not all(k in found for k in needed):
-        raise InputError(
-            f"{path.name} is not an ONS LAD to PFA lookup: it needs LADyyCD, LADyyNM, PFAyyCD "
-            f"and PFAyyNM columns (it has {', '.join(map(str, raw.columns))})"
-        )
-    lookup = raw[[found[k] for k in needed]].copy()
-    lookup.columns = needed
-    lookup = lookup.apply(lambda s: s.str.strip())
-    lookup = lookup.drop_duplicates()
-    twice = lookup["lad_code"].duplicated(keep=False)
-    if twice.any():
-        bad = ", ".join(sorted(set(lookup.loc[twice, "lad_code"])))
-        raise InputError(f"{path.name}: districts mapped to more than one force: {bad}")
-    return lookup.reset_index(drop=True)
-
-
-def pfa_population(
-    estimates: str | Path | pd.DataFrame,
-    lookup: str | Path | pd.DataFrame,
-    *,
-    year: int | None = None,
-) -> pd.DataFrame:
-    """Sum local authority population estimates to police force areas.
-
-    Parameters
-    ----------
-    estimates
-        Mid-year estimates by local authority: a path read with :func:`read_mid_year_estimates`,
-        or its result.
-    lookup
-        The LAD -> PFA lookup: a path read with :func:`read_pfa_lookup`, or its result.
-    year
-        Keep only this mid-year; by default every year in ``estimates``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``area_code, area_name, year, population``, one row per force and year, in the order of
-        the force codes.
-
-    Raises
-    ------
-    InputError
-        If a district of the lookup has no estimate (estimates on other boundaries than the
-        lookup's), naming the districts.
-
-    Examples
-    --------
-    >>> pop = pfa_population("mye24tablesew.csv", "Local_Authority_District_to_CSPs_to_"
-    ...                      "Police_Force_Areas_(December__2023)_Lookup_.csv")  # doctest: +SKIP
-    >>> int(pop.loc[pop.area_name == "Bedfordshire", "population"].iloc[0])  # doctest: +SKIP
-    749943
-    """
-    mye = (
-        estimates
-        if isinstance(estimates, pd.DataFrame)
-        else read_mid_year_estimates(estimates, year=year)
-    )
-    lad = lookup if isinstance(lookup, pd.DataFrame) else read_pfa_lookup(lookup)
-    if year is not None:
-        mye = mye.loc[mye["year"] == year]
-        if mye.empty:
-            raise InputError(f"year: {year} is not in the estimates")
-    merged = lad.merge(
-        mye[["area_code", "year", "population"]],
-        left_on="lad_code",
-        right_on="area_code",
-        how="left",
-    )
-    missing = merged.loc[merged["population"].isna(), "lad_code"]
-    if not missing.empty:
-        shown = ", ".join(sorted(set(missing))[:10])
-        raise InputError(
-            f"{missing.nunique()} districts of the lookup have no population estimate "
-            f"({shown}...): are the estimates on the same boundaries as the lookup?"
-        )
-    summed = (
-        merged.groupby(["pfa_code", "pfa_name", "year"], sort=True)["population"]
-        .sum()
-        .reset_index()
-        .rename(columns={"pfa_code": "area_code", "pfa_name": "area_name"})
-    )
-    return pd.DataFrame(summed)

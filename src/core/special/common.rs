@@ -1,0 +1,157 @@
+//! Numerical devices shared by the distribution rooms: constants, Chebyshev and
+//! polynomial evaluation, error-free sums and double-double arithmetic, and the one
+//! safeguarded Halley root-finder behind every quantile.
+
+/// ln(sqrt(2 pi)).
+pub(super) const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+/// sqrt(2 pi).
+pub(super) const SQRT_2PI: f64 = 2.506_628_274_631_000_5;
+/// Guard against division by zero in the modified Lentz continued-fraction algorithm.
+pub(super) const TINY: f64 = 1e-300;
+/// Iteration cap for series and continued fractions; never reached for finite inputs
+/// in the supported ranges, it only stops runaway loops on pathological arguments.
+pub(super) const MAX_ITER: i32 = 1_000_000;
+
+/// Evaluates a Chebyshev series `c[0] + sum c[k] T_k(t)` by Clenshaw's recurrence.
+pub(super) fn chebyshev(c: &[f64], t: f64) -> f64 {
+    let (mut b1, mut b2) = (0.0, 0.0);
+    for &ck in c.iter().skip(1).rev() {
+        let b0 = 2.0 * t * b1 - b2 + ck;
+        b2 = b1;
+        b1 = b0;
+    }
+    t * b1 - b2 + c[0]
+}
+
+/// Knuth's error-free sum: `s + e == a + b` exactly.
+pub(super) fn two_sum(a: f64, b: f64) -> (f64, f64) {
+    let s = a + b;
+    let bb = s - a;
+    (s, (a - (s - bb)) + (b - bb))
+}
+
+/// Horner evaluation of `c[0] + c[1] r + ...`.
+pub(super) fn poly(c: &[f64], r: f64) -> f64 {
+    let mut acc = 0.0;
+    for &ck in c.iter().rev() {
+        acc = acc * r + ck;
+    }
+    acc
+}
+
+/// The smallest positive double (a subnormal, 4.9e-324).
+pub(super) const SMALLEST_SUBNORMAL: f64 = 5e-324;
+
+/// Safeguarded Halley iteration for `F(x) = target` on `(lo, hi)`, `F` monotone
+/// (increasing when `increasing`). `eval(x)` returns `(F(x), density, g)` where the
+/// density is `|F'(x)|` and `g = F''(x) / F'(x)`. A step that would leave the bracket is
+/// replaced by a Newton step on `ln F` against `ln x` (exact for power-law tails), and
+/// failing that by bisection.
+///
+/// Stopping: Halley's method leaves a relative error of about `kappa r^3` after a step
+/// of relative size `r` (`kappa` is the caller's bound on the curvature scale, roughly
+/// shape times `1 + z^2`, with a safety factor of 10). When `kappa r^3` is below 1e-17
+/// (and, after the first step, the steps have been shrinking superlinearly) the last
+/// step is taken and the iteration stops, which saves the confirming evaluation;
+/// otherwise it stops when the step is below 1e-14 relative.
+pub(super) fn solve<E: Fn(f64) -> (f64, f64, f64)>(
+    eval: E,
+    target: f64,
+    increasing: bool,
+    x0: f64,
+    bracket: (f64, f64),
+    kappa: f64,
+) -> f64 {
+    let (mut lo, mut hi) = bracket;
+    let mut x = x0;
+    let mut last_r = f64::INFINITY;
+    for _ in 0..100 {
+        let (f, density, g) = eval(x);
+        let diff = f - target;
+        if diff == 0.0 || f.is_nan() {
+            return x;
+        }
+        if (diff < 0.0) == increasing {
+            lo = x;
+        } else {
+            hi = x;
+            if x <= SMALLEST_SUBNORMAL {
+                // Even the smallest positive double overshoots: the root underflows.
+                return 0.0;
+            }
+        }
+        let slope = if increasing { density } else { -density };
+        let newton = diff / slope;
+        let corr = 1.0 - 0.5 * newton * g;
+        let step = if (0.5..=2.0).contains(&corr) {
+            newton / corr
+        } else {
+            newton
+        };
+        let mut xn = x - step;
+        let r = (step / x).abs();
+        if r <= 1e-14 {
+            // Converged; a step below the rounding of x must not trip the bracket test.
+            return if xn > lo && xn < hi { xn } else { x };
+        }
+        if xn > lo && xn < hi {
+            if r <= 10.0 * last_r * last_r && kappa * r * r * r <= 1e-17 {
+                return xn;
+            }
+            last_r = r;
+        } else {
+            last_r = f64::INFINITY;
+            // Newton on ln F versus ln x: F ~ c x^k in the tails.
+            xn = if f > 0.0 && slope != 0.0 {
+                x * (-(f / target).ln() * f / (x * slope)).exp()
+            } else {
+                f64::NAN
+            };
+            if xn == 0.0 && lo == 0.0 {
+                // The power law puts the root below the smallest double; confirm there.
+                xn = SMALLEST_SUBNORMAL;
+            }
+            if !(xn > lo && xn < hi) {
+                xn = if hi == f64::INFINITY {
+                    4.0 * x.max(lo)
+                } else if lo > 0.0 {
+                    (lo * hi).sqrt()
+                } else {
+                    0.125 * hi
+                };
+            }
+        }
+        x = xn;
+    }
+    x
+}
+
+/// Double-double number `hi + lo` with `|lo| <= ulp(hi) / 2`.
+#[derive(Clone, Copy)]
+pub(super) struct Dd(pub(super) f64, pub(super) f64);
+
+impl Dd {
+    pub(super) fn from(x: f64) -> Self {
+        Dd(x, 0.0)
+    }
+    /// Normalizes `hi + lo` given `|hi| >= |lo|` (Dekker's fast two-sum).
+    pub(super) fn norm(hi: f64, lo: f64) -> Self {
+        let s = hi + lo;
+        Dd(s, lo - (s - hi))
+    }
+    pub(super) fn add(self, o: Dd) -> Dd {
+        let (s, e) = two_sum(self.0, o.0);
+        Dd::norm(s, e + self.1 + o.1)
+    }
+    pub(super) fn mul(self, o: Dd) -> Dd {
+        let p = self.0 * o.0;
+        let e = self.0.mul_add(o.0, -p) + (self.0 * o.1 + self.1 * o.0);
+        Dd::norm(p, e)
+    }
+    pub(super) fn div(self, o: Dd) -> Dd {
+        let q1 = self.0 / o.0;
+        let r = self.add(o.mul(Dd::from(-q1)));
+        let q2 = r.0 / o.0;
+        Dd::norm(q1, q2)
+    }
+}
