@@ -427,9 +427,8 @@ class SurveyDesign:
         )
         # Influence values of the combination: each row's own domain's, times its coefficient.
         estimate = float(coefficient @ totals.estimate[:, 0])
-        variance = self._contrast_variance(values, domain, n_domains, coefficient, statistic)
+        variance, df = self._contrast_variance(values, domain, n_domains, coefficient, statistic)
         se = np.sqrt(variance)
-        df = float(self.df)
         lower, upper, p_value, _ = _core.survey_t_test(
             np.array([estimate]), np.array([se]), np.array([df]), _inputs.number("conf", conf)
         )
@@ -451,11 +450,13 @@ class SurveyDesign:
         n_domains: int,
         coefficient: np.ndarray,
         statistic: str,
-    ) -> float:
+    ) -> tuple[float, float]:
+        """The variance of the contrast and the design df."""
         if self._replicates is not None:
-            return self._replicates.contrast_variance(
+            variance = self._replicates.contrast_variance(
                 values, domain, n_domains, coefficient, self._weight, statistic
             )
+            return variance, float(self._replicates.df)
         valid = ~np.isnan(values) & ~np.isnan(self._weight) & (domain != NO_CODE)
         code = np.where(valid, domain, n_domains).astype(np.intp)
         w = np.where(valid, self._weight, 0.0)
@@ -470,8 +471,8 @@ class SurveyDesign:
                 mean = total / weighted_n
                 z = coefficient[d] * w * (y - mean[d]) / weighted_n[d]
         z[~valid] = 0.0
-        covariance, _ = self._influence_covariance(z[:, None], None, 1)
-        return float(covariance[0, 0, 0])
+        covariance, df = self._influence_covariance(z[:, None], None, 1)
+        return float(covariance[0, 0, 0]), float(df[0])
 
     def quantile(
         self,
@@ -511,27 +512,30 @@ class SurveyDesign:
         if domain is not None:
             valid &= domain != NO_CODE
         code = np.zeros(len(values), dtype=np.intp) if domain is None else domain.astype(np.intp)
+        # One sort per domain: rows ordered by domain, then value.
+        order = np.lexsort((values, code))
+        order = order[valid[order]]
+        bounds = np.searchsorted(code[order], np.arange(n_domains + 1))
+        rules = [
+            _QuantileRule(values[order[a:b]], self._weight[order[a:b]])
+            for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+        ]
+        d_of = np.minimum(code, n_domains - 1)
         rows = []
         for p in probs:
-            qhat = np.full(n_domains, np.nan)
-            for d in range(n_domains):
-                inside = valid & (code == d)
-                qhat[d] = _qrule_math(values[inside], self._weight[inside], p)
+            qhat = np.array([rule.at(p) for rule in rules])
             below = np.where(np.isnan(values), np.nan, 0.0)
-            d_of = np.minimum(code, n_domains - 1)
             below[valid] = (values[valid] <= qhat[d_of[valid]]).astype(float)
             totals = self._totals(below[:, None], np.ones(len(values)), domain, n_domains)
             share = totals.estimate[:, 0]
             se_share = np.sqrt(totals.covariance[:, 0, 0])
             low_p, high_p = _t_interval(share, se_share, totals.df, conf)
-            lower = np.full(n_domains, np.nan)
-            upper = np.full(n_domains, np.nan)
-            for d in range(n_domains):
-                inside = valid & (code == d)
-                if not np.isnan(low_p[d]) and low_p[d] >= 0:
-                    lower[d] = _qrule_math(values[inside], self._weight[inside], low_p[d])
-                if not np.isnan(high_p[d]) and high_p[d] <= 1:
-                    upper[d] = _qrule_math(values[inside], self._weight[inside], high_p[d])
+            lower = np.array(
+                [r.at(q) if q >= 0 else np.nan for r, q in zip(rules, low_p, strict=True)]
+            )
+            upper = np.array(
+                [r.at(q) if q <= 1 else np.nan for r, q in zip(rules, high_p, strict=True)]
+            )
             t = _t_quantiles(totals.df, conf)
             frame = labels.reset_index(drop=True)
             frame["probability"] = p
@@ -753,23 +757,29 @@ def _srs_variance(
     return out
 
 
-def _qrule_math(x: np.ndarray, w: np.ndarray, p: float) -> float:
-    """R survey's ``qrule_math``: the value at the last position whose cumulative weight is at
-    most ``p`` of the total if it reaches p exactly, else the next value (zero weights dropped)."""
-    keep = w != 0
-    x, w = x[keep], w[keep]
-    if len(x) == 0:
-        return np.nan
-    order = np.argsort(x, kind="stable")
-    # R's cumsum() and sum() accumulate in long double and round each result to double.
-    running = np.cumsum(w[order].astype(np.longdouble))
-    x, cumulative = x[order], running.astype(np.float64)
-    total = float(running[-1])
-    below = np.flatnonzero(cumulative <= p * total)
-    pos = int(below[-1]) if len(below) else 0  # R's `last`: the first position if none
-    if p - cumulative[pos] / total == 0:
-        return float(x[pos])
-    return float(x[min(pos + 1, len(x) - 1)])
+class _QuantileRule:
+    """R survey's ``qrule_math`` over one domain's values and weights, sorted once: ``at(p)`` is
+    the value at the last position whose cumulative weight is at most ``p`` of the total if it
+    reaches p exactly, else the next value (zero weights dropped; the first position if none)."""
+
+    def __init__(self, x: np.ndarray, w: np.ndarray) -> None:
+        keep = w != 0
+        x, w = x[keep], w[keep]
+        order = np.argsort(x, kind="stable")
+        self.x = x[order]
+        # R's cumsum() and sum() accumulate in long double and round each result to double.
+        running = np.cumsum(w[order].astype(np.longdouble))
+        self.cumulative = running.astype(np.float64)
+        self.total = float(running[-1]) if len(running) else np.nan
+
+    def at(self, p: float) -> float:
+        if len(self.x) == 0 or np.isnan(p):
+            return np.nan
+        pos = int(np.searchsorted(self.cumulative, p * self.total, side="right")) - 1
+        pos = max(pos, 0)  # R's `last`: the first position when none is at most p
+        if p - self.cumulative[pos] / self.total == 0:
+            return float(self.x[pos])
+        return float(self.x[min(pos + 1, len(self.x) - 1)])
 
 
 def _rao_scott(
