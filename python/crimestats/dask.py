@@ -40,7 +40,7 @@ from ._core import InputError
 from .partials import SurveyCategories, SurveyPartials
 from .partials import survey_categories as _categories
 from .partials import survey_partials as _partials
-from .survey._coding import Columns, _column_list
+from .survey.coding import Columns, column_list
 
 __all__ = [
     "compare",
@@ -67,7 +67,7 @@ def _project(data: dd.DataFrame, **named: Any) -> dd.DataFrame:
     to exist: a reader of column files then reads no other."""
     columns: list[str] = []
     for name, value in named.items():
-        for column in _column_list(name, value):
+        for column in column_list(name, value):
             if column not in data.columns:
                 raise InputError(f"{name}: column {column!r} is not in data")
             if column not in columns:
@@ -192,7 +192,7 @@ def survey_partials(
     return merged
 
 
-def _estimate(statistic: str, data: Any, y: str, design: dict[str, Any]) -> pd.DataFrame:
+def estimate_frame(statistic: str, data: Any, y: str, design: dict[str, Any]) -> pd.DataFrame:
     options = {k: design.pop(k) for k in ("conf", "ci", "deff", "lonely_psu") if k in design}
     return survey_partials(data, y, **design).estimate(statistic, **options)
 
@@ -234,7 +234,7 @@ def survey_share(
     0     F  0.6566  0.1344   2
     1     M  0.3434  0.1344   2
     """
-    return _estimate(
+    return estimate_frame(
         "share",
         data,
         y,
@@ -270,7 +270,7 @@ def survey_mean(
     split_every: int = 8,
 ) -> pd.DataFrame:
     """:func:`crimestats.survey_mean` over a dask DataFrame; arguments as :func:`survey_share`."""
-    return _estimate(
+    return estimate_frame(
         "mean",
         data,
         y,
@@ -316,7 +316,7 @@ def survey_total(
         total      se
     0  3100.0  1533.0
     """
-    return _estimate(
+    return estimate_frame(
         "total",
         data,
         y,
@@ -375,7 +375,7 @@ def _sums(
     (summed, or each distinct value once, as `populations` says or the data show; a group whose
     values are all missing gives NaN), sorted by group; and which way the populations went."""
     frame = _frame(data)
-    keys = _column_list("by", by)
+    keys = column_list("by", by)
     if not keys:
         raise InputError("by: give the column(s) that name an area (and period)")
     how = populations.lower() if isinstance(populations, str) else populations
