@@ -137,7 +137,7 @@ def test_dsr_refuses_what_would_be_silently_wrong() -> None:
             standard="esp2013",
             by="force",
         )
-    with pytest.raises(cs.InputError, match="repeats band"):
+    with pytest.raises(cs.InputError, match="repeats the band of position 0"):
         cs.dsr(
             pd.concat([frame, frame.iloc[:1]]),
             count="count",

@@ -106,7 +106,7 @@ def _esp2013_bands(ages: pd.Series) -> tuple[np.ndarray, FloatArray]:
     esp = datasets.load_esp2013()
     starts = {index * 5: index for index in range(len(esp))}
     known = ", ".join(esp["age"])
-    uniques, inverse = np.unique(ages.astype(str).to_numpy(), return_inverse=True)
+    inverse, uniques = pd.factorize(ages, use_na_sentinel=False)  # hashing: fast on text
     band_of = np.empty(len(uniques), dtype=np.uint32)
     for u, label in enumerate(uniques):
         parsed = _band_start(label)
@@ -257,19 +257,17 @@ def _check_bands(
     frequency: str | None,
     esp: bool,
 ) -> None:
-    """One row per group and band (and frequency); with the ESP, the same bands in every group."""
-    key = pd.DataFrame({"group": codes, "band": band})
-    if frequency is not None:
-        key["frequency"] = frame[frequency].to_numpy()
-    repeated = np.flatnonzero(key.duplicated().to_numpy())
-    if repeated.size:
-        row = int(repeated[0])
-        what = "band and frequency" if frequency is not None else "band"
-        raise InputError(
-            f"{age}: position {row} repeats band {frame[age].iloc[row]!r} of its group; give "
-            f"one row per group and {what}"
-            + ("" if frequency is not None else ", or eventfreq= for repeated events")
-        )
+    """One row per group, band and frequency; with the ESP, the same bands in every group."""
+    if frequency is not None:  # without frequencies the core refuses a repeated band
+        key = pd.DataFrame({"group": codes, "band": band, "frequency": frame[frequency]})
+        repeated = np.flatnonzero(key.duplicated().to_numpy())
+        if repeated.size:
+            row = int(repeated[0])
+            raise InputError(
+                f"{age}: position {row} repeats band {frame[age].iloc[row]!r} and frequency "
+                f"{frame[frequency].iloc[row]!r} of its group; give one row per group, band and "
+                "frequency"
+            )
     if esp and len(keys):
         present = np.zeros((int(codes.max()) + 1 if len(codes) else 0, n_bands), dtype=bool)
         present[codes, band] = True
