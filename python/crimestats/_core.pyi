@@ -53,9 +53,9 @@ def funnel_plot(
     per: float,
     conf: list[float],
     overdispersion: str | None,
-) -> tuple[float, float, float, list[_F64], list[_F64], list[_F64]]: ...
+) -> tuple[float, list[float], list[float], list[_F64], list[_F64], list[_F64]]: ...
 def funnel_grid(
-    population: _F64, target: float, per: float, conf: list[float], tau2: float
+    population: _F64, target: float, per: float, conf: list[float], tau2: float, phi: float
 ) -> tuple[list[_F64], list[_F64]]: ...
 def survey_estimate(
     weight: _F64,
@@ -121,6 +121,17 @@ def survey_partials(
     row_offset: int,
 ) -> SurveyPartials: ...
 
+__all__ += ["adjust_p", "trend_tests"]
+
+def trend_tests(
+    count: _F64,
+    population: _F64,
+    time: _F64,
+    starts: list[int],
+    method: str,
+    conf: float,
+) -> list[_F64]: ...
+def adjust_p(p: _F64, method: str) -> _F64: ...
 __all__ += ["event_dispersion", "standardised_rate", "standardised_ratio", "widen_interval"]
 __all__ += ["reliability_flags", "reliability_reasons", "smoothed_rate"]
 __all__ += ["weighted_rate", "weighted_rate_change"]

@@ -1,6 +1,6 @@
 """Survey estimates and rates over a dask DataFrame, for data bigger than one machine's memory.
 
-Install with ``pip install crimestats[dask]``; the rest of crimestats does not need dask.
+Install with ``pip install 'crimestats[dask]'``; the rest of crimestats does not need dask.
 
 The survey functions take the arguments of their in-memory namesakes and give the same frame
 (to rounding in the last digits): a first pass collects the strata, PSUs, domains and levels of
@@ -22,9 +22,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-import dask
-import dask.dataframe as dd
 import pandas as pd
+
+try:
+    import dask
+    import dask.dataframe as dd
+except ImportError as missing:
+    raise ImportError(
+        "crimestats.dask needs dask, which is not installed: pip install 'crimestats[dask]' "
+        "(or pip install 'dask[dataframe]')"
+    ) from missing
 
 from . import changes as _changes
 from . import rates as _rates

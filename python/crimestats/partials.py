@@ -306,8 +306,7 @@ def survey_categories(
     >>> survey_categories(part, "victim", strata="h", by="sex")
     SurveyCategories(rows=2, strata=2, domains=2)
     """
-    if not isinstance(data, pd.DataFrame):
-        raise InputError(f"data: must be a pandas DataFrame, got {type(data).__name__}")
+    data = _inputs.as_pandas("data", data)
     psus = _column_list("psu", psu)
     columns = _column_list("by", by)
     series = _column(data, "y", y)
@@ -488,8 +487,7 @@ def survey_partials(
         total     se
     0  3700.0  854.0
     """
-    if not isinstance(data, pd.DataFrame):
-        raise InputError(f"data: must be a pandas DataFrame, got {type(data).__name__}")
+    data = _inputs.as_pandas("data", data)
     psus = _column_list("psu", psu)
     fpcs = _column_list("fpc", fpc)
     by_columns = _column_list("by", by)

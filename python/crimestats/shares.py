@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from . import _core, _inputs
@@ -91,13 +92,15 @@ def share_ci(
        effective_n   lower   upper
     0      12500.0  0.1203  0.1319
     """
-    index, (shares, ns, defts) = _inputs.broadcast(share=share, n=n, deft=deft)
+    index, inputs = _inputs.broadcast(share=share, n=n, deft=deft)
+    shares, ns, defts = inputs
     effective_n, lower, upper = _core.published_share_ci(
         shares, ns, defts, _inputs.choice("method", method), _inputs.number("conf", conf)
     )
     return _inputs.frame(
         index,
         {"share": shares, "n": ns, "effective_n": effective_n, "lower": lower, "upper": upper},
+        inputs,
     )
 
 
@@ -120,7 +123,8 @@ def test_share_change(
     Returns
     -------
     pandas.DataFrame
-        Columns ``difference, lower, upper, p_value, significant`` (``p_value < 1 - conf``).
+        Columns ``difference, lower, upper, p_value, significant`` (``p_value < 1 - conf``;
+        a nullable boolean, <NA> where a share, base or design factor is NaN).
 
     Examples
     --------
@@ -137,7 +141,8 @@ def test_share_change(
     out = _inputs.frame(
         index, {"difference": difference, "lower": lower, "upper": upper, "p_value": p_value}
     )
-    out["significant"] = p_value < 1.0 - level
+    # nullable: <NA> where the p-value is NaN (a NaN share, base or design factor)
+    out["significant"] = pd.arrays.BooleanArray(p_value < 1.0 - level, np.isnan(p_value))
     return out
 
 

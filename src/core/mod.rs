@@ -1,4 +1,5 @@
 //! Pure numerics: no Python types and no binding code. Each module states what it guarantees.
+pub mod adjust;
 pub mod binomial;
 pub mod changes;
 pub mod check;
@@ -15,4 +16,5 @@ pub mod standardise;
 pub mod survey;
 #[cfg(test)]
 mod testing;
+pub mod trend;
 pub mod weighted;

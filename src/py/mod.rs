@@ -9,6 +9,7 @@ mod partials;
 mod rates;
 mod standardise;
 mod survey;
+mod trend;
 
 pyo3::create_exception!(
     crimestats,
@@ -56,6 +57,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     changes::register(m)?;
     survey::register(m)?;
     partials::register(m)?;
+    trend::register(m)?;
     standardise::register(m)?;
     Ok(())
 }

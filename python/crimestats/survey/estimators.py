@@ -37,8 +37,7 @@ def _estimate(
     deff: bool,
     lonely_psu: str,
 ) -> pd.DataFrame:
-    if not isinstance(data, pd.DataFrame):
-        raise InputError(f"data: must be a pandas DataFrame, got {type(data).__name__}")
+    data = _inputs.as_pandas("data", data)
     if len(data) == 0:
         raise InputError("data: has no rows")
     if not isinstance(deff, bool | np.bool_):  # deff="no" would otherwise be truthy
