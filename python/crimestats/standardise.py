@@ -25,9 +25,8 @@ from .changes import _boolean, _levels, level_name
 Columns = str | Sequence[str] | None
 
 
-def _by(frame: Any, by: Columns, used: dict[str, str]) -> list[str]:
-    if not isinstance(frame, pd.DataFrame):
-        raise InputError(f"frame: must be a pandas DataFrame, got {type(frame).__name__}")
+def _by(frame: pd.DataFrame, by: Columns, used: dict[str, str]) -> list[str]:
+    """The by-columns, once every named column is checked to be in `frame`."""
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
     for arg, column in [*used.items(), *(("by", key) for key in keys)]:
         if not isinstance(column, str):
@@ -55,9 +54,7 @@ def _groups(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.DataFr
 
 
 def _column(frame: pd.DataFrame, arg: str, column: str) -> FloatArray:
-    """A column as a fresh contiguous float64 array (the core reads it without the GIL)."""
-    values = _inputs._to_float(arg, frame[column])
-    return np.array(values, dtype=np.float64, order="C", copy=True)
+    return _inputs.numeric_column(frame, arg, column)
 
 
 def _with_levels(
@@ -190,6 +187,7 @@ def dsr(
     >>> round(float(d.loc[0, "dsr"]), 1), round(float(d.loc[0, "lower"]), 1)
     (10430.2, 9717.7)
     """
+    frame = _inputs.as_pandas("frame", frame)
     used = {"count": count, "population": population}
     esp = isinstance(standard, str) and standard.lower() == "esp2013"
     if not esp:
@@ -337,6 +335,7 @@ def isr(
     >>> float(r.loc[0, "expected"]), round(float(r.loc[0, "ratio"]), 3)
     (80.0, 0.525)
     """
+    frame = _inputs.as_pandas("frame", frame)
     used = {
         "count": count,
         "population": population,
@@ -440,6 +439,7 @@ def weighted_rate(
     >>> float(w.loc[0, "rate"]), round(float(w.loc[0, "lower"]), 1)
     (100.0, 60.4)
     """
+    frame = _inputs.as_pandas("frame", frame)
     keys = _by(frame, by, {"count": count, "weight": weight, "population": population})
     codes, labels = _groups(frame, keys)
     score, rates, lower, upper = _core.weighted_rate(
@@ -499,6 +499,8 @@ def test_weighted_change(
     >>> float(t.loc[0, "ratio"]), round(float(t.loc[0, "lower"]), 2), bool(t.loc[0, "significant"])
     (2.0, 1.58, True)
     """
+    current = _inputs.as_pandas("current", current)
+    previous = _inputs.as_pandas("previous", previous)
     used = {"count": count, "weight": weight, "population": population}
     keys = _by(current, by, used)
     _by(previous, by, used)
