@@ -17,7 +17,7 @@ from . import _core, _events, _inputs
 from ._core import InputError
 from ._events import EventFrequencies
 from ._inputs import ArrayLike, FloatArray
-from ._periods import months_between, parse_periods
+from .ons.periods import months_between, parse_periods
 from .rates import rate
 
 
@@ -75,9 +75,9 @@ def change(current: ArrayLike, previous: ArrayLike, *, min_base: float = 50) -> 
     c_read, p_read, delta, percent, suppressed = _core.count_change(
         c, p, _inputs.number("min_base", min_base)
     )
-    whole = [inputs.integers(c), inputs.integers(p)]
-    if all(w is not None and w.dtype.kind == "i" for w in whole):  # counts in, a count out
-        delta = np.subtract(*whole, dtype=np.int64)
+    now, then = inputs.integers(c), inputs.integers(p)
+    if now is not None and then is not None and now.dtype.kind == then.dtype.kind == "i":
+        delta = np.subtract(now, then, dtype=np.int64)  # counts in, a count out
     c, p = inputs.as_read(c, c_read), inputs.as_read(p, p_read)
     out = _inputs.frame(
         index, {"current": c, "previous": p, "change": delta, "percent_change": percent}, inputs

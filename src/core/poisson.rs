@@ -6,7 +6,9 @@
 use super::check;
 use super::error::{half_alpha, CoreError, CoreResult};
 use super::parallel::{rows, zip_in_place, CountTable};
-use super::special::{gamma_isf, gamma_ppf, norm_ppf, poisson_cdf, poisson_pmf, solve_decreasing};
+use super::special::{
+    gamma_isf, gamma_ppf, norm_two_sided, poisson_cdf, poisson_pmf, poisson_sf, solve_decreasing,
+};
 use std::str::FromStr;
 
 /// How the interval around a count is computed.
@@ -109,7 +111,10 @@ fn midp_interval(k: f64, tail: f64) -> (f64, f64) {
     let lower = if k == 0.0 {
         0.0
     } else {
-        solve_decreasing(g, slope, 1.0 - tail, exact_lower, k)
+        // P(X > k; mu) + P(X = k; mu)/2 rises with mu; solved as its negative against -tail (the
+        // same slope as g), not as g against 1 - tail, which rounds a tail of 5e-17 by a tenth.
+        let rising = |mu: f64| -(poisson_sf(k, mu) + 0.5 * poisson_pmf(k, mu));
+        solve_decreasing(rising, slope, -tail, exact_lower, k)
     };
     (lower, upper)
 }
@@ -125,9 +130,12 @@ pub fn count_interval(k: f64, method: RateMethod, tail: f64, z: f64) -> (f64, f6
         RateMethod::Phe if k < 10.0 => exact_interval(k, tail),
         RateMethod::Byar | RateMethod::Phe => byar_interval(k, z),
         RateMethod::Score => {
-            let centre = k + z * z / 2.0;
-            let half = z * (k + z * z / 4.0).sqrt();
-            ((centre - half).max(0.0), centre + half)
+            // The roots of (mu - k)^2 = z^2 mu: their product is k^2, so the lower one is
+            // k * (k / upper), free of the cancellation of centre - half for a tiny weighted
+            // count (rate(1e-6, 1, method="score") was 3e-4 off).
+            let upper = k + z * z / 2.0 + z * (k + z * z / 4.0).sqrt();
+            let lower = if k == 0.0 { 0.0 } else { k * (k / upper) };
+            (lower.min(k), upper.max(k))
         }
         RateMethod::Midp => midp_interval(k, tail),
         RateMethod::Jeffreys => {
@@ -142,6 +150,21 @@ pub fn count_interval(k: f64, method: RateMethod, tail: f64, z: f64) -> (f64, f6
             let half = z * k.sqrt();
             ((k - half).max(0.0), k + half)
         }
+    }
+}
+
+/// `value * num / den` for positive `num` and `den` (a count as a rate per `per` people, or a
+/// rate as an expected count) without a spurious overflow: `per / population` alone overflowed
+/// for a population of 1e-306, and 0 times that was NaN, not the rate 0.
+pub(crate) fn times_ratio(value: f64, num: f64, den: f64) -> f64 {
+    let ratio = num / den;
+    if value == 0.0 && !num.is_nan() && !den.is_nan() {
+        0.0
+    } else if ratio.is_finite() && ratio >= f64::MIN_POSITIVE {
+        value * ratio
+    } else {
+        // The ratio overflowed or underflowed: divide first, then multiply.
+        value / den * num
     }
 }
 
@@ -161,7 +184,7 @@ pub struct Rates {
 /// `count` and `population` may be the caller's memory, written by another thread meanwhile: the
 /// one pass that reads them reads each element once ([`rows`]), checks it and computes from it.
 /// The closed-form methods finish in that pass. For the costly ones the pass leaves the count and
-/// the scale `per / population` in the `lower` and `upper` columns (an owned snapshot that takes
+/// the population in the `lower` and `upper` columns (an owned snapshot that takes
 /// no memory beyond the result), each distinct whole count's interval is computed once from them,
 /// and a second pass over that owned memory finishes the columns.
 ///
@@ -189,20 +212,28 @@ pub fn rates(
         )
         .map_err(|e| (1, e))
     };
-    let z = norm_ppf(1.0 - tail);
+    let z = norm_two_sided(conf);
     let interval = |k: f64| count_interval(k, method, tail, z);
+    // `v` per `per` people of population `p`.
+    let scaled = |v: f64, p: f64| {
+        let scale = per / p;
+        if scale.is_finite() && scale >= f64::MIN_POSITIVE {
+            v * scale
+        } else {
+            times_ratio(v, per, p)
+        }
+    };
     if !method.is_costly() {
         // PHE's exact intervals below 10 events, computed once.
         let small: [(f64, f64); 10] = std::array::from_fn(|k| interval(k as f64));
         let [count, population, rate, lower, upper] =
             rows([count, population], check_row, |[k, p]| {
-                let scale = per / p;
                 let (lo, hi) = if method == RateMethod::Phe && k < 10.0 && k.fract() == 0.0 {
                     small[k as usize]
                 } else {
                     interval(k)
                 };
-                [k, p, k * scale, lo * scale, hi * scale]
+                [k, p, scaled(k, p), scaled(lo, p), scaled(hi, p)]
             })?;
         per_check?;
         return Ok(Rates {
@@ -215,18 +246,17 @@ pub fn rates(
     }
     let [count, population, rate, mut lower, mut upper] =
         rows([count, population], check_row, |[k, p]| {
-            let scale = per / p;
-            [k, p, k * scale, k, scale]
+            [k, p, scaled(k, p), k, p]
         })?;
     per_check?;
     let table = CountTable::new(&lower, interval);
-    zip_in_place(&mut lower, &mut upper, |k, scale| {
+    zip_in_place(&mut lower, &mut upper, |k, p| {
         let (lo, hi) = table
             .as_ref()
             .and_then(|t| t.get(*k))
             .unwrap_or_else(|| interval(*k));
-        *k = lo * *scale;
-        *scale *= hi;
+        *k = scaled(lo, *p);
+        *p = scaled(hi, *p);
     });
     Ok(Rates {
         count,
@@ -241,6 +271,7 @@ pub fn rates(
 mod tests {
     use super::*;
 
+    use crate::core::special::norm_ppf;
     use crate::core::testing::close;
 
     #[test]
