@@ -622,7 +622,7 @@ def test_trend_bad_input() -> None:
         cs.trend(data.iloc[[0, 1, 1]], **kwargs)
     with pytest.raises(InputError, match="base: 2019 is not among the periods"):
         cs.trend(data, by="force", base=2019, **kwargs)
-    with pytest.raises(InputError, match="frame: must be a pandas DataFrame"):
+    with pytest.raises(InputError, match=r"frame: must be a DataFrame \(pandas, polars, pyarrow"):
         cs.trend(data.to_dict(), **kwargs)  # type: ignore[arg-type]
 
 

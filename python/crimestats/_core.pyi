@@ -4,6 +4,16 @@ from typing import Any, final
 
 import numpy as np
 
+from ._choices import (
+    ChangeMethod,
+    LonelyPsu,
+    Overdispersion,
+    ProportionMethod,
+    RateMethod,
+    ShareInterval,
+    Statistic,
+)
+
 __all__ = ["InputError", "binomial_proportion", "poisson_rate"]
 __all__ += [
     "published_gross_up",
@@ -22,9 +32,9 @@ _U64 = np.ndarray[Any, np.dtype[np.uint64]]
 class InputError(ValueError): ...
 
 def poisson_rate(
-    count: _F64, population: _F64, per: float, method: str, conf: float
+    count: _F64, population: _F64, per: float, method: RateMethod, conf: float
 ) -> list[_F64]: ...
-def binomial_proportion(x: _F64, n: _F64, method: str, conf: float) -> list[_F64]: ...
+def binomial_proportion(x: _F64, n: _F64, method: ProportionMethod, conf: float) -> list[_F64]: ...
 
 __all__ += ["count_change", "funnel_grid", "funnel_plot", "rate_comparison", "rate_ratio_test"]
 
@@ -34,11 +44,11 @@ def rate_ratio_test(
     previous: _F64,
     exposure_current: _F64,
     exposure_previous: _F64,
-    method: str,
+    method: ChangeMethod,
     conf: float,
 ) -> list[_F64]: ...
 def rate_comparison(
-    count: _F64, population: _F64, benchmark: _F64, per: float, method: str, conf: float
+    count: _F64, population: _F64, benchmark: _F64, per: float, method: RateMethod, conf: float
 ) -> list[_F64]: ...
 def funnel_plot(
     count: _F64,
@@ -46,7 +56,7 @@ def funnel_plot(
     target: float | None,
     per: float,
     conf: list[float],
-    overdispersion: str | None,
+    overdispersion: Overdispersion | None,
 ) -> tuple[float, float, float, list[_F64], list[_F64], list[_F64]]: ...
 def funnel_grid(
     population: _F64, target: float, per: float, conf: list[float], tau2: float
@@ -63,13 +73,13 @@ def survey_estimate(
     n_levels: int,
     domain: _U32 | None,
     n_domains: int,
-    statistic: str,
-    ci: str,
+    statistic: Statistic,
+    ci: ShareInterval,
     conf: float,
-    lonely_psu: str,
+    lonely_psu: LonelyPsu,
 ) -> list[_F64]: ...
 def published_share_ci(
-    share: _F64, n: _F64, deft: _F64, method: str, conf: float
+    share: _F64, n: _F64, deft: _F64, method: ProportionMethod, conf: float
 ) -> list[_F64]: ...
 def published_share_change(
     share1: _F64, n1: _F64, share0: _F64, n0: _F64, deft: _F64, conf: float
@@ -83,7 +93,7 @@ def published_gross_up(
     total_upper: _F64,
 ) -> list[_F64]: ...
 def survey_share_interval(
-    share: _F64, se: _F64, df: _F64, n: _F64, ci: str, conf: float
+    share: _F64, se: _F64, df: _F64, n: _F64, ci: ShareInterval, conf: float
 ) -> list[_F64]: ...
 def survey_factorize_text(
     offsets: np.ndarray[Any, np.dtype[np.int64]],
@@ -97,7 +107,9 @@ class SurveyPartials:
     def __new__(cls, state: bytes) -> SurveyPartials: ...
     def merge(self, other: SurveyPartials) -> SurveyPartials: ...
     def to_bytes(self) -> bytes: ...
-    def estimate(self, statistic: str, ci: str, conf: float, lonely_psu: str) -> list[_F64]: ...
+    def estimate(
+        self, statistic: Statistic, ci: ShareInterval, conf: float, lonely_psu: LonelyPsu
+    ) -> list[_F64]: ...
     def __reduce__(self) -> tuple[type[SurveyPartials], tuple[bytes]]: ...
 
 def survey_partials(

@@ -284,8 +284,12 @@ def number(name: str, value: Any) -> float:
     return float(value)
 
 
-def choice(name: str, value: Any) -> str:
-    """A method-like option as a string, or an InputError naming it."""
+def choice(name: str, value: Any) -> Any:
+    """A method-like option as a lower-case string, or an InputError naming it.
+
+    Typed ``Any``: the core's stub types each option by the names it takes
+    (:mod:`crimestats._choices`), and the core refuses any other name.
+    """
     if not isinstance(value, str):
         raise InputError(f"{name}: must be a string, got {value!r}")
     return value.lower()

@@ -70,9 +70,13 @@ def change(current: ArrayLike, previous: ArrayLike, *, min_base: float = 50) -> 
     index, inputs = _inputs.broadcast(current=current, previous=previous)
     c, p = inputs
     delta, percent, suppressed = _core.count_change(c, p, _inputs.number("min_base", min_base))
-    whole = [inputs.integers(c), inputs.integers(p)]
-    if all(w is not None and w.dtype.kind == "i" for w in whole):  # counts in, a count out
-        delta = np.subtract(*whole, dtype=np.int64)
+    whole_c, whole_p = inputs.integers(c), inputs.integers(p)
+    if (
+        whole_c is not None
+        and whole_p is not None
+        and whole_c.dtype.kind == whole_p.dtype.kind == "i"
+    ):
+        delta = np.subtract(whole_c, whole_p, dtype=np.int64)  # counts in, a count out
     out = _inputs.frame(
         index, {"current": c, "previous": p, "change": delta, "percent_change": percent}, inputs
     )

@@ -1,0 +1,28 @@
+"""The names a method-like argument takes, as ``Literal`` types an IDE and mypy can offer.
+
+The Rust core decides what a name means and refuses an unknown one with an InputError listing
+these; tests/test_choices.py checks that the core takes every name listed here and no other, so
+the two cannot drift apart. Names are matched without regard to case.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, TypeAlias
+
+__all__ = [
+    "ChangeMethod",
+    "LonelyPsu",
+    "Overdispersion",
+    "ProportionMethod",
+    "RateMethod",
+    "ShareInterval",
+    "Statistic",
+]
+
+RateMethod: TypeAlias = Literal["phe", "exact", "byar", "score", "midp", "jeffreys", "wald"]
+ProportionMethod: TypeAlias = Literal["wilson", "exact", "jeffreys", "agresti-coull", "wald"]
+ChangeMethod: TypeAlias = Literal["exact", "midp", "score", "wald"]
+Overdispersion: TypeAlias = Literal["winsorised"]
+ShareInterval: TypeAlias = Literal["logit", "beta", "xlogit", "wilson", "mean"]
+LonelyPsu: TypeAlias = Literal["fail", "remove", "certainty", "adjust", "average"]
+Statistic: TypeAlias = Literal["share", "mean", "total"]
