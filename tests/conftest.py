@@ -26,3 +26,15 @@ def reference(name: str) -> pd.DataFrame:
     if not path.exists():
         pytest.skip(f"{path} is not beside this checkout")
     return pd.read_csv(path)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def r_output(path: Path | str) -> dict[str, list[float]]:
+    """`name = [v1, v2, ...]` lines as the committed R reference scripts print them (NA as NaN)."""
+    out = {}
+    for line in Path(ROOT / path).read_text().splitlines():
+        name, _, values = line.partition(" = ")
+        out[name] = [float("nan") if v == "NA" else float(v) for v in values[1:-1].split(", ")]
+    return out

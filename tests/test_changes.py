@@ -17,7 +17,7 @@ from statsmodels.stats import rates as sm_rates
 import crimestats as cs
 from crimestats import InputError
 
-from conftest import reference
+from conftest import DATA, r_output, reference
 
 STATSMODELS = {"exact": "exact-cond", "midp": "cond-midp", "score": "score", "wald": "wald"}
 
@@ -462,7 +462,8 @@ def test_funnel_pooled_target_flags_and_columns() -> None:
     ]
     target = count.sum() / population.sum() * 1000
     assert got.attrs["target"] == pytest.approx(target, rel=1e-14)
-    assert got.attrs["tau2"] == 0
+    assert got.attrs["limits"] == {"per": 1000, "conf": [0.95, 0.998], "phi": 1, "tau2": 0}
+    assert got.attrs["overdispersed"] and not got.attrs["adjusted"]
     limits = cs.funnel_limits(population, got.attrs["target"])
     for column in ("lower_95", "upper_95", "lower_99_8", "upper_99_8"):
         np.testing.assert_array_equal(got[column], limits[column])
@@ -514,12 +515,65 @@ def test_funnel_winsorised_overdispersion_as_spiegelhalter() -> None:
     np.testing.assert_allclose(grid["upper_95"], got["upper_95"], rtol=1e-15)
 
 
+R_FUNNEL = r_output("src/core/funnel/r_reference.out")
+
+
+@pytest.mark.parametrize("case", ["forces", "small", "poisson"])
+def test_funnel_overdispersion_equals_funnelplotr_and_spiegelhalter(case: str) -> None:
+    # src/core/funnel/r_reference.out: phi and tau2 from FunnelPlotR's own od_adjustment.R
+    # (square-root method, 10 per cent winsorised, expected counts as denominators); limits
+    # from Spiegelhalter (2005)'s formulas written out in R, squared back to the rate scale.
+    count, population = R_FUNNEL[f"{case} count"], R_FUNNEL[f"{case} population"]
+    for method in ("additive", "multiplicative"):
+        got = cs.funnel(count, population, overdispersion=method)
+        assert got.attrs["phi"] == pytest.approx(R_FUNNEL[f"{case} phi"][0], rel=1e-12)
+        assert got.attrs["tau2"] == pytest.approx(R_FUNNEL[f"{case} tau2"][0], rel=1e-12)
+        assert got.attrs["adjusted"] == (case != "poisson") == got.attrs["overdispersed"]
+        plain = cs.funnel(count, population)
+        for level in ("95", "99_8"):
+            for side in ("lower", "upper"):
+                want = R_FUNNEL[f"{case} {level} {method} {side}"]
+                if case == "poisson":  # phi < 1: the exact Poisson limits stand
+                    want = plain[f"{side}_{level}"]
+                np.testing.assert_allclose(got[f"{side}_{level}"], want, rtol=1e-12)
+        grid = cs.funnel_limits(population, got.attrs["target"], **got.attrs["limits"])
+        np.testing.assert_allclose(grid["upper_99_8"], got["upper_99_8"], rtol=1e-15)
+
+
+def test_funnel_winsorised_is_additive() -> None:
+    count, population = forces()
+    old = cs.funnel(count, population, overdispersion="winsorised")
+    new = cs.funnel(count, population, overdispersion="additive")
+    pd.testing.assert_frame_equal(old, new)
+    assert old.attrs["overdispersion"] == "additive"
+
+
+def test_december_2019_table_within_the_adjusted_limits() -> None:
+    # The issue: with exact Poisson limits nearly every force lies outside the 99.8 per cent
+    # funnel of December 2019's total offences; allowing for overdispersion leaves a handful.
+    path = DATA / "pfatablesdec19.xlsx"
+    if not path.exists():
+        pytest.skip(f"{path} is not beside this checkout")
+    table = cs.ons.read_pfa_tables(path).offence("Total recorded crime (excluding fraud)")
+    forces = table[(table["area_type"] == "force") & table["population"].notna()]
+    forces = forces[forces["count"].notna()]
+    plain = cs.funnel(forces["count"], forces["population"])
+    outside = {
+        method: cs.funnel(forces["count"], forces["population"], overdispersion=method)
+        for method in ("additive", "multiplicative")
+    }
+    assert (plain["flag"].isin(["above_99_8", "below_99_8"])).sum() >= 35
+    for method, got in outside.items():
+        assert got.attrs["overdispersed"] and got.attrs["adjusted"], method
+        assert got["flag"].isin(["above_99_8", "below_99_8"]).sum() <= 5, method
+
+
 def test_funnel_without_overdispersion_keeps_poisson_limits() -> None:
     # Counts at their expected values: phi < 1, tau2 = 0, and the exact limits stand.
     population = np.array([1e4, 2e4, 5e4, 1e5, 2e5, 4e5])
     count = population / 1000 * 8
     got = cs.funnel(count, population, target=8, overdispersion="winsorised")
-    assert got.attrs["tau2"] == 0 and got.attrs["phi"] < 1
+    assert got.attrs["tau2"] == 0 and got.attrs["phi"] < 1 and not got.attrs["adjusted"]
     np.testing.assert_array_equal(
         got["upper_95"], cs.funnel(count, population, target=8)["upper_95"]
     )
@@ -569,10 +623,14 @@ def test_trend_changes_and_tests() -> None:
         "rate",
         "lower",
         "upper",
+        "compared_with",
         "change_on_previous",
         "change_on_base",
         "significant",
+        "comparable",
         "significant_on_base",
+        "change_like_for_like",
+        "significant_like_for_like",
     ]
     beds = got[got["force"] == "Bedfordshire"].reset_index(drop=True)
     want = cs.test_change(5108, 4949, exposure_current=749_943, exposure_previous=729_221).iloc[0]
@@ -624,6 +682,94 @@ def test_trend_bad_input() -> None:
         cs.trend(data, by="force", base=2019, **kwargs)
     with pytest.raises(InputError, match=r"frame: must be a DataFrame \(pandas, polars, pyarrow"):
         cs.trend(data.to_dict(), **kwargs)  # type: ignore[arg-type]
+    labels = data.assign(year=["2022", "2023", "Spring 2024", "2025", "2022", "2024", "2025"])
+    with pytest.raises(InputError, match="period: position 2 is 'Spring 2024', which is not a"):
+        cs.trend(labels, **kwargs)
+    with pytest.raises(InputError, match="coverage: column 'excludes' is not in frame"):
+        cs.trend(data, coverage="excludes", **kwargs)
+
+
+def rolling() -> pd.DataFrame:
+    """Quarterly publications of rolling years, as ONS publishes them, given out of order."""
+    ends = ["December 2018", "June 2018", "March 2019", "September 2018", "March 2018"]
+    return pd.DataFrame(
+        {
+            "period": [f"year ending {e}" for e in ends],
+            "offences": [4600, 4300, 4019, 4450, 2778],
+            "people": [669_000, 667_000, 664_500, 668_000, 664_500],
+        }
+    )
+
+
+def test_trend_orders_rolling_years_by_their_end_and_compares_a_year_apart() -> None:
+    # The issue: by label text "December 2018" sorts before "June 2018", and neighbouring
+    # quarterly publications share nine months. Time order, and only year-on-year changes.
+    got = cs.trend(rolling(), count="offences", population="people", period="period")
+    assert list(got["period"]) == [
+        "year ending March 2018",
+        "year ending June 2018",
+        "year ending September 2018",
+        "year ending December 2018",
+        "year ending March 2019",
+    ]
+    assert got["compared_with"].isna().tolist() == [True] * 4 + [False]
+    assert got["compared_with"].iloc[4] == "year ending March 2018"
+    want = cs.test_change(4019, 2778, exposure_current=664_500, exposure_previous=664_500)
+    assert got["change_on_previous"].iloc[4] == pytest.approx(
+        100 * (want["ratio"].iloc[0] - 1), rel=1e-14
+    )
+    # The base (March 2018) overlaps June, September and December 2018: no change on it.
+    assert got["change_on_base"].isna().tolist() == [False, True, True, True, False]
+    assert got["significant_on_base"].isna().tolist() == [False, True, True, True, False]
+
+
+def test_trend_reads_financial_years_dates_and_ranges() -> None:
+    kwargs = {"count": "offences", "population": "people", "period": "period"}
+    base = pd.DataFrame({"offences": [90, 100, 120], "people": [1e5, 1e5, 1e5]})
+    for labels in (
+        ["2024/25", "2022/23", "2023/24"],
+        ["April 2024 to March 2025", "April 2022 to March 2023", "Apr 2023 - Mar 2024"],
+        [2025, 2023, 2024],
+        [pd.Timestamp("2025-03-31"), pd.Timestamp("2023-03-31"), pd.Timestamp("2024-03-31")],
+    ):
+        got = cs.trend(base.assign(period=labels), **kwargs)
+        assert list(got["count"]) == [100, 120, 90], labels
+        assert got["change_on_previous"].iloc[2] == pytest.approx(-25, rel=1e-12)
+        assert got["compared_with"].iloc[2] == labels[2]
+
+
+def test_trend_coverage_break_is_not_a_change_and_gives_like_for_like() -> None:
+    # From the year ending September 2019 the England and Wales total leaves out Greater
+    # Manchester; the change across the break is not comparable, and the like-for-like change
+    # takes Greater Manchester out of the earlier total too.
+    data = pd.DataFrame(
+        {
+            "area": ["England and Wales", "Greater Manchester", "Kent"] * 2,
+            "period": ["year ending September 2018"] * 3 + ["year ending September 2019"] * 3,
+            "offences": [500_000, 40_000, 9_000, 470_000, np.nan, 9_500],
+            "people": [59e6, 2.8e6, 1.8e6, 56.3e6, 2.8e6, 1.85e6],
+            "excludes": ["", "", "", "Greater Manchester", "", np.nan],
+        }
+    )
+    got = cs.trend(
+        data,
+        count="offences",
+        population="people",
+        period="period",
+        by="area",
+        coverage="excludes",
+    ).set_index(["area", "period"])
+    now = ("England and Wales", "year ending September 2019")
+    assert not got.loc[now, "comparable"]
+    assert math.isnan(got.loc[now, "change_on_previous"]) and got.loc[now, "significant"] is pd.NA
+    want = cs.test_change(
+        470_000, 460_000, exposure_current=56.3e6, exposure_previous=59e6 - 2.8e6
+    ).iloc[0]
+    assert got.loc[now, "change_like_for_like"] == pytest.approx(100 * (want["ratio"] - 1))
+    assert got.loc[now, "significant_like_for_like"] == want["significant"]
+    kent = ("Kent", "year ending September 2019")
+    assert got.loc[kent, "comparable"] and not math.isnan(got.loc[kent, "change_on_previous"])
+    assert math.isnan(got.loc[kent, "change_like_for_like"])
 
 
 @settings(max_examples=100, deadline=None)
@@ -690,3 +836,60 @@ def test_score_interval_stays_ordered_at_a_tiny_conf() -> None:
     t = cs.test_change(6651472837886291.0, 1, method="score", conf=5.1454149120288824e-148)
     assert t["lower"].iloc[0] <= t["ratio"].iloc[0] <= t["upper"].iloc[0] * (1 + 1e-15)
     assert t["lower"].iloc[0] <= t["upper"].iloc[0]
+
+
+def stacked_workbooks() -> pd.DataFrame:
+    """Total recorded crime from every ONS workbook in ../shared/data, stacked with pd.concat."""
+    paths = sorted(DATA.glob("*.xlsx"))
+    paths = [p for p in paths if not p.name.startswith("LAD")]
+    if not paths:
+        pytest.skip(f"no ONS workbooks in {DATA}")
+    frames = []
+    for path in paths:
+        tables = cs.ons.read_pfa_tables(path)
+        one = tables.offence("Total recorded crime (excluding fraud)")
+        if "period" not in one.columns:
+            one["period"] = tables.period
+        if "excludes" not in one.columns:
+            # The totals Greater Manchester's missing data leave it out of (the ONS note).
+            totals = one["area_name"].isin(["England and Wales", "England", "North West"])
+            one["excludes"] = np.where(totals, "; ".join(tables.excluded), "")
+        frames.append(one)
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_trend_of_every_ons_workbook_stacked() -> None:
+    data = stacked_workbooks()
+    got = cs.trend(
+        data,
+        count="count",
+        population="population",
+        period="period",
+        by=["area_name", "area_type"],
+        coverage="excludes",
+    )
+    ends = cs.ons.period_end(got["period"]) if hasattr(cs.ons, "period_end") else None
+    ends = ends if ends is not None else cs._periods.period_end(got["period"])
+    got = got.assign(end=ends.to_numpy())
+    assert len(got) == len(data)
+    for area, rows in got.groupby(["area_name", "area_type"]):
+        # Time order, every publication once.
+        assert rows["end"].is_monotonic_increasing and rows["end"].is_unique, area
+        assert len(rows) == 8, area
+        # Only year-on-year windows: the period compared with ends exactly twelve months earlier.
+        compared = rows.dropna(subset=["compared_with"])
+        assert len(compared) == 4, area  # each quarter of 2019 on the same quarter of 2018
+        then = cs._periods.period_end(compared["compared_with"]).to_numpy()
+        gap = (compared["end"].dt.year - pd.DatetimeIndex(then).year) * 12 + (
+            compared["end"].dt.month - pd.DatetimeIndex(then).month
+        )
+        assert (gap == 12).all(), area
+    ew = got[got["area_name"] == "England and Wales"].set_index("period")
+    for period in ("year ending September 2019", "year ending December 2019"):
+        assert not ew.loc[period, "comparable"]
+        assert math.isnan(ew.loc[period, "change_on_previous"])
+        assert ew.loc[period, "significant"] is pd.NA
+        assert not math.isnan(ew.loc[period, "change_like_for_like"])
+    assert ew.loc["year ending June 2019", "comparable"]
+    forces = got[got["area_type"] == "force"]
+    assert forces["area_name"].nunique() == 43 and forces["comparable"].all()

@@ -16,8 +16,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import crimestats
 from crimestats import ons
 from crimestats.cli import main
+from crimestats.report.figures import SURVEY_DEFT, SURVEY_VICTIMS_BASE
 from crimestats.story import FORMATS, REPORT_COLUMNS, story
 
 DATA = Path(__file__).parents[1].parent / "shared" / "data"
@@ -231,6 +233,50 @@ def test_report_charts(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> No
     for path in (funnel, changes):
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert path.stat().st_size > 20_000
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["--version"])
+    assert stopped.value.code == 0
+    assert capsys.readouterr().out == f"crimestats {crimestats.__version__}\n"
+
+
+def test_story_defaults_are_the_storys(capsys: pytest.CaptureFixture[str]) -> None:
+    # the command line's defaults are story()'s own, not a copy of them
+    with pytest.raises(SystemExit):
+        main(["story", "--help"])
+    flat = " ".join(capsys.readouterr().out.split())
+    assert f"(default {SURVEY_VICTIMS_BASE:,})" in flat and f"(default {SURVEY_DEFT:g})" in flat
+
+
+@needs_data
+def test_report_chart_without_matplotlib_prints_the_table_first(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # as if not installed
+    code, out, err = run(
+        capsys, "report", DATA / "pfatablesdec19.xlsx", "--offence", "stalking", "--quiet",
+        "--chart", tmp_path / "funnel.png",
+    )  # fmt: skip
+    assert code == 2
+    assert out.startswith("Stalking and harassment, year ending December 2019")
+    assert "Bedfordshire" in out
+    assert err.strip().endswith("pip install 'crimestats[plot]' (or pip install matplotlib)")
+    assert not (tmp_path / "funnel.png").exists()
+
+
+@needs_data
+def test_report_area_matches_loosely(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "report", DATA / "pfatablesdec19.xlsx", "--offence", "stalking", "--area",
+        "Devon", "--format", "csv", "--quiet",
+    )  # fmt: skip
+    assert code == 0
+    assert pd.read_csv(StringIO(out))["area_name"].tolist() == ["Devon and Cornwall"]
+    code, _, err = run(capsys, "report", DATA / "pfatablesdec19.xlsx", "--area", "North", "--quiet")
+    assert code == 2
+    assert "area 'North' matches more than one area in pfatablesdec19.xlsx: North East" in err
 
 
 def test_the_console_script_runs_as_a_module() -> None:

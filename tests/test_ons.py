@@ -404,10 +404,44 @@ def test_resolve_area() -> None:
     assert t.resolve_area("West Midlands") == "West Midlands"  # the force and the region
     assert t.areas()[:3] == ["England and Wales", "England", "North East"]
     assert len(t.areas()) == 55  # 3 countries, 9 regions, 43 forces; two share "West Midlands"
-    with pytest.raises(InputError, match=r"area 'Gotham' is not in .*Areas in the table: England"):
+    with pytest.raises(InputError, match=r"area 'Gotham' is not in .*Areas there: England"):
         t.resolve_area("Gotham")
     with pytest.raises(InputError, match="not in"):
         t.resolve_area("Bedfordshire", area_type="region")
+
+
+@needs_data
+def test_resolve_area_by_the_start_of_one_name() -> None:
+    # docs/ons.md: areas match loosely; "Devon" starts one name only, "West" several
+    t = tables("pfatablesdec19.xlsx")
+    assert t.resolve_area("Devon") == "Devon and Cornwall"
+    assert t.resolve_area("thames") == "Thames Valley"
+    assert t.resolve_area("Dyfed") == "Dyfed-Powys"
+    with pytest.raises(InputError, match=r"'West' matches more than one area.*West Mercia"):
+        t.resolve_area("West")
+
+
+def test_geography_helpers() -> None:
+    frame = pd.DataFrame(
+        {
+            "area_code": ["K04000001", "E23000035", None],
+            "area_name": ["England and Wales", "Devon and Cornwall", "British Transport Police"],
+            "area_type": ["country", "force", "other"],
+        }
+    )
+    assert ons.area_key(frame).tolist() == [
+        ons.NATIONAL_CODE,
+        "E23000035",
+        "name:britishtransportpolice",
+    ]
+    assert ons.match_area("Devon & Cornwall", frame) == "Devon and Cornwall"
+    with pytest.raises(InputError, match=r"'Kent' is not in x\. Areas there: England and Wales"):
+        ons.match_area("Kent", frame, where="x")
+    assert ons.is_households("Residential burglary (households)")
+    assert not ons.is_households("Residential burglary")
+    assert ons.count_offence("Residential burglary (households)") == "Residential burglary"
+    assert ons.population_unit("Residential burglary (households)") == "households"
+    assert ons.population_unit("Stalking and harassment") == "people"
 
 
 @needs_data

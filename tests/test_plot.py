@@ -52,7 +52,7 @@ def test_funnel_plot_of_every_force(tmp_path: Path) -> None:
     )  # 43 forces less Greater Manchester (no data) and the City of London (rate suppressed)
     assert len(labels) == 41
     outliers = funnel_plot(r.funnel, target=r.benchmark)
-    flagged = set(r.funnel.loc[r.funnel["flag"] != "within", "area_name"])
+    flagged = set(r.funnel.loc[r.funnel["poisson_flag"] != "within", "area_name"])
     assert {t.get_text() for t in outliers.axes[0].texts} == flagged
     assert not funnel_plot(r.funnel, label_areas="none").axes[0].texts
     path = save(outliers, tmp_path / "funnel.png")

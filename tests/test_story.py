@@ -31,6 +31,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
+import crimestats as cs
 from crimestats import InputError, ons
 from crimestats.story import REPORT_COLUMNS, report, story
 
@@ -81,9 +82,13 @@ ANSWERS = (
     "(mid-2024), so the rate went from 6.79 to 6.81 per 1,000 people, up 0.4 per cent, not a "
     "statistically significant change (p = 0.858).",
     # rate(5108, 749943): 6.81 (6.63 to 7.00); England and Wales 599,908 / 61,806,682 = 9.71
+    # the embedded data hold two forces, too few to measure the spread between forces
     "Bedfordshire's rate, 6.81 per 1,000 people (95 per cent confidence interval 6.63 to 7.00), "
-    "is statistically significantly lower than the England and Wales rate of 9.71 per 1,000; on "
-    "a funnel plot around the national rate it lies below the 99.8 per cent limits.",
+    "is statistically significantly lower than the England and Wales rate of 9.71 per 1,000 by "
+    "its interval. But whole forces' rates differ from one another far more than chance alone "
+    "gives, and the embedded data hold no other forces to measure by how much: against exact "
+    "Poisson limits, which allow for chance alone, it lies below the 99.8 per cent limits (with "
+    "an ONS table, --table, the story allows for the usual variation too).",
     # 636,954 / 60,854,727 = 10.47 and 599,908 / 61,806,682 = 9.71 per 1,000
     "Nationally, the 6 per cent fall is a statistically significant change (p < 0.001), and per "
     "head the rate went from 10.47 to 9.71 per 1,000 people, down 7 per cent.",
@@ -129,7 +134,8 @@ def test_founding_report_figures() -> None:
     assert (round(beds["lower"], 2), round(beds["upper"], 2)) == (6.63, 7.00)
     assert beds["benchmark"] == pytest.approx(599_908 / 61_806_682 * 1000, rel=1e-12)
     assert beds["comparison"] == "lower"
-    assert beds["funnel_flag"] == "below_99_8"
+    assert beds["poisson_flag"] == "below_99_8"
+    assert beds["funnel_flag"] is None  # no other forces to measure their spread by
     assert ew["change_significant"] and ew["rate_change_significant"]
 
 
@@ -232,7 +238,29 @@ def test_story_from_a_table_with_a_force_left_out() -> None:
     )
     assert s.survey is None and s.gross is None
     assert s.notes[0] == tables("pfatablesdec19.xlsx").exclusion_note
-    assert "on a funnel plot of all 42 forces" in s.answers[1]
+    # both verdicts: the interval (PHE rule), then the funnel of the 41 forces with a rate
+    # (City of London's is suppressed, Greater Manchester supplied none) with overdispersion
+    assert (
+        "is statistically significantly lower than the England and Wales (excluding"
+        in (s.answers[1])
+    )
+    assert (
+        "Once the usual variation between forces is allowed for (a funnel plot of all 41 "
+        in (s.answers[1])
+    )
+    wide = tables("pfatablesdec19.xlsx").offence("stalking")
+    forces = wide[(wide["area_type"] == "force") & wide["rate"].notna()]
+    benchmark = 460_351 / 56_303_200 * 1000
+    adjusted = cs.funnel(
+        forces["count"], forces["population"], target=benchmark, overdispersion="winsorised"
+    )
+    devon_flag = adjusted["flag"].to_numpy()[forces["area_name"].eq("Devon and Cornwall")][0]
+    assert s.figures.loc["Devon and Cornwall", "funnel_flag"] == devon_flag
+    assert s.figures.loc["Devon and Cornwall", "poisson_flag"] == "below_99_8"
+    assert (
+        "(exact Poisson limits, which allow for chance alone, put it below the 99.8"
+        in (s.answers[1])
+    )
     devon = s.figures.loc["Devon and Cornwall"]
     assert devon["benchmark"] == pytest.approx(460_351 / 56_303_200 * 1000, rel=1e-12)
     p = stats.binomtest(10_266, 10_266 + 10_076, 0.5).pvalue
@@ -434,6 +462,16 @@ def test_base_under_50_filled_from_the_previous_publication() -> None:
     alone = report(tables("pfatablesdec19.xlsx"), offence="homicide").rows.set_index("area_name")
     assert alone.loc["Bedfordshire", "suppressed"]
     assert alone.loc["Bedfordshire", "note"] == "base under 50: no change given (ONS '-')"
+
+
+@needs_data
+def test_previous_table_that_would_be_read_for_nothing_is_refused() -> None:
+    # Table P2 of December 2019 gives the change of stalking for every area with a count, so
+    # the December 2018 table would add nothing: refused rather than read and ignored.
+    with pytest.raises(InputError, match=r"previous_table: .* gives no change that pfatablesdec19"):
+        report(
+            tables("pfatablesdec19.xlsx"), offence="stalking", previous_table=tables(WORKBOOKS[3])
+        )
 
 
 @needs_data

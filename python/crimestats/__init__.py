@@ -7,11 +7,15 @@ DataFrames.
 
 from . import datasets, ons, phrase
 from ._core import InputError
+from .adjust import adjust_p, expected_by_chance
 from .changes import change, compare, funnel, funnel_limits, test_change, trend
 from .partials import survey_categories, survey_partials
 from .rates import rate
+from .reliability import flag_reliability
 from .shares import gross_up, proportion, share_ci, test_share_change
+from .standardise import dsr, isr, smooth_rates, test_weighted_change, weighted_rate
 from .survey import ExcludedRowsWarning, survey_mean, survey_share, survey_total
+from .trends import trend_test
 
 __all__ = ["InputError", "datasets", "ons", "phrase", "proportion", "rate"]
 __all__ += ["change", "compare", "funnel", "funnel_limits", "test_change", "trend"]
@@ -25,4 +29,7 @@ __all__ += [
     "test_share_change",
 ]
 __all__ += ["survey_categories", "survey_partials"]
+__all__ += ["adjust_p", "expected_by_chance", "trend_test"]
+__all__ += ["dsr", "flag_reliability", "isr", "smooth_rates", "test_weighted_change"]
+__all__ += ["weighted_rate"]
 __version__ = "0.1.0"

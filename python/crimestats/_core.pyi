@@ -5,13 +5,17 @@ from typing import Any, final
 import numpy as np
 
 from ._choices import (
+    AdjustMethod,
     ChangeMethod,
     LonelyPsu,
     Overdispersion,
     ProportionMethod,
     RateMethod,
+    ReliabilityRule,
     ShareInterval,
     Statistic,
+    TrendMethod,
+    WeightedMethod,
 )
 
 __all__ = ["InputError", "binomial_proportion", "poisson_rate"]
@@ -48,7 +52,13 @@ def rate_ratio_test(
     conf: float,
 ) -> list[_F64]: ...
 def rate_comparison(
-    count: _F64, population: _F64, benchmark: _F64, per: float, method: RateMethod, conf: float
+    count: _F64,
+    population: _F64,
+    benchmark: _F64,
+    per: float,
+    method: RateMethod,
+    conf: float,
+    dispersion: _F64 | None = None,
 ) -> list[_F64]: ...
 def funnel_plot(
     count: _F64,
@@ -57,9 +67,9 @@ def funnel_plot(
     per: float,
     conf: list[float],
     overdispersion: Overdispersion | None,
-) -> tuple[float, float, float, list[_F64], list[_F64], list[_F64]]: ...
+) -> tuple[float, list[float], list[float], list[_F64], list[_F64], list[_F64]]: ...
 def funnel_grid(
-    population: _F64, target: float, per: float, conf: list[float], tau2: float
+    population: _F64, target: float, per: float, conf: list[float], tau2: float, phi: float
 ) -> tuple[list[_F64], list[_F64]]: ...
 def survey_estimate(
     weight: _F64,
@@ -126,3 +136,76 @@ def survey_partials(
     n_domains: int,
     row_offset: int,
 ) -> SurveyPartials: ...
+
+__all__ += ["adjust_p", "trend_tests"]
+
+def trend_tests(
+    count: _F64,
+    population: _F64,
+    time: _F64,
+    starts: list[int],
+    method: TrendMethod,
+    conf: float,
+) -> list[_F64]: ...
+def adjust_p(p: _F64, method: AdjustMethod) -> _F64: ...
+__all__ += ["event_dispersion", "standardised_rate", "standardised_ratio", "widen_interval"]
+__all__ += ["reliability_flags", "reliability_reasons", "smoothed_rate"]
+__all__ += ["weighted_rate", "weighted_rate_change"]
+
+def standardised_rate(
+    count: _F64,
+    population: _F64,
+    standard: _F64,
+    frequency: _F64 | None,
+    band: _U32 | None,
+    n_bands: int,
+    group: _U32,
+    n_groups: int,
+    per: float,
+    conf: list[float],
+    dispersion: float,
+) -> tuple[list[_F64], list[_F64], list[_F64]]: ...
+def standardised_ratio(
+    count: _F64,
+    population: _F64,
+    reference_count: _F64,
+    reference_population: _F64,
+    group: _U32,
+    n_groups: int,
+    conf: list[float],
+) -> tuple[list[_F64], list[_F64], list[_F64]]: ...
+def event_dispersion(frequencies: _F64, people: _F64) -> _F64: ...
+def widen_interval(estimate: _F64, lower: _F64, upper: _F64, dispersion: _F64) -> list[_F64]: ...
+def weighted_rate(
+    count: _F64,
+    weight: _F64,
+    population: _F64,
+    group: _U32,
+    n_groups: int,
+    per: float,
+    method: WeightedMethod,
+    conf: float,
+) -> list[_F64]: ...
+def weighted_rate_change(
+    current: tuple[_F64, _F64, _F64, _U32],
+    previous: tuple[_F64, _F64, _F64, _U32],
+    n_groups: int,
+    per: float,
+    method: WeightedMethod,
+    conf: float,
+) -> list[_F64]: ...
+def smoothed_rate(
+    count: _F64, population: _F64, neighbours: tuple[_U64, _U32] | None
+) -> list[_F64]: ...
+def reliability_flags(
+    rule: ReliabilityRule,
+    rows: int,
+    n: _F64 | None = None,
+    count: _F64 | None = None,
+    estimate: _F64 | None = None,
+    lower: _F64 | None = None,
+    upper: _F64 | None = None,
+    se: _F64 | None = None,
+    df: _F64 | None = None,
+) -> list[_F64]: ...
+def reliability_reasons() -> list[str]: ...

@@ -175,21 +175,81 @@ def _refuse_dates(name: str, values: Any) -> None:
         )
 
 
+def _refuse_complex(name: str, values: Any) -> None:
+    """A complex number has no place in a count, a population or a share, and numpy's cast to
+    float drops its imaginary part (``1 + 2j`` would count as 1): refuse it, whatever its
+    imaginary part, at the first element that is complex."""
+    flat = np.ravel(values)
+    if flat.dtype.kind == "c":
+        position = int(np.argmax(flat.imag != 0)) if len(flat) else 0
+    elif flat.dtype.kind == "O":
+        found = (i for i, v in enumerate(flat) if isinstance(v, complex | np.complexfloating))
+        position = next(found, -1)
+        if position < 0:
+            return
+    else:
+        return
+    raise InputError(
+        f"{name}: position {position} is {complex(flat[position])!r}, a complex number; give real "
+        "numbers (numpy.real(...) if the imaginary parts are zero)"
+    )
+
+
+def _without_negative_zero(array: FloatArray) -> FloatArray:
+    """`array` with -0.0 read as 0.0 (-0.0 would come back as a count or rate of -0.0), copied
+    only when a sign bit is set: a negative value is refused later, so the usual input is read
+    once and not copied."""
+    if array.size and np.signbit(array).any():
+        return array + 0.0  # -0.0 + 0.0 is +0.0; every other value is unchanged
+    return array
+
+
+def _nested(name: str, values: Sequence[Any] | np.ndarray) -> InputError | None:
+    """The error for the first element of a ragged list that is itself a list, if any."""
+    for position, value in enumerate(values):
+        if isinstance(value, Sequence | np.ndarray | pd.Series) and not isinstance(value, str):
+            return InputError(
+                f"{name}: position {position} is a {type(value).__name__} ({value!r}), not a "
+                "number; give one number per position (a flat list, array or Series)"
+            )
+    return None
+
+
 def _to_float(name: str, value: Any) -> FloatArray:
     """`value` as a float64 array (missing values as NaN), or an InputError naming `name`."""
+    return _without_negative_zero(_as_float(name, value))
+
+
+def _as_float(name: str, value: Any) -> FloatArray:
     if isinstance(value, pd.Series | pd.Index):
-        if value.dtype.kind in "mMO":
+        if value.dtype.kind in "mMOc":
             _refuse_dates(name, value.to_numpy(dtype=object))
+            _refuse_complex(name, value.to_numpy())
         try:
             return value.to_numpy(dtype=np.float64, na_value=np.nan)
         except (TypeError, ValueError):
             raise _first_bad(name, value.to_numpy(dtype=object)) from None
     if isinstance(value, pd.DataFrame):
         raise InputError(f"{name}: got a DataFrame; pass one column, e.g. frame['{name}']")
-    array = np.asarray(value)
+    if isinstance(value, np.ma.MaskedArray):  # np.asarray would drop the mask: masked is missing
+        floats = _as_float(name, np.ma.getdata(value))
+        mask = np.ma.getmaskarray(value)
+        return np.where(mask, np.nan, floats) if mask.any() else floats
+    try:
+        array = np.asarray(value)
+    except ValueError:  # numpy's "inhomogeneous shape" for a ragged list
+        nested = _nested(name, value) if isinstance(value, Sequence) else None
+        if nested is None:
+            raise
+        raise nested from None
     if array.dtype.kind in "fiub":
         return array.astype(np.float64, copy=False)
+    _refuse_complex(name, array)
     _refuse_dates(name, array)
+    if array.dtype.kind == "O" and array.ndim == 1:
+        nested = _nested(name, array)
+        if nested is not None:
+            raise nested
     try:
         return (
             pd.to_numeric(pd.Series(array.ravel()), errors="raise")
@@ -198,6 +258,34 @@ def _to_float(name: str, value: Any) -> FloatArray:
         )
     except (TypeError, ValueError):
         raise _first_bad(name, array.ravel()) from None
+
+
+def column(data: pd.DataFrame, name: str, column: Any) -> pd.Series:
+    """The column of `data` that the argument `name` names, or an InputError: the name is not a
+    string, is not a column, or names several columns (``data[column]`` would then be a frame)."""
+    if not isinstance(column, str):
+        raise InputError(f"{name}: give the name of a column of data, got {column!r}")
+    if column not in data.columns:
+        raise InputError(f"{name}: column {column!r} is not in data")
+    selected = data[column]
+    if isinstance(selected, pd.DataFrame):
+        positions = np.flatnonzero(data.columns == column).tolist()
+        raise InputError(
+            f"{name}: data has {len(positions)} columns named {column!r} (at positions "
+            f"{positions}); rename them so each name is one column"
+        )
+    return selected
+
+
+def numeric_column(data: pd.DataFrame, name: str, column_name: str) -> FloatArray:
+    """A numeric column as a fresh float64 array (missing as NaN). A copy, not a view of the
+    frame: the core reads it with the GIL released while other threads may change the frame."""
+    series = column(data, name, column_name)
+    if not (pd.api.types.is_numeric_dtype(series.dtype) or series.dtype == bool):
+        raise InputError(f"{name}: column {column_name!r} is not numeric")
+    _refuse_complex(name, series.to_numpy())
+    values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    return _without_negative_zero(np.array(values, dtype=np.float64, order="C", copy=True))
 
 
 class Arrays(list[FloatArray]):
@@ -279,6 +367,8 @@ def broadcast(**arguments: Any) -> tuple[pd.Index, Arrays]:
 
 def number(name: str, value: Any) -> float:
     """A scalar option (such as `per` or `conf`) as a float, or an InputError naming it."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:  # numpy's reductions give these
+        value = value[()]
     if isinstance(value, bool) or not isinstance(value, Real | np.floating | np.integer):
         raise InputError(f"{name}: must be a number, got {value!r}")
     return float(value)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import _core, _inputs
+from . import _core, _events, _inputs
+from ._events import EventFrequencies
 from ._inputs import ArrayLike
 
 
@@ -15,6 +16,7 @@ def rate(
     per: float = 1000,
     method: str = "phe",
     conf: float = 0.95,
+    eventfreq: EventFrequencies = None,
 ) -> pd.DataFrame:
     """Crime rates per `per` people with a confidence interval for each.
 
@@ -32,6 +34,12 @@ def rate(
         ``"jeffreys"`` or ``"wald"``.
     conf
         Two-sided confidence level, between 0 and 1.
+    eventfreq
+        For events that repeat on the same people (repeat victims): the distribution of events
+        per person, as a mapping ``{1: people with one event, 2: ..., ...}`` for every row or a
+        DataFrame with a column per frequency and a row per element. The interval is widened
+        about the rate by ``sqrt(sum f^2 x_f / sum f x_f)``, as PHE's non-independent events
+        (see docs/standardise.md).
 
     Returns
     -------
@@ -56,6 +64,7 @@ def rate(
         _inputs.choice("method", method),
         _inputs.number("conf", conf),
     )
+    lower, upper = _events.widen(r, lower, upper, _events.dispersion(eventfreq, len(c)))
     return _inputs.frame(
         index, {"count": c, "population": p, "rate": r, "lower": lower, "upper": upper}, inputs
     )

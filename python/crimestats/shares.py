@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from . import _core, _inputs
@@ -122,7 +123,8 @@ def test_share_change(
     Returns
     -------
     pandas.DataFrame
-        Columns ``difference, lower, upper, p_value, significant`` (``p_value < 1 - conf``).
+        Columns ``difference, lower, upper, p_value, significant`` (``p_value < 1 - conf``;
+        a nullable boolean, <NA> where a share, base or design factor is NaN).
 
     Examples
     --------
@@ -139,7 +141,8 @@ def test_share_change(
     out = _inputs.frame(
         index, {"difference": difference, "lower": lower, "upper": upper, "p_value": p_value}
     )
-    out["significant"] = p_value < 1.0 - level
+    # nullable: <NA> where the p-value is NaN (a NaN share, base or design factor)
+    out["significant"] = pd.arrays.BooleanArray(p_value < 1.0 - level, np.isnan(p_value))
     return out
 
 

@@ -16,6 +16,7 @@ use super::error::{half_alpha, CoreError, CoreResult};
 use super::parallel::{columns, map_rows, per_distinct_pair};
 use super::poisson::{self, exact_interval, solve_decreasing, RateMethod};
 use super::special::{binom_cdf, binom_pmf, binom_sf, norm_ppf, norm_sf};
+use super::standardise;
 use std::str::FromStr;
 
 // ---------------------------------------------------------------------------------------------
@@ -606,6 +607,9 @@ pub struct Comparisons {
 
 /// The PHE Fingertips rule: a rate is significantly lower than the benchmark when its whole
 /// interval lies below it, higher when the whole interval lies above it, similar otherwise.
+/// `dispersion` (one value or one per row) widens the intervals for events that repeat on the
+/// same people ([`standardise::widen`]).
+#[allow(clippy::too_many_arguments)]
 pub fn compare(
     count: &[f64],
     population: &[f64],
@@ -613,10 +617,14 @@ pub fn compare(
     per: f64,
     method: RateMethod,
     conf: f64,
+    dispersion: Option<&[f64]>,
 ) -> CoreResult<Comparisons> {
     check::same_length("benchmark", benchmark, "count", count)?;
     check::counts("benchmark", benchmark, None)?;
-    let r = poisson::rates(count, population, per, method, conf)?;
+    let mut r = poisson::rates(count, population, per, method, conf)?;
+    if let Some(d) = dispersion {
+        standardise::widen(&r.rate, &mut r.lower, &mut r.upper, d)?;
+    }
     let comparison = (0..count.len())
         .map(|i| {
             let (lo, hi, b) = (r.lower[i], r.upper[i], benchmark[i]);
@@ -643,24 +651,31 @@ pub fn compare(
 // Funnel plots
 // ---------------------------------------------------------------------------------------------
 
-/// How the funnel's limits allow for variation between areas beyond Poisson noise.
+/// How the funnel's limits allow for variation between areas beyond Poisson noise (Spiegelhalter
+/// 2005, section 6). Both start from the square-root-scale z-scores 2 (sqrt(O) - sqrt(E)),
+/// winsorised at 10 per cent in each tail, and phi, their mean square (FunnelPlotR's `phi_func`);
+/// neither widens the limits unless phi > 1, as FunnelPlotR draws adjusted limits only then.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Overdispersion {
-    /// Spiegelhalter (2005), as FunnelPlotR's square-root method: z-scores on the square-root
-    /// scale winsorised at 10 per cent in each tail, phi their mean square, tau^2 by
-    /// DerSimonian-Laird, and the limits widened by tau^2.
-    Winsorised,
+    /// Multiplicative: the variance of every area's z-score is phi times Poisson's, so the
+    /// limits are target (1 -/+ z sqrt(phi / (4E)))^2 and the z-score is divided by sqrt(phi).
+    Multiplicative,
+    /// Additive random effects, as FunnelPlotR's square-root (`sr_method = "CQC"`) method: a
+    /// between-area variance tau^2 by DerSimonian-Laird from phi, the limits
+    /// target (1 -/+ z sqrt(1 / (4E) + tau^2))^2. Also spelt "winsorised".
+    Additive,
 }
 
 impl FromStr for Overdispersion {
     type Err = CoreError;
     fn from_str(name: &str) -> CoreResult<Self> {
         match name {
-            "winsorised" => Ok(Self::Winsorised),
+            "multiplicative" => Ok(Self::Multiplicative),
+            "additive" | "winsorised" => Ok(Self::Additive),
             _ => Err(CoreError::Unknown {
                 arg: "overdispersion",
                 given: name.to_owned(),
-                known: "None, 'winsorised'",
+                known: "None, 'multiplicative', 'additive' ('winsorised')",
             }),
         }
     }
@@ -669,15 +684,19 @@ impl FromStr for Overdispersion {
 /// The share of z-scores winsorised at each end (Spiegelhalter 2005; FunnelPlotR's default).
 const WINSORISE_BY: f64 = 0.1;
 
-/// Funnel-plot results: the target rate, the overdispersion estimates (phi, tau^2; 0 without an
-/// adjustment), each area's rate and z-score, lower and upper limits per confidence level, and
-/// a flag: 0 within every limit, +k above (or -k below) the limits of the k-th level (1-based)
-/// and of no wider level that was crossed, NaN unknown.
+/// Funnel-plot results: the target rate; the overdispersion estimates phi and tau^2 (estimated
+/// whatever the method, so a report can say whether the data are overdispersed); the `phi` and
+/// `tau2` the limits were drawn with (1 and 0 without an adjustment); each area's rate and
+/// z-score; lower and upper limits per confidence level; and a flag: 0 within every limit, +k
+/// above (or -k below) the limits of the k-th level (1-based) and of no wider level that was
+/// crossed, NaN unknown.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Funnel {
     pub target: f64,
     pub phi: f64,
     pub tau2: f64,
+    pub limit_phi: f64,
+    pub limit_tau2: f64,
     pub rate: Vec<f64>,
     pub z: Vec<f64>,
     pub limits: Vec<(Vec<f64>, Vec<f64>)>,
@@ -693,22 +712,23 @@ fn check_levels(conf: &[f64]) -> CoreResult<Vec<f64>> {
 /// Without overdispersion (`tau2` = 0) they are exact Poisson limits for the expected count
 /// E = target * population / per, as FunnelPlotR draws them: Garwood's interval evaluated at E,
 /// lower chi2(a/2, 2E) / 2 and upper chi2(1 - a/2, 2E + 2) / 2, divided by E and times the
-/// target. With `tau2` > 0 they are target * (1 -/+ z sqrt(1 / (4E) + tau2))^2, the
-/// square-root-scale limits of Spiegelhalter (2005) squared back, the lower one no less than 0.
+/// target. With `tau2` > 0 or `phi` > 1 they are target * (1 -/+ z sqrt(phi / (4E) + tau2))^2,
+/// the square-root-scale limits of Spiegelhalter (2005) squared back, the lower one no less
+/// than 0.
 fn funnel_limit(
     population: f64,
     target: f64,
     per: f64,
     tail: f64,
     z: f64,
-    tau2: f64,
+    scale: Scale,
 ) -> (f64, f64) {
     let expected = target * population / per;
     if expected.is_nan() {
         return (f64::NAN, f64::NAN);
     }
-    if tau2 > 0.0 {
-        let spread = z * (0.25 / expected + tau2).sqrt();
+    if scale.widens() {
+        let spread = z * (0.25 * scale.phi / expected + scale.tau2).sqrt();
         let lower = if spread >= 1.0 {
             0.0
         } else {
@@ -729,11 +749,38 @@ fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
+/// How much the funnel's limits are widened: a multiplicative `phi` (1 for none) and an additive
+/// between-area variance `tau2` (0 for none).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scale {
+    pub phi: f64,
+    pub tau2: f64,
+}
+
+impl Scale {
+    /// Exact Poisson limits.
+    pub const POISSON: Self = Self {
+        phi: 1.0,
+        tau2: 0.0,
+    };
+
+    fn widens(self) -> bool {
+        self.phi > 1.0 || self.tau2 > 0.0
+    }
+}
+
 /// Spiegelhalter's phi and DerSimonian-Laird tau^2 from square-root-scale z-scores and their
 /// weights w = 1 / s^2 = 4E, as FunnelPlotR's `phi_func` and `tau_func`: tau^2 is 0 when
 /// n phi < n - 1 (no overdispersion), else (n phi - (n - 1)) / (sum w - sum w^2 / sum w).
+/// Areas whose z-score or weight is not finite (an infinite population) take no part.
 fn dispersion(z: &[f64], weight: &[f64]) -> (f64, f64) {
-    let mut sorted: Vec<f64> = z.to_vec();
+    let (z, weight): (Vec<f64>, Vec<f64>) = z
+        .iter()
+        .zip(weight)
+        .filter(|(z, w)| z.is_finite() && w.is_finite())
+        .map(|(z, w)| (*z, *w))
+        .unzip();
+    let mut sorted: Vec<f64> = z.clone();
     sorted.sort_by(f64::total_cmp);
     let n = sorted.len() as f64;
     if sorted.is_empty() {
@@ -800,18 +847,19 @@ pub fn funnel(
     let raw_z: Vec<f64> = (0..count.len())
         .map(|i| 2.0 * (count[i].sqrt() - expected[i].sqrt()))
         .collect();
-    let (phi, tau2) = match overdispersion {
-        None => (0.0, 0.0),
-        Some(Overdispersion::Winsorised) => {
-            let z: Vec<f64> = known.iter().map(|&i| raw_z[i]).collect();
-            let w: Vec<f64> = known.iter().map(|&i| 4.0 * expected[i]).collect();
-            dispersion(&z, &w)
-        }
+    let z: Vec<f64> = known.iter().map(|&i| raw_z[i]).collect();
+    let w: Vec<f64> = known.iter().map(|&i| 4.0 * expected[i]).collect();
+    let (phi, tau2) = dispersion(&z, &w);
+    // FunnelPlotR draws adjusted limits only when phi > 1 ("no overdispersion detected").
+    let scale = match overdispersion {
+        Some(Overdispersion::Multiplicative) if phi > 1.0 => Scale { phi, tau2: 0.0 },
+        Some(Overdispersion::Additive) if phi > 1.0 => Scale { phi: 1.0, tau2 },
+        _ => Scale::POISSON,
     };
     let z: Vec<f64> = (0..count.len())
-        .map(|i| raw_z[i] / (1.0 + 4.0 * expected[i] * tau2).sqrt())
+        .map(|i| raw_z[i] / (scale.phi + 4.0 * expected[i] * scale.tau2).sqrt())
         .collect();
-    let limits = funnel_grid(population, target, per, conf, tau2)?;
+    let limits = funnel_grid(population, target, per, conf, scale)?;
     let rate: Vec<f64> = (0..count.len())
         .map(|i| count[i] / population[i] * per)
         .collect();
@@ -822,6 +870,8 @@ pub fn funnel(
         target,
         phi,
         tau2,
+        limit_phi: scale.phi,
+        limit_tau2: scale.tau2,
         rate,
         z,
         limits,
@@ -857,25 +907,33 @@ fn flag_of(rate: f64, limits: &[(Vec<f64>, Vec<f64>)], conf: &[f64], i: usize) -
 }
 
 /// Funnel limits (lower, upper) per confidence level over a grid of populations, for drawing
-/// the funnel: exact Poisson limits when `tau2` is 0, overdispersed ones otherwise (see
-/// [`funnel`]).
+/// the funnel: exact Poisson limits for [`Scale::POISSON`], widened ones otherwise (see
+/// [`funnel_limit`]).
 pub fn funnel_grid(
     population: &[f64],
     target: f64,
     per: f64,
     conf: &[f64],
-    tau2: f64,
+    scale: Scale,
 ) -> CoreResult<Vec<(Vec<f64>, Vec<f64>)>> {
     let tails = check_levels(conf)?;
     check::positive("population", population, "")?;
     check::positive_scalar("target", target)?;
     check::positive_scalar("per", per)?;
-    if !(tau2.is_finite() && tau2 >= 0.0) {
+    if !(scale.tau2.is_finite() && scale.tau2 >= 0.0) {
         return Err(CoreError::OutOfRange {
             arg: "tau2",
             index: 0,
-            value: tau2,
+            value: scale.tau2,
             range: "[0, inf)",
+        });
+    }
+    if !(scale.phi.is_finite() && scale.phi >= 1.0) {
+        return Err(CoreError::OutOfRange {
+            arg: "phi",
+            index: 0,
+            value: scale.phi,
+            range: "[1, inf) (limits are never narrowed below Poisson's)",
         });
     }
     Ok(tails
@@ -883,7 +941,7 @@ pub fn funnel_grid(
         .map(|&tail| {
             let z = norm_ppf(1.0 - tail);
             let rows = map_rows(population.len(), |i| {
-                funnel_limit(population[i], target, per, tail, z, tau2)
+                funnel_limit(population[i], target, per, tail, z, scale)
             });
             (
                 rows.iter().map(|r| r.0).collect(),
@@ -1083,7 +1141,14 @@ mod tests {
     fn funnelplotr_poisson_limits() {
         // FunnelPlotR tests/testthat/test-poisson_limits.R (../shared/reference/funnel_poisson.csv):
         // target 1, expected 15, 20, 30.
-        let limits = funnel_grid(&[15.0, 20.0, 30.0], 1.0, 1.0, &[0.95, 0.998], 0.0).unwrap();
+        let limits = funnel_grid(
+            &[15.0, 20.0, 30.0],
+            1.0,
+            1.0,
+            &[0.95, 0.998],
+            Scale::POISSON,
+        )
+        .unwrap();
         let want = [
             (
                 [0.5596924, 0.6108260, 0.6746958],
@@ -1117,12 +1182,27 @@ mod tests {
             None,
             1000.0,
             &[0.95, 0.998],
-            Some(Overdispersion::Winsorised),
+            Some(Overdispersion::Additive),
         )
         .unwrap();
         assert!(od.phi > 1.0 && od.tau2 > 0.0);
+        assert_eq!((od.limit_phi, od.limit_tau2), (1.0, od.tau2));
+        assert_eq!((f.phi, f.tau2), (od.phi, od.tau2));
+        assert_eq!((f.limit_phi, f.limit_tau2), (1.0, 0.0));
         assert!(od.limits[1].1[2] > f.limits[1].1[2]);
         assert!(od.z[2].abs() < f.z[2].abs());
+        let m = funnel(
+            &count,
+            &population,
+            None,
+            1000.0,
+            &[0.95, 0.998],
+            Some(Overdispersion::Multiplicative),
+        )
+        .unwrap();
+        assert_eq!((m.limit_phi, m.limit_tau2), (od.phi, 0.0));
+        close(m.z[2], f.z[2] / od.phi.sqrt(), 1e-14);
+        assert!(m.limits[0].1[2] > f.limits[0].1[2]);
         assert!(funnel(&[0.0, 0.0], &[1.0, 2.0], None, 1.0, &[0.95], None).is_err());
     }
 }

@@ -75,6 +75,21 @@ pub enum CoreError {
         given: String,
         known: &'static str,
     },
+    /// A value that must repeat on every row of its group differs from the group's first row
+    /// (an area's population on its offence rows, an age band's population on its rows).
+    #[error(
+        "{arg}: position {index} is {} but position {first_index} of the same group is {}; \
+         {arg} is taken once per group, so its rows must agree",
+        shown(*.value),
+        shown(*.first_value)
+    )]
+    Differs {
+        arg: &'static str,
+        index: usize,
+        value: f64,
+        first_index: usize,
+        first_value: f64,
+    },
     /// A survey design that cannot be estimated, with the reason.
     #[error("{0}")]
     Design(String),

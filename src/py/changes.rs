@@ -1,6 +1,6 @@
 //! Bindings for changes over time, comparisons with a benchmark and funnel plots.
 use super::{arrays, compute};
-use crate::core::changes::{self, Overdispersion, TestMethod};
+use crate::core::changes::{self, Overdispersion, Scale, TestMethod};
 use crate::core::poisson::RateMethod;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
@@ -11,11 +11,12 @@ type Limits<'py> = (
     Vec<Bound<'py, PyArray1<f64>>>,
     Vec<Bound<'py, PyArray1<f64>>>,
 );
-/// target, phi, tau2, [rate, z, flag], lower limits per level, upper limits per level.
+/// target, [phi, tau2] estimated, [phi, tau2] of the limits, [rate, z, flag], lower limits
+/// per level, upper limits per level.
 type FunnelColumns<'py> = (
     f64,
-    f64,
-    f64,
+    [f64; 2],
+    [f64; 2],
     Columns<'py, 3>,
     Vec<Bound<'py, PyArray1<f64>>>,
     Vec<Bound<'py, PyArray1<f64>>>,
@@ -74,8 +75,11 @@ fn rate_ratio_test<'py>(
     ))
 }
 
-/// rate, lower, upper and comparison (-1 lower, 0 similar, 1 higher, NaN) against a benchmark.
+/// rate, lower, upper and comparison (-1 lower, 0 similar, 1 higher, NaN) against a benchmark;
+/// `dispersion` widens the intervals for repeated events.
 #[pyfunction]
+#[pyo3(signature = (count, population, benchmark, per, method, conf, dispersion=None))]
+#[allow(clippy::too_many_arguments)]
 fn rate_comparison<'py>(
     py: Python<'py>,
     count: PyReadonlyArray1<'py, f64>,
@@ -84,20 +88,25 @@ fn rate_comparison<'py>(
     per: f64,
     method: &str,
     conf: f64,
+    dispersion: Option<PyReadonlyArray1<'py, f64>>,
 ) -> PyResult<Columns<'py, 4>> {
     let method: RateMethod = method.parse()?;
+    let dispersion = dispersion
+        .as_ref()
+        .map(PyReadonlyArray1::as_slice)
+        .transpose()?;
     let (count, population, benchmark) = (
         count.as_slice()?,
         population.as_slice()?,
         benchmark.as_slice()?,
     );
     let c = compute(py, count.len(), || {
-        changes::compare(count, population, benchmark, per, method, conf)
+        changes::compare(count, population, benchmark, per, method, conf, dispersion)
     })?;
     Ok(arrays(py, [c.rate, c.lower, c.upper, c.comparison]))
 }
 
-/// The funnel: (target, phi, tau2, [rate, z, flag], lower limits per level, upper limits per
+/// The funnel: (target, [phi, tau2], [phi, tau2] of the limits, [rate, z, flag], lower limits per level, upper limits per
 /// level).
 #[pyfunction]
 #[pyo3(signature = (count, population, target, per, conf, overdispersion))]
@@ -118,8 +127,8 @@ fn funnel_plot<'py>(
     let (lower, upper) = limit_arrays(py, f.limits);
     Ok((
         f.target,
-        f.phi,
-        f.tau2,
+        [f.phi, f.tau2],
+        [f.limit_phi, f.limit_tau2],
         arrays(py, [f.rate, f.z, f.flag]),
         lower,
         upper,
@@ -135,10 +144,11 @@ fn funnel_grid<'py>(
     per: f64,
     conf: Vec<f64>,
     tau2: f64,
+    phi: f64,
 ) -> PyResult<Limits<'py>> {
     let population = population.as_slice()?;
     let limits = compute(py, population.len(), || {
-        changes::funnel_grid(population, target, per, &conf, tau2)
+        changes::funnel_grid(population, target, per, &conf, Scale { phi, tau2 })
     })?;
     Ok(limit_arrays(py, limits))
 }

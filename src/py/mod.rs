@@ -7,7 +7,9 @@ use pyo3::prelude::*;
 mod changes;
 mod partials;
 mod rates;
+mod standardise;
 mod survey;
+mod trend;
 
 pyo3::create_exception!(
     crimestats,
@@ -55,5 +57,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     changes::register(m)?;
     survey::register(m)?;
     partials::register(m)?;
+    trend::register(m)?;
+    standardise::register(m)?;
     Ok(())
 }

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .._core import InputError
 
-__all__ = ["load_story", "load_story_areas", "story_figure"]
+__all__ = ["load_esp2013", "load_story", "load_story_areas", "story_figure"]
 
 _STORY_COLUMNS = ["figure", "area_code", "area_name", "period", "value", "unit", "source"]
 _OFFENCES = "stalking_and_harassment_offences"
@@ -140,3 +140,22 @@ def load_story_areas() -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def load_esp2013() -> pd.DataFrame:
+    """The 2013 European Standard Population: 19 age bands per 100,000 people (Eurostat 2013).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``age`` (band labels ``"0-4"``, ``"5-9"``, ..., ``"85-89"``, ``"90+"``) and
+        ``population``, summing to 100,000.
+
+    Examples
+    --------
+    >>> esp = load_esp2013()
+    >>> len(esp), int(esp["population"].sum())
+    (19, 100000)
+    """
+    with resources.files(__name__).joinpath("esp2013.csv").open("r", encoding="utf-8") as handle:
+        return pd.read_csv(handle, dtype={"age": str, "population": float})

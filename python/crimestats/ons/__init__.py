@@ -21,15 +21,33 @@ mid-year estimates and the district to force lookup.
 """
 
 from .cells import MARKERS, parse_number
+from .geography import (
+    NATIONAL_CODE,
+    NATIONAL_NAME,
+    area_key,
+    count_offence,
+    is_households,
+    match_area,
+    name_key,
+    population_unit,
+)
 from .population import pfa_population, read_mid_year_estimates, read_pfa_lookup
 from .readers import PfaTables, offences, read_open_data, read_pfa_tables
 
 __all__ = [
     "MARKERS",
+    "NATIONAL_CODE",
+    "NATIONAL_NAME",
     "PfaTables",
+    "area_key",
+    "count_offence",
+    "is_households",
+    "match_area",
+    "name_key",
     "offences",
     "parse_number",
     "pfa_population",
+    "population_unit",
     "read_mid_year_estimates",
     "read_open_data",
     "read_pfa_lookup",

@@ -18,7 +18,16 @@ from .cells import (
     _parse_cells,
     _read_csv,
 )
-from .geography import _area_code, _area_key, _area_name, _area_type, _key
+from .geography import (
+    _area_code,
+    _area_name,
+    _area_type,
+    area_key,
+    count_offence,
+    is_households,
+    match_area,
+    name_key,
+)
 
 # Spellings that differ between tables of the same publication, mapped to one name.
 _OFFENCE_ALIASES: dict[str, str] = {
@@ -272,38 +281,22 @@ class PfaTables:
     def resolve_area(self, name: str, *, area_type: str | None = None) -> str:
         """The table's own name for an area given by code or loosely by name.
 
-        Matching ignores case, punctuation and '&' against 'and' ("Devon & Cornwall" is
-        "Devon and Cornwall"); a GSS code matches its area. Where a name is both a region and a
-        force ("West Midlands"), the force is taken unless ``area_type`` says otherwise.
+        Matching is :func:`~crimestats.ons.match_area`'s: case, punctuation and '&' against
+        'and' ignored ("Devon & Cornwall" is "Devon and Cornwall"), a GSS code matches its area,
+        and the start of exactly one name matches it ("Devon"). Where a name is both a region
+        and a force ("West Midlands"), the force is taken unless ``area_type`` says otherwise.
 
         Raises
         ------
         InputError
-            If no area matches; the message lists the areas there are.
+            If no area matches, or the start of several; the message lists them.
 
         Examples
         --------
         >>> tables.resolve_area("devon & cornwall")  # doctest: +SKIP
         'Devon and Cornwall'
         """
-        areas = self.counts.drop_duplicates(["area_code", "area_name"])
-        if area_type is not None:
-            areas = areas[areas["area_type"] == area_type]
-        by_code = areas[areas["area_code"] == name.strip().upper()]
-        if not by_code.empty:
-            return str(by_code["area_name"].iloc[0])
-        cleaned = _clean_label(name)
-        # "London, City of" is the ONS register's order of "City of London"
-        inverted = re.sub(r"^(.+),\s*(.+ of)$", r"\2 \1", cleaned)
-        wanted = {_key(cleaned), _key(inverted)}
-        matches = areas[areas["area_name"].map(lambda a: _key(str(a)) in wanted)]
-        if matches.empty:
-            raise InputError(
-                f"area {name!r} is not in {self.path.name}. Areas in the table: "
-                f"{'; '.join(map(str, areas['area_name']))}"
-            )
-        forces = matches[matches["area_type"] == "force"]
-        return str((forces if not forces.empty else matches)["area_name"].iloc[0])
+        return match_area(name, self.counts, area_type=area_type, where=self.path.name)
 
     def resolve_offence(self, name: str) -> str:
         """The table's own name for an offence given loosely.
@@ -324,11 +317,11 @@ class PfaTables:
         available = self.offences() + [
             o for o in dict.fromkeys(self.rates["offence"].tolist()) if o not in self.offences()
         ]
-        wanted = _key(_offence_name(name))
-        exact = [o for o in available if _key(o) == wanted]
+        wanted = name_key(_offence_name(name))
+        exact = [o for o in available if name_key(o) == wanted]
         if exact:
             return exact[0]
-        partial = [o for o in available if wanted and _key(o).startswith(wanted)]
+        partial = [o for o in available if wanted and name_key(o).startswith(wanted)]
         if len(partial) == 1:
             return partial[0]
         listing = "; ".join(available)
@@ -368,16 +361,15 @@ class PfaTables:
         [4019.0, 2778.0, 6.047...]
         """
         offence = self.resolve_offence(name)
-        by_households = offence.lower().endswith("(households)")
-        count_name = offence[: -len("(households)")].strip() if by_households else offence
+        count_name = count_offence(offence)
 
         def pick(frame: pd.DataFrame, wanted: str, cols: list[str]) -> pd.DataFrame:
             part = frame.loc[frame["offence"] == wanted].copy()
-            part["_key"] = _area_key(part)
+            part["_key"] = area_key(part)
             return part.drop_duplicates("_key").set_index("_key")[cols]
 
         out = self.counts.loc[self.counts["offence"] == count_name, [*_AREA_COLUMNS]].copy()
-        out["_key"] = _area_key(out)
+        out["_key"] = area_key(out)
         out = out.drop_duplicates("_key").set_index("_key")
         counts = pick(self.counts, count_name, ["count"])
         changes = pick(self.changes, count_name, ["percent_change", "suppressed"])
@@ -388,7 +380,7 @@ class PfaTables:
         out["previous"] = np.round(out["count"] / factor.where(factor > 0))
         out["percent_change"] = pct
         out["suppressed"] = changes["suppressed"].reindex(out.index).fillna(False).astype(bool)
-        denominator = "households" if by_households else "population"
+        denominator = "households" if is_households(offence) else "population"
         out["population"] = rates[denominator].reindex(out.index).astype(float)
         out["rate"] = rates["rate"].reindex(out.index).astype(float)
         return out.reset_index(drop=True)[_WIDE_COLUMNS]

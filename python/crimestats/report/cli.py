@@ -18,8 +18,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from .. import __version__
 from .._core import InputError
-from .figures import Progress
+from ..ons import NATIONAL_CODE, population_unit
+from . import phrase
+from .figures import (
+    DEFAULT_AREA,
+    DEFAULT_OFFENCE,
+    SURVEY_DEFT,
+    SURVEY_VICTIMS_BASE,
+    SURVEY_WOMEN_BASE,
+    Progress,
+)
 from .story import story
 from .table import FORMATS, Report, report
 
@@ -41,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
         "uncertainty around them.",
         epilog=_EXTRAS,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     tell = commands.add_parser(
@@ -53,26 +64,30 @@ def _parser() -> argparse.ArgumentParser:
         "another area and offence from an ONS police force area table.",
     )
     tell.add_argument("--table", type=Path, metavar="FILE", help="an ONS PFA data table")
-    tell.add_argument("--area", default="Bedfordshire", metavar="NAME", help="area name or code")
-    tell.add_argument(
-        "--offence", default="Stalking and harassment", metavar="NAME", help="offence name"
-    )
+    tell.add_argument("--area", default=DEFAULT_AREA, metavar="NAME", help="area name or code")
+    tell.add_argument("--offence", default=DEFAULT_OFFENCE, metavar="NAME", help="offence name")
     tell.add_argument(
         "--survey-victims",
         type=float,
-        default=None,
+        default=SURVEY_VICTIMS_BASE,
         metavar="N",
-        help="assumed stalking victims among the survey's respondents (default 1,000)",
+        help="assumed stalking victims among the survey's respondents "
+        f"(default {phrase.number(SURVEY_VICTIMS_BASE)})",
     )
     tell.add_argument(
         "--survey-women",
         type=float,
-        default=None,
+        default=SURVEY_WOMEN_BASE,
         metavar="N",
-        help="assumed women among the survey's respondents (default 15,000)",
+        help=f"assumed women among the survey's respondents "
+        f"(default {phrase.number(SURVEY_WOMEN_BASE)})",
     )
     tell.add_argument(
-        "--deft", type=float, default=None, metavar="X", help="survey design factor (default 1.2)"
+        "--deft",
+        type=float,
+        default=SURVEY_DEFT,
+        metavar="X",
+        help=f"survey design factor (default {SURVEY_DEFT:g})",
     )
 
     table = commands.add_parser(
@@ -92,15 +107,24 @@ def _parser() -> argparse.ArgumentParser:
         help="keep only this area (repeat for several; default: every area)",
     )
     table.add_argument("--format", choices=FORMATS, default="table", help="output format")
-    table.add_argument("--chart", type=Path, metavar="FILE", help="write a funnel plot (PNG)")
     table.add_argument(
-        "--change-chart", type=Path, metavar="FILE", help="write a chart of the changes (PNG)"
+        "--chart",
+        type=Path,
+        metavar="FILE",
+        help="write a funnel plot (PNG; needs pip install 'crimestats[plot]')",
+    )
+    table.add_argument(
+        "--change-chart",
+        type=Path,
+        metavar="FILE",
+        help="write a chart of the changes (PNG; needs pip install 'crimestats[plot]')",
     )
     table.add_argument(
         "--previous-table",
         type=Path,
         metavar="FILE",
-        help="the publication for the year before, for changes the table itself does not give",
+        help="the publication for the year before, for changes the table's own Table P2 does "
+        "not give (refused when it gives them all)",
     )
     table.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
     return parser
@@ -115,16 +139,14 @@ def _one_line(error: BaseException) -> str:
 
 
 def _run_story(args: argparse.Namespace, out: TextIO) -> None:
-    assumptions = {
-        key: value
-        for key, value in (
-            ("survey_victims", args.survey_victims),
-            ("survey_women", args.survey_women),
-            ("deft", args.deft),
-        )
-        if value is not None
-    }
-    told = story(area=args.area, offence=args.offence, table=args.table, **assumptions)
+    told = story(
+        area=args.area,
+        offence=args.offence,
+        table=args.table,
+        survey_victims=args.survey_victims,
+        survey_women=args.survey_women,
+        deft=args.deft,
+    )
     out.write(told.text())
 
 
@@ -133,7 +155,7 @@ def _charts(result: Report, args: argparse.Namespace, say: Progress) -> None:
         return
     from . import plot
 
-    unit = "households" if result.offence.endswith("(households)") else "people"
+    unit = population_unit(result.offence)
     if args.chart is not None:
         say(f"Drawing the funnel plot to {args.chart}")
         figure = plot.funnel_plot(
@@ -148,7 +170,7 @@ def _charts(result: Report, args: argparse.Namespace, say: Progress) -> None:
         say(f"Drawing the change chart to {args.change_chart}")
         rows = result.rows
         forces = rows[rows["area_type"].isin(["force", "other"])]
-        national = rows.loc[rows["area_code"] == "K04000001", "percent_change"]
+        national = rows.loc[rows["area_code"] == NATIONAL_CODE, "percent_change"]
         figure = plot.change_chart(
             forces,
             benchmark=float(national.iloc[0]) if not national.empty else None,
@@ -170,11 +192,12 @@ def _run_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
         previous_table=args.previous_table,
         progress=say,
     )
-    _charts(result, args, say)
     if args.format == "csv":
         for note in result.notes:  # CSV has no place for them; each row's note says its part
             say(f"note: {note}")
     out.write(result.render(args.format))
+    out.flush()
+    _charts(result, args, say)  # after the table: a chart that cannot be drawn loses nothing
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,12 +1,14 @@
 """The figures behind a crime story: rates, changes, tests and comparisons for each area.
 
 Both :func:`crimestats.report.story.story` and :func:`crimestats.report.table.report` take their
-numbers from here; nothing here words or renders them.
+numbers from here (:func:`area_figures` for each area, :func:`force_funnel` for the forces set
+against the national rate); nothing here words or renders them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,13 +18,15 @@ from .._core import InputError
 from ..changes import change, compare, funnel
 from ..changes import test_change as _test_change  # not collected as a test by pytest
 from ..datasets import load_story_areas, story_figure
-from ..ons.geography import _key
+from ..ons import NATIONAL_CODE, match_area
 from ..rates import rate
 from ..shares import gross_up, share_ci
 
-_NATIONAL = "K04000001"
-_NATIONAL_NAME = "England and Wales"
-_EMBEDDED = "the founding report's figures, embedded in crimestats (crimestats.datasets)"
+EMBEDDED = "the founding report's figures, embedded in crimestats (crimestats.datasets)"
+
+#: The story's area and offence when none is given (the founding report's).
+DEFAULT_AREA = "Bedfordshire"
+DEFAULT_OFFENCE = "Stalking and harassment"
 
 #: Assumed survey bases for the shares' intervals: the report publishes neither the number of
 #: respondents behind its shares nor the survey's design factor. These are round figures of the
@@ -32,6 +36,10 @@ SURVEY_VICTIMS_BASE = 1_000
 SURVEY_WOMEN_BASE = 15_000
 SURVEY_DEFT = 1.2
 
+#: The overdispersion adjustment of the forces' funnel: additive random effects on the
+#: square-root scale with winsorised z-scores (Spiegelhalter 2005; FunnelPlotR's default).
+OVERDISPERSION = "winsorised"
+
 Progress = Callable[[str], None]
 
 
@@ -39,15 +47,32 @@ def _quiet(message: str) -> None:
     """The default progress callback: say nothing."""
 
 
-def _area_figures(frame: pd.DataFrame, benchmark: float, *, per: float = 1000) -> pd.DataFrame:
-    """Rates, changes, tests and comparisons for a frame of ``count, previous, population``.
+def area_figures(frame: pd.DataFrame, benchmark: float, *, per: float = 1000) -> pd.DataFrame:
+    """Rates, changes, tests and the comparison with the benchmark for each area of a frame.
 
-    ``previous_population`` (optional) gives the rate per head a year earlier.
+    Parameters
+    ----------
+    frame
+        ``count, previous, population`` per area (any other columns are kept);
+        ``previous_population`` (optional) gives the rate per head a year earlier.
+    benchmark
+        The national rate per ``per`` every area is compared with.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame`` with ``change, percent_change, suppressed`` (:func:`~crimestats.change`),
+        ``rate, lower, upper`` (:func:`~crimestats.rate`), ``change_ratio, change_lower,
+        change_upper, change_p_value, change_significant`` (the exact test of the two counts),
+        ``previous_rate, rate_percent_change, rate_change_p_value, rate_change_significant``
+        (per head, where ``previous_population`` is known) and ``benchmark, comparison``
+        (:func:`~crimestats.compare`, the PHE rule).
     """
     out = frame.copy()
     counts = change(out["count"], out["previous"])
     out["change"] = counts["change"].to_numpy()
     out["percent_change"] = counts["percent_change"].to_numpy()
+    out["suppressed"] = counts["suppressed"].fillna(False).to_numpy(dtype=bool)
     now = rate(out["count"], out["population"], per=per)
     out["rate"] = now["rate"].to_numpy()
     out["lower"] = now["lower"].to_numpy()
@@ -77,8 +102,52 @@ def _area_figures(frame: pd.DataFrame, benchmark: float, *, per: float = 1000) -
     compared = compare(out["count"], out["population"], benchmark, per=per)
     out["benchmark"] = benchmark
     out["comparison"] = compared["comparison"].astype(object).to_numpy()
-    flags = funnel(out["count"], out["population"], target=benchmark, per=per)
-    out["funnel_flag"] = flags["flag"].astype(object).to_numpy()
+    return out
+
+
+def force_funnel(forces: pd.DataFrame, benchmark: float, *, per: float = 1000) -> pd.DataFrame:
+    """The forces set against the national rate on a funnel plot, allowing for overdispersion.
+
+    Whole forces' rates vary between forces far more than Poisson noise: against exact Poisson
+    limits nearly every force lies outside the 99.8 per cent funnel. Where the forces are
+    overdispersed, their ``flag`` is against limits widened for the usual variation between
+    forces (:data:`OVERDISPERSION`); ``poisson_flag`` is against the exact Poisson limits.
+
+    Parameters
+    ----------
+    forces
+        ``area_code, area_name, count, population``, one row per force with a rate.
+    benchmark
+        The national rate per ``per`` at the funnel's centre.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area_code, area_name, count, population``, :func:`~crimestats.funnel`'s columns
+        (``flag`` against the adjusted limits where the forces are overdispersed) and
+        ``poisson_flag``. ``attrs``: ``target``, ``per``, ``phi``, ``tau2``, ``areas``,
+        ``overdispersed`` (phi > 1), ``adjusted`` (the limits were widened), ``overdispersion``
+        (the method) and ``limits`` (:func:`~crimestats.funnel_limits`'s keywords for these
+        limits).
+    """
+    parts = forces[["area_code", "area_name", "count", "population"]].reset_index(drop=True)
+    plain = funnel(parts["count"], parts["population"], target=benchmark, per=per)
+    adjusted = funnel(
+        parts["count"],
+        parts["population"],
+        target=benchmark,
+        per=per,
+        overdispersion=OVERDISPERSION,
+    )
+    attrs: dict[str, Any] = {str(k): v for k, v in adjusted.attrs.items()}
+    attrs.setdefault("areas", int((parts["count"].notna() & parts["population"].notna()).sum()))
+    attrs.setdefault("overdispersed", bool(attrs["phi"] > 1))
+    attrs.setdefault("adjusted", bool(attrs["tau2"] > 0))
+    attrs.setdefault("overdispersion", OVERDISPERSION)
+    attrs.setdefault("limits", {"per": attrs["per"], "tau2": attrs["tau2"]})
+    out = pd.concat([parts, adjusted.reset_index(drop=True)], axis=1)
+    out["poisson_flag"] = plain["flag"].to_numpy()
+    out.attrs.update(attrs)
     return out
 
 
@@ -106,23 +175,50 @@ _FIGURE_COLUMNS = [
     "benchmark",
     "comparison",
     "funnel_flag",
+    "poisson_flag",
 ]
+
+
+def benchmark_name(excluded: tuple[str, ...] | list[str]) -> str:
+    """The national benchmark's name: "England and Wales", with the forces its totals leave out.
+
+    Examples
+    --------
+    >>> benchmark_name(("Greater Manchester",))
+    'England and Wales (excluding Greater Manchester)'
+    """
+    if not excluded:
+        return ons.NATIONAL_NAME
+    return f"{ons.NATIONAL_NAME} (excluding {' and '.join(excluded)})"
+
+
+def national_rate(frame: pd.DataFrame, *, source: str, offence: str, per: float = 1000) -> float:
+    """The England and Wales rate per ``per`` from its row of ``frame`` (count / population).
+
+    Raises
+    ------
+    InputError
+        If ``frame`` has no England and Wales row with a count and a population.
+    """
+    national = frame[frame["area_code"] == NATIONAL_CODE]
+    if national.empty or national[["count", "population"]].isna().any(axis=None):
+        raise InputError(
+            f"{source} has no England and Wales count and population for {offence}, so there "
+            "is no national rate to compare with"
+        )
+    return float(national["count"].iloc[0] / national["population"].iloc[0] * per)
 
 
 def _embedded_areas(area: str) -> tuple[pd.DataFrame, str, str]:
     """The story's area and England and Wales from the embedded data, and the two periods."""
     areas = load_story_areas()
-    areas["area_type"] = np.where(areas["area_code"] == _NATIONAL, "country", "force")
-    wanted = _key(area)
-    match = areas[
-        (areas["area_code"] == area.strip().upper()) | (areas["area_name"].map(_key) == wanted)
-    ]
-    if match.empty:
-        raise InputError(
-            f"area {area!r} is not in the embedded data; areas there: "
-            f"{'; '.join(areas['area_name'])}. Pass table= (--table) for another area"
-        )
-    national = areas[areas["area_code"] == _NATIONAL]
+    areas["area_type"] = np.where(areas["area_code"] == NATIONAL_CODE, "country", "force")
+    try:
+        name = match_area(area, areas, where="the embedded data")
+    except InputError as error:
+        raise InputError(f"{error}. Pass table= (--table) for another area") from None
+    match = areas[areas["area_name"] == name]
+    national = areas[areas["area_code"] == NATIONAL_CODE]
     chosen = pd.concat([match, national]).drop_duplicates("area_code")
     return chosen, str(match["period"].iloc[0]), str(match["previous_period"].iloc[0])
 
@@ -144,9 +240,9 @@ def _table_areas(
             f"{area_name} has no {name.lower()} count in {tables.path.name} "
             f"({tables.exclusion_note or 'the table marks it as not available'})"
         )
-    national = wide[wide["area_code"] == _NATIONAL]
+    national = wide[wide["area_code"] == NATIONAL_CODE]
     chosen = pd.concat([local, national]).drop_duplicates("area_name")
-    forces = wide[wide["area_type"] == "force"]
+    forces = wide[(wide["area_type"] == "force") & wide["rate"].notna()]
     return chosen, forces, name
 
 
@@ -181,18 +277,12 @@ def _survey_figures(
     return survey, gross
 
 
-def _by_area(frame: pd.DataFrame) -> pd.Series:
-    """A key per row: the GSS code, or the name where an area has none (BTP)."""
-    names = frame["area_name"].map(lambda n: "name:" + _key(str(n)))
-    return frame["area_code"].where(frame["area_code"].notna(), names).astype(str)
-
-
-def _containing(tables: ons.PfaTables, rows: pd.DataFrame) -> set[str]:
+def containing(tables: ons.PfaTables, rows: pd.DataFrame) -> set[str]:
     """The areas whose totals leave out an excluded force: England and Wales, its country and
     the region it sits in (the last region row above it in the table's order)."""
     if not tables.excluded:
         return set()
-    containing = {_NATIONAL}
+    containing = {NATIONAL_CODE}
     region = None
     for row in tables.counts.drop_duplicates(["area_code", "area_name"]).itertuples(index=False):
         if row.area_type == "region":

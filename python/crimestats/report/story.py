@@ -25,26 +25,31 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .. import ons
 from .._core import InputError
-from ..ons.geography import _key
+from ..changes import funnel
+from ..ons import NATIONAL_CODE, area_key, name_key, population_unit
 from . import phrase
 from .figures import (
-    _EMBEDDED,
     _FIGURE_COLUMNS,
-    _NATIONAL,
-    _NATIONAL_NAME,
+    DEFAULT_AREA,
+    DEFAULT_OFFENCE,
+    EMBEDDED,
     SURVEY_DEFT,
     SURVEY_VICTIMS_BASE,
     SURVEY_WOMEN_BASE,
-    _area_figures,
     _embedded_areas,
     _survey_figures,
     _table_areas,
+    area_figures,
+    benchmark_name,
+    force_funnel,
+    national_rate,
 )
 
 __all__ = ["Story", "story"]
@@ -205,7 +210,7 @@ def _reported_sentences(
     local: pd.Series, national: pd.Series, offence: str, period: str, benchmark_name: str
 ) -> list[str]:
     noun_phrase, noun = _offence_phrase(offence)
-    unit = "households" if offence.endswith("(households)") else "people"
+    unit = population_unit(offence)
     recorder = _recorder(str(local.name), str(local["area_type"]))
     first = (
         f"{recorder} recorded {phrase.number(local['count'])} {noun_phrase} in "
@@ -267,22 +272,59 @@ def _answer_per_head(local: pd.Series, unit: str) -> str:
     )
 
 
-def _answer_comparison(local: pd.Series, benchmark_name: str, unit: str, forces: int) -> str:
-    result = str(local["comparison"])
-    flag = str(local["funnel_flag"])
+def _limits(flag: str) -> str:
+    """Where a funnel flag puts an area: "within the 95 per cent limits", "below the 99.8 ..."."""
     if flag == "within":
-        funnel_text = "it lies within the 95 per cent limits"
-    else:
-        side, level = flag.split("_", 1)
-        funnel_text = f"it lies {side} the {level.replace('_', '.')} per cent limits"
-    where = f"a funnel plot of all {forces} forces" if forces > 1 else "a funnel plot"
-    return (
+        return "within the 95 per cent limits"
+    side, level = flag.split("_", 1)
+    return f"{side} the {level.replace('_', '.')} per cent limits"
+
+
+_VERDICT = {
+    "within": "not unusual for a force",
+    "below_95": "unusually low, though not an outlier at the 99.8 per cent level",
+    "above_95": "unusually high, though not an outlier at the 99.8 per cent level",
+    "below_99_8": "an outlier even so",
+    "above_99_8": "an outlier even so",
+}
+
+
+def _answer_comparison(
+    local: pd.Series, benchmark_name: str, unit: str, forces: dict[str, Any] | None
+) -> str:
+    """The PHE rule's verdict on the interval, then the funnel's once forces' spread is allowed."""
+    result = str(local["comparison"])
+    text = (
         f"{local.name}'s rate, {_decimal(local['rate'])} per 1,000 {unit} (95 per cent confidence "
         f"interval {_decimal(local['lower'])} to {_decimal(local['upper'])}), is "
         f"{phrase.comparison(result, benchmark=f'the {benchmark_name} rate')} of "
-        f"{_decimal(local['benchmark'])} per 1,000; on {where} around the national rate "
-        f"{funnel_text}."
+        f"{_decimal(local['benchmark'])} per 1,000 by its interval"
     )
+    poisson = str(local["poisson_flag"])
+    if forces is None:
+        return (
+            f"{text}. But whole forces' rates differ from one another far more than chance alone "
+            "gives, and the embedded data hold no other forces to measure by how much: against "
+            f"exact Poisson limits, which allow for chance alone, it lies {_limits(poisson)} "
+            "(with an ONS table, --table, the story allows for the usual variation too)."
+        )
+    if not isinstance(local["funnel_flag"], str):  # a region or country: not on the forces' funnel
+        return f"{text}."
+    flag = local["funnel_flag"]
+    if not forces["adjusted"]:
+        return (
+            f"{text}; the {forces['areas']} forces' rates vary no more than chance would give, "
+            f"and on a funnel plot of all of them it lies {_limits(flag)}."
+        )
+    text += (
+        f". Once the usual variation between forces is allowed for (a funnel plot of all "
+        f"{forces['areas']} forces with limits adjusted for overdispersion: their rates vary far "
+        f"more than chance alone gives, a dispersion ratio of {phrase.number(forces['phi'])}), "
+        f"it lies {_limits(flag)}: {_VERDICT[flag]}"
+    )
+    if poisson != flag:
+        text += f" (exact Poisson limits, which allow for chance alone, put it {_limits(poisson)})"
+    return text + "."
 
 
 def _answer_national(national: pd.Series, unit: str) -> str:
@@ -328,8 +370,8 @@ def _survey_sentences(survey: pd.DataFrame, gross: pd.DataFrame) -> tuple[list[s
 
 def story(
     *,
-    area: str = "Bedfordshire",
-    offence: str = "Stalking and harassment",
+    area: str = DEFAULT_AREA,
+    offence: str = DEFAULT_OFFENCE,
     table: str | Path | ons.PfaTables | None = None,
     survey_victims: float = SURVEY_VICTIMS_BASE,
     survey_women: float = SURVEY_WOMEN_BASE,
@@ -387,60 +429,67 @@ def story(
     survey = gross = None
     previous_period: str | None
     if table is None:
-        if _key(offence) not in _key("Stalking and harassment"):
+        if name_key(offence) not in name_key(DEFAULT_OFFENCE):
             raise InputError(
                 f"offence {offence!r} is not in the embedded data, which holds stalking and "
                 "harassment only; pass table= (--table) for another offence"
             )
         chosen, period, previous_period = _embedded_areas(area)
-        offence_name = "Stalking and harassment"
-        source = _EMBEDDED
-        forces = 1
+        offence_name = DEFAULT_OFFENCE
+        source = EMBEDDED
+        all_forces = None
         chosen = chosen.assign(population_base="mid-2024", previous_population_base="mid-2023")
-        benchmark_name = _NATIONAL_NAME
+        compared_with = benchmark_name(())
     else:
         tables = table if isinstance(table, ons.PfaTables) else ons.read_pfa_tables(table)
         chosen, all_forces, offence_name = _table_areas(tables, area, offence)
         period, previous_period = tables.period, tables.previous_period
         source = tables.path.name
-        forces = int(all_forces["count"].notna().sum())
         chosen = chosen.assign(population_base=tables.population_base)
-        benchmark_name = _NATIONAL_NAME
-        if tables.excluded:
-            benchmark_name = f"England and Wales (excluding {' and '.join(tables.excluded)})"
-            notes.append(str(tables.exclusion_note))
+        compared_with = benchmark_name(tables.excluded)
+        if tables.exclusion_note:
+            notes.append(tables.exclusion_note)
         notes.append(
             f"Changes are against {previous_period} as revised in this publication (Table P2); "
             f"rates use the {tables.population_base} populations of Table P3, the same for both "
             "years, so the change per head cannot be told from the change in the count here."
         )
-    national_rows = chosen["area_code"] == _NATIONAL
-    if not national_rows.any():
-        raise InputError(f"{source} has no England and Wales row to compare with")
-    national_row = chosen[national_rows].iloc[0]
-    benchmark = float(national_row["count"] / national_row["population"] * 1000)
-    figures = _area_figures(chosen, benchmark)
+    benchmark = national_rate(chosen, source=source, offence=offence_name)
+    figures = area_figures(chosen, benchmark)
+    figures["poisson_flag"] = (
+        funnel(figures["count"], figures["population"], target=benchmark)["flag"]
+        .astype(object)
+        .to_numpy()
+    )
+    figures["funnel_flag"] = None
+    spread: dict[str, Any] | None = None
+    if all_forces is not None:
+        placed = force_funnel(all_forces, benchmark)
+        spread = {str(k): v for k, v in placed.attrs.items()}
+        flags = pd.Series(placed["flag"].astype(object).to_numpy(), index=area_key(placed))
+        placed_flags = area_key(figures).map(flags)
+        figures["funnel_flag"] = placed_flags.where(placed_flags.notna(), None).to_numpy()
     figures["population_base"] = chosen["population_base"].to_numpy()
     if "previous_population_base" in chosen:
         figures["previous_population_base"] = chosen["previous_population_base"].to_numpy()
     figures = figures.set_index("area_name")
-    if (figures["area_code"] != _NATIONAL).sum() == 0:
+    if (figures["area_code"] != NATIONAL_CODE).sum() == 0:
         raise InputError(
             f"area {area!r} is England and Wales, the benchmark the story compares with; "
             "pick a force or region"
         )
-    local = figures[figures["area_code"] != _NATIONAL].iloc[0]
-    national = figures[figures["area_code"] == _NATIONAL].iloc[0]
-    unit = "households" if offence_name.endswith("(households)") else "people"
+    local = figures[figures["area_code"] != NATIONAL_CODE].iloc[0]
+    national = figures[figures["area_code"] == NATIONAL_CODE].iloc[0]
+    unit = population_unit(offence_name)
 
-    reported = _reported_sentences(local, national, offence_name, period, benchmark_name)
+    reported = _reported_sentences(local, national, offence_name, period, compared_with)
     answers: list[str] = []
     if not math.isnan(local["change_p_value"]):
         answers.append(_answer_change(local))
     if not math.isnan(local["rate_change_p_value"]):
         answers.append(_answer_per_head(local, unit))
     if not math.isnan(local["rate"]):
-        answers.append(_answer_comparison(local, benchmark_name, unit, forces))
+        answers.append(_answer_comparison(local, compared_with, unit, spread))
     if not math.isnan(national["change_p_value"]):
         answers.append(_answer_national(national, unit))
     if table is None:
@@ -460,10 +509,13 @@ def story(
             "Populations are ONS mid-year estimates: mid-2024 for the year to March 2025 and "
             "mid-2023 for the year before."
         )
-    notes.append(
-        f"The funnel plot's limits are exact Poisson limits (95 and 99.8 per cent) around the "
-        f"{benchmark_name} rate."
-    )
+    if spread is None:
+        notes.append(
+            f"The funnel plot's limits are exact Poisson limits (95 and 99.8 per cent) around the "
+            f"{compared_with} rate: they allow for chance alone."
+        )
+    else:
+        notes.append(_funnel_note(spread, compared_with))
     return Story(
         area=str(local.name),
         offence=offence_name,
@@ -476,4 +528,20 @@ def story(
         reported=tuple(reported),
         answers=tuple(answers),
         notes=tuple(notes),
+    )
+
+
+def _funnel_note(spread: dict[str, Any], compared_with: str) -> str:
+    """How the forces' funnel limits were drawn, and why."""
+    where = f"95 and 99.8 per cent limits around the {compared_with} rate"
+    if not spread["adjusted"]:
+        return (
+            f"The funnel plot of the {spread['areas']} forces has exact Poisson {where}: the "
+            "forces' rates vary no more than chance alone gives (no overdispersion)."
+        )
+    return (
+        f"The funnel plot of the {spread['areas']} forces has {where} adjusted for "
+        "overdispersion (additive random effects with winsorised z-scores, Spiegelhalter 2005, "
+        f"as FunnelPlotR): the dispersion ratio is {phrase.number(spread['phi'])} where chance "
+        "alone gives 1, so exact Poisson limits would flag nearly every force."
     )

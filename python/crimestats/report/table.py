@@ -14,10 +14,17 @@ import pandas as pd
 
 from .. import ons
 from .._core import InputError
-from ..changes import change, compare, funnel
-from ..changes import test_change as _test_change  # not collected as a test by pytest
-from ..rates import rate
-from .figures import _NATIONAL, _NATIONAL_NAME, Progress, _by_area, _containing, _quiet
+from ..ons import NATIONAL_CODE, area_key, count_offence, population_unit
+from . import phrase
+from .figures import (
+    Progress,
+    _quiet,
+    area_figures,
+    benchmark_name,
+    containing,
+    force_funnel,
+    national_rate,
+)
 from .story import _wrap
 
 __all__ = ["FORMATS", "REPORT_COLUMNS", "Report", "report"]
@@ -42,6 +49,7 @@ REPORT_COLUMNS = [
     "upper",
     "published_rate",
     "comparison",
+    "funnel",
     "change_ratio",
     "change_lower",
     "change_upper",
@@ -166,6 +174,7 @@ _DISPLAY_COLUMNS = [
     "lower",
     "upper",
     "comparison",
+    "funnel",
     "change_p_value",
     "change_significant",
     "note",
@@ -314,83 +323,44 @@ def report(
             )
     wide = tables.offence(offence_name)
     say(f"Computing rates, changes and comparisons for {len(wide)} areas: {offence_name}")
-    rows = wide[["area_code", "area_name", "area_type", "count", "previous"]].copy()
+    rows = wide[["area_code", "area_name", "area_type", "count", "previous", "population"]].copy()
     rows["change_source"] = ["P2" if given else None for given in wide["percent_change"].notna()]
-    published_change = wide["percent_change"].to_numpy()
     two_publications = 0
     if earlier is not None:
-        count_name = offence_name.removesuffix("(households)").strip()
-        before = earlier.offence(earlier.resolve_offence(count_name))
-        before_counts = pd.Series(before["count"].to_numpy(), index=_by_area(before))
-        fill = rows["previous"].isna() & rows["count"].notna()
-        looked_up = _by_area(rows).map(before_counts)
-        # Like for like: where this year's totals leave a force out, so must last year's.
-        left_out = before[before["area_name"].isin(tables.excluded)]
-        if not left_out.empty:
-            adjust = rows["area_code"].isin(_containing(tables, rows))
-            looked_up = looked_up.where(~adjust, looked_up - left_out["count"].sum())
-        fill &= looked_up.notna()
-        rows.loc[fill, "previous"] = looked_up[fill]
-        rows.loc[fill, "change_source"] = "two publications"
-        two_publications = int(fill.sum())
+        two_publications = _fill_from_earlier(rows, tables, earlier, offence_name)
 
-    counted = change(rows["count"], rows["previous"])
-    rows["change"] = counted["change"].to_numpy()
+    benchmark = national_rate(rows, source=tables.path.name, offence=offence_name)
+    rows = area_figures(rows, benchmark)
+    # The change is the ONS's own (Table P2, on revised figures) wherever it gives one.
+    published_change = wide["percent_change"].to_numpy()
     from_p2 = ~np.isnan(published_change)
-    rows["percent_change"] = np.where(
-        from_p2, published_change, counted["percent_change"].to_numpy()
+    rows["percent_change"] = np.where(from_p2, published_change, rows["percent_change"])
+    rows["suppressed"] = np.where(
+        from_p2, False, rows["suppressed"].to_numpy(dtype=bool) | wide["suppressed"].to_numpy()
     )
-    suppressed = counted["suppressed"].fillna(False).to_numpy(dtype=bool)
-    rows["suppressed"] = np.where(from_p2, False, suppressed | wide["suppressed"].to_numpy())
-    rows["population"] = wide["population"].to_numpy()
-
-    national = rows[rows["area_code"] == _NATIONAL]
-    if national.empty or national[["count", "population"]].isna().any(axis=None):
-        raise InputError(
-            f"{tables.path.name} has no England and Wales count and population for "
-            f"{offence_name}, so there is no national rate to compare with"
-        )
-    benchmark = float(national["count"].iloc[0] / national["population"].iloc[0] * 1000)
-    rated = rate(rows["count"], rows["population"])
     published = wide["rate"].to_numpy()
     # A rate the ONS did not publish (the City of London's, '+': its resident population is too
     # small to mean anything) is not computed here either.
     for column in ("rate", "lower", "upper"):
-        rows[column] = np.where(np.isnan(published), np.nan, rated[column].to_numpy())
+        rows[column] = np.where(np.isnan(published), np.nan, rows[column])
     rows["published_rate"] = published
-    compared = compare(rows["count"], rows["population"], benchmark)
     # no verdict where there is no rate, nor for the benchmark itself
-    blank = np.isnan(published) | (rows["area_code"] == _NATIONAL).to_numpy()
-    rows["comparison"] = [
-        None if skip else verdict
-        for skip, verdict in zip(blank, compared["comparison"].astype(object), strict=True)
-    ]
-    tested = _test_change(rows["count"], rows["previous"])
-    rows["change_ratio"] = tested["ratio"].to_numpy()
-    rows["change_lower"] = tested["lower"].to_numpy()
-    rows["change_upper"] = tested["upper"].to_numpy()
-    rows["change_p_value"] = tested["p_value"].to_numpy()
-    rows["change_significant"] = tested["significant"].to_numpy()
-    rows["note"] = _row_notes(rows, wide, tables)
+    blank = np.isnan(published) | (rows["area_code"] == NATIONAL_CODE).to_numpy()
+    rows["comparison"] = rows["comparison"].where(~blank, None)
 
     forces = rows[(rows["area_type"] == "force") & rows["rate"].notna()]
-    flags = funnel(forces["count"], forces["population"], target=benchmark)
-    funnel_frame = pd.concat(
-        [
-            forces[["area_code", "area_name", "count", "population"]].reset_index(drop=True),
-            flags.reset_index(drop=True),
-        ],
-        axis=1,
-    )
-    funnel_frame.attrs.update(flags.attrs)
+    funnel_frame = force_funnel(forces, benchmark)
+    flags = pd.Series(funnel_frame["flag"].astype(object).to_numpy(), index=area_key(funnel_frame))
+    rows["funnel"] = area_key(rows).map(flags).where(lambda s: s.notna(), None).to_numpy()
+    rows["note"] = _row_notes(rows, wide, tables)
 
     if areas:
         wanted = [tables.resolve_area(a) for a in areas]
         rows = rows[rows["area_name"].isin(wanted)]
-    benchmark_name = _NATIONAL_NAME
-    if tables.excluded:
-        benchmark_name = f"England and Wales (excluding {' and '.join(tables.excluded)})"
-    notes = _report_notes(tables, earlier, offence_name, benchmark, benchmark_name)
+    compared_with = benchmark_name(tables.excluded)
+    notes = _report_notes(tables, earlier, offence_name, benchmark, compared_with)
+    notes.append(_funnel_note(funnel_frame, compared_with))
+    notes.append(_chance_note(rows))
     if two_publications:
         assert earlier is not None
         notes.insert(
@@ -413,17 +383,90 @@ def report(
         previous_period=tables.previous_period or (earlier.period if earlier else None),
         population_base=tables.population_base,
         benchmark=benchmark,
-        benchmark_name=benchmark_name,
+        benchmark_name=compared_with,
         rows=rows[REPORT_COLUMNS].reset_index(drop=True),
         funnel=funnel_frame,
         notes=tuple(notes),
     )
 
 
+def _fill_from_earlier(
+    rows: pd.DataFrame, tables: ons.PfaTables, earlier: ons.PfaTables, offence: str
+) -> int:
+    """Previous counts the table lacks, from the earlier publication's count; how many.
+
+    Raises
+    ------
+    InputError
+        If the earlier publication gives none that the table lacks: it would be read for nothing.
+    """
+    before = earlier.offence(earlier.resolve_offence(count_offence(offence)))
+    before_counts = pd.Series(before["count"].to_numpy(), index=area_key(before))
+    fill = rows["previous"].isna() & rows["count"].notna()
+    looked_up = area_key(rows).map(before_counts)
+    # Like for like: where this year's totals leave a force out, so must last year's.
+    left_out = before[before["area_name"].isin(tables.excluded)]
+    if not left_out.empty:
+        adjust = rows["area_code"].isin(containing(tables, rows))
+        looked_up = looked_up.where(~adjust, looked_up - left_out["count"].sum())
+    fill &= looked_up.notna()
+    if not fill.any():
+        raise InputError(
+            f"previous_table: {earlier.path.name} gives no change that {tables.path.name} lacks "
+            f"(its Table P2 has the change for every area with a count of {offence}); leave the "
+            "previous table out"
+        )
+    rows.loc[fill, "previous"] = looked_up[fill]
+    rows.loc[fill, "change_source"] = "two publications"
+    return int(fill.sum())
+
+
+def _funnel_note(placed: pd.DataFrame, compared_with: str) -> str:
+    """What the funnel column is set against, and why those limits."""
+    attrs = placed.attrs
+    n = attrs["areas"]
+    poisson_out = int(placed["poisson_flag"].isin(["below_99_8", "above_99_8"]).sum())
+    adjusted_out = int(placed["flag"].isin(["below_99_8", "above_99_8"]).sum())
+    outside_95 = int((placed["flag"] != "within").sum())
+    head = (
+        f"funnel: where each of the {n} forces with a rate lies on a funnel plot around the "
+        f"{compared_with} rate"
+    )
+    if not attrs["adjusted"]:
+        return (
+            f"{head}, with exact Poisson 95 and 99.8 per cent limits: the forces' rates vary no "
+            f"more than chance alone gives (dispersion ratio {attrs['phi']:.2f}); "
+            f"{outside_95} lie outside the 95 per cent limits, {adjusted_out} outside the 99.8."
+        )
+    return (
+        f"{head}, with limits adjusted for overdispersion (additive random effects, winsorised, "
+        "as FunnelPlotR; Spiegelhalter 2005). Whole forces' rates vary far more than chance "
+        f"alone gives (dispersion ratio {phrase.number(attrs['phi'])}, where chance gives 1): "
+        f"against exact Poisson limits {poisson_out} of the {n} would lie outside the 99.8 per "
+        f"cent limits, which says only that forces differ. Against the adjusted limits "
+        f"{adjusted_out} lie outside the 99.8 per cent limits and {outside_95} outside the 95 "
+        "per cent ones. comparison (the PHE rule) judges each rate by its own interval, with "
+        "no allowance for that variation."
+    )
+
+
+def _chance_note(rows: pd.DataFrame) -> str:
+    """How many significant changes chance alone would give among the report's tests."""
+    tested = rows["change_p_value"].notna()
+    n = int(tested.sum())
+    significant = int(rows.loc[tested, "change_significant"].astype(bool).sum())
+    expected = 0.05 * n
+    return (
+        f"{significant} of the {n} changes tested are significant at the 5 per cent level; "
+        f"chance alone would make about {expected:.1f} of {n} tests significant even if "
+        "nothing had changed (the areas also overlap: regions and countries sum forces)."
+    )
+
+
 def _row_notes(rows: pd.DataFrame, wide: pd.DataFrame, tables: ons.PfaTables) -> list[str]:
     """Why a row has gaps, in a few words each."""
     excluded = " and ".join(tables.excluded)
-    containing = _containing(tables, rows)
+    summing = containing(tables, rows)
     notes = []
     for code, name, source, previous, population, marker_suppressed, published in zip(
         rows["area_code"].tolist(),
@@ -438,7 +481,7 @@ def _row_notes(rows: pd.DataFrame, wide: pd.DataFrame, tables: ons.PfaTables) ->
         said: list[str] = []
         if name in tables.excluded:
             said.append("supplied no data; left out of the national and regional totals")
-        elif code in containing:
+        elif code in summing:
             said.append(f"excludes {excluded}")
         if source == "two publications":
             said.append("change computed from two publications")
@@ -448,7 +491,7 @@ def _row_notes(rows: pd.DataFrame, wide: pd.DataFrame, tables: ons.PfaTables) ->
             said.append("no population, so no rate")
         elif math.isnan(published) and not math.isnan(population):
             said.append("rate suppressed by ONS (small resident population)")
-        if code == _NATIONAL:
+        if code == NATIONAL_CODE:
             said.append("the benchmark")
         notes.append("; ".join(said))
     return notes
@@ -461,7 +504,7 @@ def _report_notes(
     benchmark: float,
     benchmark_name: str,
 ) -> list[str]:
-    unit = "households" if offence.endswith("(households)") else "people"
+    unit = population_unit(offence)
     notes: list[str] = []
     if tables.exclusion_note:
         notes.append(tables.exclusion_note)

@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .. import _core
+from .. import _core, _inputs
 from .._core import InputError
 
 Columns: TypeAlias = "str | Sequence[str] | None"
@@ -30,32 +30,26 @@ def _column_list(name: str, value: Columns) -> list[str]:
 
 
 def _column(data: pd.DataFrame, name: str, column: Any) -> pd.Series:
-    if not isinstance(column, str):
-        raise InputError(f"{name}: give the name of a column of data, got {column!r}")
-    if column not in data.columns:
-        raise InputError(f"{name}: column {column!r} is not in data")
-    return data[column]
+    return _inputs.column(data, name, column)
 
 
 def _numeric(data: pd.DataFrame, name: str, column: str) -> np.ndarray:
-    """A numeric column as a fresh float64 array (missing as NaN). A copy, not a view of the
-    frame: the core reads it with the GIL released while other threads may change the frame."""
-    series = _column(data, name, column)
-    if not (pd.api.types.is_numeric_dtype(series.dtype) or series.dtype == bool):
-        raise InputError(f"{name}: column {column!r} is not numeric")
-    values = series.to_numpy(dtype=np.float64, na_value=np.nan)
-    return np.array(values, dtype=np.float64, order="C", copy=True)
+    return _inputs.numeric_column(data, name, column)
 
 
 def _factorize_one(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """pandas.factorize(sort=True), with a shortcut for integers in a compact range (PSU and
     stratum numbers), whose codes are the offsets from the smallest value."""
-    if column.dtype.kind in "iu" and len(column):
+    # Only numpy's own integers: a nullable Int64 or Arrow column may hold <NA>, which
+    # pandas.factorize codes as missing. The offsets are taken in the column's own dtype, so
+    # uint64 ids from 2^63 do not overflow.
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iu" and len(column):
         values = column.to_numpy()
-        low, high = int(values.min()), int(values.max())
-        if high - low <= 4 * len(values):
-            dtype = np.int32 if high - low < 2**31 else np.int64
-            return np.subtract(values, low, dtype=dtype), pd.Index(np.arange(low, high + 1))
+        low, high = values.min(), values.max()
+        if int(high) - int(low) <= 4 * len(values):
+            dtype = np.int32 if int(high) - int(low) < 2**31 else np.int64
+            span = np.arange(int(high) - int(low) + 1, dtype=values.dtype) + low
+            return (values - low).astype(dtype), pd.Index(span)
     if isinstance(column.dtype, pd.CategoricalDtype):
         return column.cat.codes.to_numpy(), pd.Index(column.cat.categories)
     text = _factorize_text(column)

@@ -121,21 +121,54 @@ pub fn norm_ppf(p: f64) -> f64 {
     }
     let q = p - 0.5;
     if q.abs() <= 0.425 {
-        let r = 0.180625 - q * q;
-        return q * poly(&AS241_A, r) / poly(&AS241_B, r);
+        return ppf_central(q);
     }
     let tail = if q < 0.0 { p } else { 1.0 - p };
+    let val = ppf_far(tail);
+    if q < 0.0 {
+        -val
+    } else {
+        val
+    }
+}
+
+/// AS 241's central range: `z` with `P(Z <= z) = 1/2 + q`, for `|q| <= 0.425`.
+fn ppf_central(q: f64) -> f64 {
+    let r = 0.180625 - q * q;
+    q * poly(&AS241_A, r) / poly(&AS241_B, r)
+}
+
+/// AS 241's tail ranges: `z > 0` with `P(Z > z) = tail`, for `0 < tail < 0.075`.
+fn ppf_far(tail: f64) -> f64 {
     let r = (-tail.ln()).sqrt();
-    let val = if r <= 5.0 {
+    if r <= 5.0 {
         let r = r - 1.6;
         poly(&AS241_C, r) / poly(&AS241_D, r)
     } else {
         let r = r - 5.0;
         poly(&AS241_E, r) / poly(&AS241_F, r)
-    };
-    if q < 0.0 {
-        -val
+    }
+}
+
+/// The two-sided normal quantile: `z >= 0` with `P(|Z| <= z) = conf`, the `z` of a `conf`
+/// interval; 0 at conf 0, +inf at 1, NaN outside [0, 1].
+///
+/// Computed from `conf` itself, never from a rounded `1 - (1 - conf) / 2`: near 1 from the
+/// exact upper tail `(1 - conf) / 2` (Sterbenz), so conf = 1 - 1e-16 gives z = 8.2, not inf;
+/// near 0 from AS 241's central range at `q = conf / 2`, so conf = 1e-16 gives
+/// z = 1.2533e-16 (= conf sqrt(pi / 2)) to full precision, where `1 - conf` would have lost
+/// a tenth of it.
+pub fn norm_two_sided(conf: f64) -> f64 {
+    if conf.is_nan() || !(0.0..=1.0).contains(&conf) {
+        return f64::NAN;
+    }
+    if conf == 1.0 {
+        return f64::INFINITY;
+    }
+    let half = 0.5 * conf;
+    if half <= 0.425 {
+        ppf_central(half)
     } else {
-        val
+        ppf_far(0.5 - half)
     }
 }

@@ -2,7 +2,7 @@
 
 use super::beta::{beta_core, beta_solve};
 use super::gamma::ln_gamma;
-use super::normal::{norm_ppf, norm_sf};
+use super::normal::{norm_ppf, norm_sf, norm_two_sided};
 use std::f64::consts::PI;
 
 /// Degrees of freedom beyond which Student's t equals the normal to double precision
@@ -81,20 +81,52 @@ pub fn t_ppf(p: f64, df: f64) -> f64 {
     if p == 0.5 {
         return 0.0;
     }
-    // q = min(p, 1 - p), formed exactly.
+    // q = min(p, 1 - p), formed exactly, and P(|T| <= t) = 1 - 2q (exact where it is used).
     let (q, sign) = if p < 0.5 { (p, -1.0) } else { (1.0 - p, 1.0) };
-    let t = if df == 1.0 {
-        // Cauchy: t = cot(pi q); near q = 1/2 as tan(pi (1/2 - q)) with an exact
-        // difference.
+    sign * t_upper(q, 1.0 - 2.0 * q, df)
+}
+
+/// The two-sided t quantile: `t >= 0` with `P(|T| <= t) = conf`, the `t` of a `conf` interval
+/// with `df` degrees of freedom; 0 at conf 0, +inf at 1.
+///
+/// As [`norm_two_sided`] does for the normal, it works from `conf` itself: the exact upper
+/// tail `(1 - conf) / 2` near 1, and `conf` as the central probability near 0, so neither
+/// conf = 1 - 1e-16 nor conf = 1e-16 is rounded away.
+pub fn t_two_sided(conf: f64, df: f64) -> f64 {
+    if conf.is_nan() || df.is_nan() || df <= 0.0 || !(0.0..=1.0).contains(&conf) {
+        return f64::NAN;
+    }
+    if df > T_NORMAL_DF {
+        return norm_two_sided(conf);
+    }
+    if conf == 0.0 {
+        return 0.0;
+    }
+    if conf == 1.0 {
+        return f64::INFINITY;
+    }
+    // The tail is exact where conf >= 1/2 (Sterbenz); below, only `conf` itself is used.
+    t_upper(0.5 * (1.0 - conf), conf, df)
+}
+
+/// `t > 0` with `P(T > t) = q` and `P(|T| <= t) = centre`, given both (`centre = 1 - 2q`, but
+/// each exact where its branch uses it: `q` up to 1/4, `centre` beyond).
+fn t_upper(q: f64, centre: f64, df: f64) -> f64 {
+    if df == 1.0 {
+        // Cauchy: t = cot(pi q); near q = 1/2 as tan(pi (1/2 - q)) = tan(pi centre / 2).
         if q < 0.25 {
             1.0 / (PI * q).tan()
         } else {
-            (PI * (0.5 - q)).tan()
+            (0.5 * PI * centre).tan()
         }
     } else if df == 2.0 {
-        (1.0 - 2.0 * q) / (2.0 * q * (1.0 - q)).sqrt()
+        centre / (2.0 * q * (1.0 - q)).sqrt()
     } else {
-        let z = -norm_ppf(q);
+        let z = if q <= 0.25 {
+            -norm_ppf(q)
+        } else {
+            norm_two_sided(centre)
+        };
         let z2 = z * z;
         let cf = z
             + z * (z2 + 1.0) / (4.0 * df)
@@ -118,9 +150,8 @@ pub fn t_ppf(p: f64, df: f64) -> f64 {
         let (x1, x2) = if q <= 0.25 {
             beta_solve(2.0 * q, 0.5 * df, 0.5, false, start)
         } else {
-            beta_solve(1.0 - 2.0 * q, 0.5 * df, 0.5, true, start)
+            beta_solve(centre, 0.5 * df, 0.5, true, start)
         };
         df.sqrt() * (x2 / x1).sqrt()
-    };
-    sign * t
+    }
 }

@@ -99,6 +99,8 @@ pub fn share_changes(
         out.upper.push(difference + z * se);
         out.p_value.push(if se > 0.0 {
             2.0 * norm_sf((difference / se).abs())
+        } else if se.is_nan() || difference.is_nan() {
+            f64::NAN // a NaN share, base or design factor: NaN in, NaN out, never "significant"
         } else if difference == 0.0 {
             1.0
         } else {
@@ -154,8 +156,20 @@ pub fn gross_ups(
     ] {
         check::same_length(arg, values, "share", share)?;
     }
-    check::unit_interval("share", share)?;
-    check::counts("total", total, None)?;
+    for (arg, values) in [
+        ("share", share),
+        ("share_lower", share_lower),
+        ("share_upper", share_upper),
+    ] {
+        check::unit_interval(arg, values)?;
+    }
+    for (arg, values) in [
+        ("total", total),
+        ("total_lower", total_lower),
+        ("total_upper", total_upper),
+    ] {
+        check::counts(arg, values, None)?;
+    }
     check::at_most("share_lower", share_lower, "share", share)?;
     check::at_most("share", share, "share_upper", share_upper)?;
     check::at_most("total_lower", total_lower, "total", total)?;
