@@ -35,6 +35,7 @@ except ImportError as missing:
 
 from . import changes as _changes
 from . import rates as _rates
+from ._choices import LonelyPsu, Overdispersion, RateMethod, ShareInterval, Statistic
 from ._core import InputError
 from .partials import SurveyCategories, SurveyPartials
 from .partials import survey_categories as _categories
@@ -191,7 +192,7 @@ def survey_partials(
     return merged
 
 
-def _estimate(statistic: str, data: Any, y: str, design: dict[str, Any]) -> pd.DataFrame:
+def _estimate(statistic: Statistic, data: Any, y: str, design: dict[str, Any]) -> pd.DataFrame:
     options = {k: design.pop(k) for k in ("conf", "ci", "deff", "lonely_psu") if k in design}
     return survey_partials(data, y, **design).estimate(statistic, **options)
 
@@ -206,9 +207,9 @@ def survey_share(
     fpc: Columns = None,
     by: Columns = None,
     conf: float = 0.95,
-    ci: str = "logit",
+    ci: ShareInterval = "logit",
     deff: bool = True,
-    lonely_psu: str = "fail",
+    lonely_psu: LonelyPsu = "fail",
     categories: SurveyCategories | None = None,
     split_every: int = 8,
 ) -> pd.DataFrame:
@@ -264,7 +265,7 @@ def survey_mean(
     by: Columns = None,
     conf: float = 0.95,
     deff: bool = True,
-    lonely_psu: str = "fail",
+    lonely_psu: LonelyPsu = "fail",
     categories: SurveyCategories | None = None,
     split_every: int = 8,
 ) -> pd.DataFrame:
@@ -299,7 +300,7 @@ def survey_total(
     by: Columns = None,
     conf: float = 0.95,
     deff: bool = True,
-    lonely_psu: str = "fail",
+    lonely_psu: LonelyPsu = "fail",
     categories: SurveyCategories | None = None,
     split_every: int = 8,
 ) -> pd.DataFrame:
@@ -358,7 +359,7 @@ def rate(
     *,
     by: Columns,
     per: float = 1000,
-    method: str = "phe",
+    method: RateMethod = "phe",
     conf: float = 0.95,
 ) -> pd.DataFrame:
     """:func:`crimestats.rate` per group of a dask DataFrame: counts and populations summed.
@@ -404,7 +405,7 @@ def compare(
     *,
     by: Columns,
     per: float = 1000,
-    method: str = "phe",
+    method: RateMethod = "phe",
     conf: float | Sequence[float] = 0.95,
 ) -> pd.DataFrame:
     """:func:`crimestats.compare` per group of a dask DataFrame: counts and populations summed.
@@ -440,7 +441,7 @@ def funnel(
     target: float | None = None,
     per: float = 1000,
     conf: float | Sequence[float] = (0.95, 0.998),
-    overdispersion: str | None = None,
+    overdispersion: Overdispersion | None = None,
 ) -> pd.DataFrame:
     """:func:`crimestats.funnel` per group of a dask DataFrame: counts and populations summed.
 

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core, _events, _inputs, datasets
+from ._choices import WeightedMethod
 from ._core import InputError
 from ._inputs import ArrayLike, FloatArray
 from .changes import _boolean, _levels, level_name
@@ -25,9 +26,7 @@ from .changes import _boolean, _levels, level_name
 Columns = str | Sequence[str] | None
 
 
-def _by(frame: Any, by: Columns, used: dict[str, str]) -> list[str]:
-    if not isinstance(frame, pd.DataFrame):
-        raise InputError(f"frame: must be a pandas DataFrame, got {type(frame).__name__}")
+def _by(frame: pd.DataFrame, by: Columns, used: dict[str, str]) -> list[str]:
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
     for arg, column in [*used.items(), *(("by", key) for key in keys)]:
         if not isinstance(column, str):
@@ -200,6 +199,7 @@ def dsr(
     needs_age = esp or frequency_column is not None
     if needs_age:
         used["age"] = age
+    frame = _inputs.as_pandas("frame", frame)
     keys = _by(frame, by, used)
     codes, labels = _groups(frame, keys)
     levels, single = _levels(conf)
@@ -345,6 +345,7 @@ def isr(
         "reference_count": reference_count,
         "reference_population": reference_population,
     }
+    frame = _inputs.as_pandas("frame", frame)
     keys = _by(frame, by, used)
     codes, labels = _groups(frame, keys)
     levels, single = _levels(conf)
@@ -400,7 +401,7 @@ def weighted_rate(
     by: Columns = None,
     per: float = 1000,
     conf: float = 0.95,
-    method: str = "gamma",
+    method: WeightedMethod = "gamma",
 ) -> pd.DataFrame:
     """A severity-weighted rate per group (the Crime Severity Score's form) with its interval.
 
@@ -442,6 +443,7 @@ def weighted_rate(
     >>> float(w.loc[0, "rate"]), round(float(w.loc[0, "lower"]), 1)
     (100.0, 60.4)
     """
+    frame = _inputs.as_pandas("frame", frame)
     keys = _by(frame, by, {"count": count, "weight": weight, "population": population})
     codes, labels = _groups(frame, keys)
     score, rates, lower, upper = _core.weighted_rate(
@@ -465,7 +467,7 @@ def test_weighted_change(
     by: Columns = None,
     per: float = 1000,
     conf: float = 0.95,
-    method: str = "gamma",
+    method: WeightedMethod = "gamma",
 ) -> pd.DataFrame:
     """Whether a severity-weighted rate changed between two periods.
 
@@ -502,6 +504,8 @@ def test_weighted_change(
     (2.0, 1.58, True)
     """
     used = {"count": count, "weight": weight, "population": population}
+    current = _inputs.as_pandas("current", current)
+    previous = _inputs.as_pandas("previous", previous)
     keys = _by(current, by, used)
     _by(previous, by, used)
     both = pd.concat(

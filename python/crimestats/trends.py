@@ -14,7 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from . import _inputs, _core
+from . import _core, _inputs
+from ._choices import TrendMethod
 from ._core import InputError
 from ._periods import months_between, parse_periods
 from .changes import long_frame
@@ -56,7 +57,7 @@ def trend_test(
     population: str,
     period: str,
     by: str | Sequence[str] | None = None,
-    method: str = "poisson",
+    method: TrendMethod = "poisson",
     conf: float = 0.95,
     min_periods: int = 5,
 ) -> pd.DataFrame:

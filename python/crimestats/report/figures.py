@@ -8,7 +8,7 @@ against the national rate); nothing here words or renders them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -38,7 +38,7 @@ SURVEY_DEFT = 1.2
 
 #: The overdispersion adjustment of the forces' funnel: additive random effects on the
 #: square-root scale with winsorised z-scores (Spiegelhalter 2005; FunnelPlotR's default).
-OVERDISPERSION = "winsorised"
+OVERDISPERSION: Final = "winsorised"
 
 Progress = Callable[[str], None]
 

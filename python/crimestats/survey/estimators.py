@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _core, _inputs
+from .._choices import LonelyPsu, ShareInterval, Statistic
 from .._core import InputError
 from ._coding import Columns, _design, _domains, _outcome
 
@@ -23,7 +24,7 @@ class ExcludedRowsWarning(UserWarning):
 
 
 def _estimate(
-    statistic: str,
+    statistic: Statistic,
     data: pd.DataFrame,
     y: str,
     *,
@@ -33,9 +34,9 @@ def _estimate(
     fpc: Columns,
     by: Columns,
     conf: float,
-    ci: str,
+    ci: ShareInterval,
     deff: bool,
-    lonely_psu: str,
+    lonely_psu: LonelyPsu,
 ) -> pd.DataFrame:
     data = _inputs.as_pandas("data", data)
     if len(data) == 0:
@@ -76,7 +77,7 @@ def _estimate(
 
 
 def _result(
-    statistic: str,
+    statistic: Statistic,
     columns: tuple[np.ndarray, ...],
     domain_labels: pd.DataFrame,
     labels: list[Any] | None,
@@ -124,9 +125,9 @@ def survey_share(
     fpc: Columns = None,
     by: Columns = None,
     conf: float = 0.95,
-    ci: str = "logit",
+    ci: ShareInterval = "logit",
     deff: bool = True,
-    lonely_psu: str = "fail",
+    lonely_psu: LonelyPsu = "fail",
 ) -> pd.DataFrame:
     """Shares from survey microdata, per domain, with design-based intervals.
 
@@ -231,7 +232,7 @@ def survey_mean(
     by: Columns = None,
     conf: float = 0.95,
     deff: bool = True,
-    lonely_psu: str = "fail",
+    lonely_psu: LonelyPsu = "fail",
 ) -> pd.DataFrame:
     """Means of a numeric y from survey microdata, per domain (R ``svyby(~y, ~by, svymean)``).
 
@@ -278,7 +279,7 @@ def survey_total(
     by: Columns = None,
     conf: float = 0.95,
     deff: bool = True,
-    lonely_psu: str = "fail",
+    lonely_psu: LonelyPsu = "fail",
 ) -> pd.DataFrame:
     """Weighted totals of y from survey microdata, per domain (R ``svyby(~y, ~by, svytotal)``).
 
