@@ -26,11 +26,11 @@ PARTITIONS = 7
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
-    # Two worker processes, as the data would sit on two machines; no dashboard, so no web
-    # server to start (and nothing to warn about when bokeh is not installed).
+    # Two worker processes, as the data would sit on two machines; the dashboard on no
+    # fixed port to collide with another cluster on the machine (":0" asks for any free one).
     with (
         LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         Client(cluster) as client,
     ):
