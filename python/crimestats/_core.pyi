@@ -20,11 +20,16 @@ from ._choices import (
 
 __all__ = ["InputError", "binomial_proportion", "poisson_rate"]
 __all__ += [
+    "SurveyCodes",
     "published_gross_up",
     "published_share_change",
     "published_share_ci",
+    "survey_covariance",
     "survey_estimate",
     "survey_factorize_text",
+    "survey_replicate_sums",
+    "survey_t_test",
+    "survey_upper_tail",
     "survey_share_interval",
 ]
 __all__ += ["SurveyPartials", "survey_partials"]
@@ -71,13 +76,21 @@ def funnel_plot(
 def funnel_grid(
     population: _F64, target: float, per: float, conf: list[float], tau2: float, phi: float
 ) -> tuple[list[_F64], list[_F64]]: ...
+@final
+class SurveyCodes:
+    def __new__(
+        cls,
+        weight: _F64,
+        strata: _U32 | None,
+        n_strata: int,
+        units: list[_U32],
+        n_units: list[int],
+        fpc: list[_F64 | None],
+    ) -> SurveyCodes: ...
+    def __len__(self) -> int: ...
+
 def survey_estimate(
-    weight: _F64,
-    strata: _U32 | None,
-    n_strata: int,
-    units: list[_U32],
-    n_units: list[int],
-    fpc: list[_F64 | None],
+    codes: SurveyCodes,
     y: _F64 | None,
     levels: _U32 | None,
     n_levels: int,
@@ -88,6 +101,23 @@ def survey_estimate(
     conf: float,
     lonely_psu: LonelyPsu,
 ) -> list[_F64]: ...
+def survey_covariance(
+    codes: SurveyCodes,
+    z: np.ndarray[Any, np.dtype[np.float64]],
+    domain: _U32 | None,
+    n_domains: int,
+    lonely_psu: str,
+) -> tuple[
+    np.ndarray[Any, np.dtype[np.float64]], np.ndarray[Any, np.dtype[np.float64]], _F64
+]: ...
+def survey_t_test(estimate: _F64, se: _F64, df: _F64, conf: float) -> list[_F64]: ...
+def survey_upper_tail(distribution: str, x: float, df1: float, df2: float) -> float: ...
+def survey_replicate_sums(
+    weights: list[_F64],
+    values: np.ndarray[Any, np.dtype[np.float64]],
+    domain: _U32 | None,
+    n_domains: int,
+) -> np.ndarray[Any, np.dtype[np.float64]]: ...
 def published_share_ci(
     share: _F64, n: _F64, deft: _F64, method: ProportionMethod, conf: float
 ) -> list[_F64]: ...
@@ -123,12 +153,7 @@ class SurveyPartials:
     def __reduce__(self) -> tuple[type[SurveyPartials], tuple[bytes]]: ...
 
 def survey_partials(
-    weight: _F64,
-    strata: _U32 | None,
-    n_strata: int,
-    units: list[_U32],
-    n_units: list[int],
-    fpc: list[_F64 | None],
+    codes: SurveyCodes,
     y: _F64 | None,
     levels: _U32 | None,
     n_levels: int,

@@ -18,7 +18,7 @@ from ._choices import ChangeMethod, Overdispersion, RateMethod
 from ._core import InputError
 from ._events import EventFrequencies
 from ._inputs import ArrayLike, FloatArray
-from ._periods import months_between, parse_periods
+from .ons.periods import months_between, parse_periods
 from .rates import rate
 
 
@@ -73,13 +73,9 @@ def change(current: ArrayLike, previous: ArrayLike, *, min_base: float = 50) -> 
     index, inputs = _inputs.broadcast(current=current, previous=previous)
     c, p = inputs
     delta, percent, suppressed = _core.count_change(c, p, _inputs.number("min_base", min_base))
-    whole_c, whole_p = inputs.integers(c), inputs.integers(p)
-    if (
-        whole_c is not None
-        and whole_p is not None
-        and whole_c.dtype.kind == whole_p.dtype.kind == "i"
-    ):
-        delta = np.subtract(whole_c, whole_p, dtype=np.int64)  # counts in, a count out
+    now, then = inputs.integers(c), inputs.integers(p)
+    if now is not None and then is not None and now.dtype.kind == then.dtype.kind == "i":
+        delta = np.subtract(now, then, dtype=np.int64)  # counts in, a count out
     out = _inputs.frame(
         index, {"current": c, "previous": p, "change": delta, "percent_change": percent}, inputs
     )
