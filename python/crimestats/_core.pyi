@@ -157,6 +157,7 @@ def trend_tests(
     conf: float,
 ) -> list[_F64]: ...
 def adjust_p(p: _F64, method: str) -> _F64: ...
+
 __all__ += ["event_dispersion", "standardised_rate", "standardised_ratio", "widen_interval"]
 __all__ += ["reliability_flags", "reliability_reasons", "smoothed_rate"]
 __all__ += ["weighted_rate", "weighted_rate_change"]

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _inputs, _core
+from . import _core, _inputs
 from ._inputs import ArrayLike, FloatArray
 
 _METHODS = ("holm", "hochberg", "bh", "by", "bonferroni")

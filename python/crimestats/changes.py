@@ -17,7 +17,7 @@ from . import _core, _events, _inputs
 from ._core import InputError
 from ._events import EventFrequencies
 from ._inputs import ArrayLike, FloatArray
-from ._periods import months_between, parse_periods
+from .ons.periods import months_between, parse_periods
 from .rates import rate
 
 
@@ -72,9 +72,9 @@ def change(current: ArrayLike, previous: ArrayLike, *, min_base: float = 50) -> 
     index, inputs = _inputs.broadcast(current=current, previous=previous)
     c, p = inputs
     delta, percent, suppressed = _core.count_change(c, p, _inputs.number("min_base", min_base))
-    whole = [inputs.integers(c), inputs.integers(p)]
-    if all(w is not None and w.dtype.kind == "i" for w in whole):  # counts in, a count out
-        delta = np.subtract(*whole, dtype=np.int64)
+    now, then = inputs.integers(c), inputs.integers(p)
+    if now is not None and then is not None and now.dtype.kind == then.dtype.kind == "i":
+        delta = np.subtract(now, then, dtype=np.int64)  # counts in, a count out
     out = _inputs.frame(
         index, {"current": c, "previous": p, "change": delta, "percent_change": percent}, inputs
     )

@@ -75,8 +75,7 @@ def flag_reliability(
     >>> flag_reliability(shares, "ons")["reliability"].tolist()
     ['reliable', 'suppressed']
     """
-    if not isinstance(frame, pd.DataFrame):
-        raise InputError(f"frame: must be a pandas DataFrame, got {type(frame).__name__}")
+    frame = _inputs.as_pandas("frame", frame)
     name = _inputs.choice("rule", rule)
     if name not in _RULES:
         raise InputError(f"rule: unknown value {rule!r}; choose one of {', '.join(_RULES)}")

@@ -14,8 +14,8 @@ use super::binomial;
 use super::check;
 use super::error::{half_alpha, CoreError, CoreResult};
 use super::parallel::{columns, map_rows, per_distinct_pair};
-use super::poisson::{self, exact_interval, solve_decreasing, RateMethod};
-use super::special::{binom_cdf, binom_pmf, binom_sf, norm_ppf, norm_sf};
+use super::poisson::{self, exact_interval, solve_decreasing, times_ratio, RateMethod};
+use super::special::{binom_cdf, binom_pmf, binom_sf, norm_sf, norm_two_sided};
 use super::standardise;
 use std::str::FromStr;
 
@@ -353,28 +353,52 @@ fn binomial_midp_interval(x: f64, n: f64, tail: f64) -> (f64, f64) {
     (lower, upper)
 }
 
-/// A bound on p = t1 / (t1 + t0) scale as a bound on the rate ratio: p / (1 - p) * t0 / t1,
-/// as R `poisson.test` maps `binom.test`'s interval.
-fn odds_to_ratio(p: f64, exposure_ratio: f64) -> f64 {
+/// `p / (1 - p)` for a probability `p` that is the smaller share (so `1 - p` loses nothing).
+fn odds(p: f64) -> f64 {
     if p == 1.0 {
         f64::INFINITY
     } else {
-        p / (1.0 - p) * exposure_ratio
+        p / (1.0 - p)
     }
 }
 
-/// The conditional tests' interval for p = x1 / (x1 + x0), Clopper-Pearson or mid-p: it
-/// depends on the counts alone, so rows sharing counts share it whatever their exposures.
+/// A bound on the odds p / (1 - p) as a bound on the rate ratio: times t0 / t1, as R
+/// `poisson.test` maps `binom.test`'s interval (0 and infinity stay themselves).
+fn odds_to_ratio(odds: f64, exposure_ratio: f64) -> f64 {
+    if odds == 0.0 || odds.is_infinite() {
+        odds
+    } else {
+        odds * exposure_ratio
+    }
+}
+
+/// The conditional tests' interval for the odds p / (1 - p) of p = x1 / (x1 + x0),
+/// Clopper-Pearson or mid-p: it depends on the counts alone, so rows sharing counts share it
+/// whatever their exposures.
+///
+/// The interval is computed for the smaller count's share and mirrored (both intervals are
+/// symmetric in the two counts): a bound near 1 would lose its distance from 1 in rounding,
+/// and with it the odds, so `test_change(4e15, 1)` had an infinite upper bound.
 fn conditional_interval(x1: f64, x0: f64, method: TestMethod, tail: f64) -> (f64, f64) {
     let total = x1 + x0;
+    let interval = |x: f64| {
+        if method == TestMethod::Midp {
+            binomial_midp_interval(x, total, tail)
+        } else {
+            binomial::exact_interval(x, total, tail)
+        }
+    };
     if total.is_nan() {
         (f64::NAN, f64::NAN)
     } else if total == 0.0 {
-        (0.0, 1.0)
-    } else if method == TestMethod::Midp {
-        binomial_midp_interval(x1, total, tail)
+        (0.0, f64::INFINITY)
+    } else if x1 <= x0 {
+        let (lower, upper) = interval(x1);
+        (odds(lower), odds(upper))
     } else {
-        binomial::exact_interval(x1, total, tail)
+        // q = 1 - p, the previous count's share: p / (1 - p) = 1 / (q / (1 - q)).
+        let (lower, upper) = interval(x0);
+        (1.0 / odds(upper), 1.0 / odds(lower))
     }
 }
 
@@ -388,14 +412,22 @@ fn conditional_p_value(x1: f64, x0: f64, t1: f64, t0: f64, method: TestMethod) -
     if total == 0.0 {
         return 1.0;
     }
-    let p = t1 / (t1 + t0);
-    if p == 0.0 || p == 1.0 {
-        // Exposures so lopsided (over 1e16 to one) that x1 must be 0 or all of the total.
-        return f64::from(u8::from(x1 == total * p));
+    // The test is symmetric in the two periods (x1 ~ Bin(total, p) is total - x0 ~ ...), so
+    // it is made on the side whose share of the exposure is the smaller: p = t1 / (t1 + t0)
+    // near 1 would keep 1 - p only to a relative 1e-16 / (1 - p), and test_change(3, 7,
+    // exposure_current=1e12) was 2e-4 off its mirror image.
+    let (x, p) = if t1 <= t0 {
+        (x1, t1 / (t1 + t0))
+    } else {
+        (x0, t0 / (t1 + t0))
+    };
+    if p < f64::MIN_POSITIVE {
+        // Exposures so lopsided (over 1e308 to one) that this side's count must be 0.
+        return f64::from(u8::from(x == 0.0));
     }
-    let exact = binom_test_two_sided(x1, total, p);
+    let exact = binom_test_two_sided(x, total, p);
     if method == TestMethod::Midp {
-        exact - 0.5 * binom_pmf(x1, total, p)
+        exact - 0.5 * binom_pmf(x, total, p)
     } else {
         exact
     }
@@ -454,7 +486,11 @@ pub fn ratio_test(
             conditional_p_value(x1, x0, t1, t0, method),
         ),
         TestMethod::Score => {
-            let stat = (x1 - x0 * r_d) / (total * r_d).sqrt();
+            // (x1 - x0 r) / sqrt(total r), with sqrt(r) taken first so that neither x0 r nor
+            // total r overflows where the statistic itself is finite.
+            let root_r = r_d.sqrt();
+            let expected_part = if x0 == 0.0 { 0.0 } else { x0 * root_r };
+            let stat = (x1 / root_r - expected_part) / total.sqrt();
             // (x1 - x0 u)^2 = z^2 (x1 + x0) u in u = ratio * t1 / t0: roots with product
             // (x1 / x0)^2, taken in the forms that avoid cancellation.
             let z2 = z * z;
@@ -468,7 +504,13 @@ pub fn ratio_test(
             (ratio, lower * back, upper * back, 2.0 * norm_sf(stat.abs()))
         }
         TestMethod::Wald => {
-            let stat = (x1 - x0 * r_d) / (x1 + x0 * r_d * r_d).sqrt();
+            // (x1 - x0 r) / sqrt(x1 + x0 r^2), divided through by r when r > 1: r^2 overflowed
+            // at exposure ratios of 1e160 and gave z = 0, p = 1.
+            let stat = if r_d > 1.0 {
+                (x1 / r_d - x0) / (x1 / r_d / r_d + x0).sqrt()
+            } else {
+                (x1 - x0 * r_d) / (x1 + x0 * r_d * r_d).sqrt()
+            };
             // On the log scale throughout: with tiny weighted counts the ratio can underflow to 0
             // while the half-width overflows, and ratio * exp(half) would be 0 * inf = NaN.
             let (lower, upper) = if x1 == 0.0 || x0 == 0.0 {
@@ -537,7 +579,7 @@ pub fn test_ratios(
     let hint = " (an exposure is the population or time the count is over)";
     check::positive("exposure_current", exposure_current, hint)?;
     check::positive("exposure_previous", exposure_previous, hint)?;
-    let z = norm_ppf(1.0 - tail);
+    let z = norm_two_sided(conf);
     let n = current.len();
     let (x1, x0, t1, t0) = (current, previous, exposure_current, exposure_previous);
     let alpha = 2.0 * tail;
@@ -723,21 +765,25 @@ fn funnel_limit(
     z: f64,
     scale: Scale,
 ) -> (f64, f64) {
-    let expected = target * population / per;
+    let expected = times_ratio(target, population, per);
     if expected.is_nan() {
         return (f64::NAN, f64::NAN);
     }
+    // target / expected = per / population: the limits are written with that ratio, never
+    // with 1 / expected, which overflowed (to an upper limit of inf) at a target of 5e-324.
     if scale.widens() {
-        let spread = z * (0.25 * scale.phi / expected + scale.tau2).sqrt();
-        let lower = if spread >= 1.0 {
-            0.0
-        } else {
-            target * (1.0 - spread).powi(2)
-        };
-        (lower, target * (1.0 + spread).powi(2))
+        // target (1 -/+ s)^2 with s = z sqrt(phi / (4E) + tau2), as (sqrt(target) -/+ u)^2
+        // with u = s sqrt(target) = z sqrt(phi per / (4 population) + target tau2).
+        let root = target.sqrt();
+        let u = z * (0.25 * scale.phi * (per / population) + target * scale.tau2).sqrt();
+        let lower = if u >= root { 0.0 } else { (root - u).powi(2) };
+        (lower, (root + u).powi(2))
     } else {
         let (lo, hi) = exact_interval(expected, tail);
-        (lo / expected * target, hi / expected * target)
+        (
+            times_ratio(lo, per, population),
+            times_ratio(hi, per, population),
+        )
     }
 }
 
@@ -843,7 +889,10 @@ pub fn funnel(
         }
         pooled
     };
-    let expected: Vec<f64> = population.iter().map(|p| target * p / per).collect();
+    let expected: Vec<f64> = population
+        .iter()
+        .map(|&p| times_ratio(target, p, per))
+        .collect();
     let raw_z: Vec<f64> = (0..count.len())
         .map(|i| 2.0 * (count[i].sqrt() - expected[i].sqrt()))
         .collect();
@@ -861,7 +910,7 @@ pub fn funnel(
         .collect();
     let limits = funnel_grid(population, target, per, conf, scale)?;
     let rate: Vec<f64> = (0..count.len())
-        .map(|i| count[i] / population[i] * per)
+        .map(|i| times_ratio(count[i], per, population[i]))
         .collect();
     let flag = (0..count.len())
         .map(|i| flag_of(rate[i], &limits, conf, i))
@@ -938,8 +987,9 @@ pub fn funnel_grid(
     }
     Ok(tails
         .iter()
-        .map(|&tail| {
-            let z = norm_ppf(1.0 - tail);
+        .zip(conf)
+        .map(|(&tail, &level)| {
+            let z = norm_two_sided(level);
             let rows = map_rows(population.len(), |i| {
                 funnel_limit(population[i], target, per, tail, z, scale)
             });
@@ -954,6 +1004,7 @@ pub fn funnel_grid(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::special::norm_ppf;
 
     use crate::core::testing::close;
 

@@ -6,7 +6,7 @@
 use super::check;
 use super::error::{half_alpha, CoreError, CoreResult};
 use super::parallel::{columns, per_distinct_count};
-use super::special::{gamma_isf, gamma_ppf, norm_ppf, poisson_cdf, poisson_pmf};
+use super::special::{gamma_isf, gamma_ppf, norm_two_sided, poisson_cdf, poisson_pmf, poisson_sf};
 use std::str::FromStr;
 
 /// How the interval around a count is computed.
@@ -103,7 +103,10 @@ fn midp_interval(k: f64, tail: f64) -> (f64, f64) {
     let lower = if k == 0.0 {
         0.0
     } else {
-        solve_decreasing(g, slope, 1.0 - tail, exact_lower, k)
+        // P(X > k; mu) + P(X = k; mu)/2 rises with mu; solved as its negative against -tail (the
+        // same slope as g), not as g against 1 - tail, which rounds a tail of 5e-17 by a tenth.
+        let rising = |mu: f64| -(poisson_sf(k, mu) + 0.5 * poisson_pmf(k, mu));
+        solve_decreasing(rising, slope, -tail, exact_lower, k)
     };
     (lower, upper)
 }
@@ -152,9 +155,12 @@ pub fn count_interval(k: f64, method: RateMethod, tail: f64, z: f64) -> (f64, f6
         RateMethod::Phe if k < 10.0 => exact_interval(k, tail),
         RateMethod::Byar | RateMethod::Phe => byar_interval(k, z),
         RateMethod::Score => {
-            let centre = k + z * z / 2.0;
-            let half = z * (k + z * z / 4.0).sqrt();
-            ((centre - half).max(0.0), centre + half)
+            // The roots of (mu - k)^2 = z^2 mu: their product is k^2, so the lower one is
+            // k * (k / upper), free of the cancellation of centre - half for a tiny weighted
+            // count (rate(1e-6, 1, method="score") was 3e-4 off).
+            let upper = k + z * z / 2.0 + z * (k + z * z / 4.0).sqrt();
+            let lower = if k == 0.0 { 0.0 } else { k * (k / upper) };
+            (lower.min(k), upper.max(k))
         }
         RateMethod::Midp => midp_interval(k, tail),
         RateMethod::Jeffreys => {
@@ -169,6 +175,21 @@ pub fn count_interval(k: f64, method: RateMethod, tail: f64, z: f64) -> (f64, f6
             let half = z * k.sqrt();
             ((k - half).max(0.0), k + half)
         }
+    }
+}
+
+/// `value * num / den` for positive `num` and `den` (a count as a rate per `per` people, or a
+/// rate as an expected count) without a spurious overflow: `per / population` alone overflowed
+/// for a population of 1e-306, and 0 times that was NaN, not the rate 0.
+pub(crate) fn times_ratio(value: f64, num: f64, den: f64) -> f64 {
+    let ratio = num / den;
+    if value == 0.0 && !num.is_nan() && !den.is_nan() {
+        0.0
+    } else if ratio.is_finite() && ratio >= f64::MIN_POSITIVE {
+        value * ratio
+    } else {
+        // The ratio overflowed or underflowed: divide first, then multiply.
+        value / den * num
     }
 }
 
@@ -200,15 +221,17 @@ pub fn rates(
         " (a rate per head of no population is undefined; give NaN for such a row)",
     )?;
     check::positive_scalar("per", per)?;
-    let z = norm_ppf(1.0 - tail);
+    let z = norm_two_sided(conf);
     let intervals = per_distinct_count(count, |k| count_interval(k, method, tail, z));
     let [rate, lower, upper] = columns(count.len(), |i| {
         let scale = per / population[i];
-        [
-            count[i] * scale,
-            intervals[i].0 * scale,
-            intervals[i].1 * scale,
-        ]
+        let (lo, hi) = intervals[i];
+        if scale.is_finite() && scale >= f64::MIN_POSITIVE {
+            [count[i] * scale, lo * scale, hi * scale]
+        } else {
+            let p = population[i];
+            [count[i], lo, hi].map(|v| times_ratio(v, per, p))
+        }
     });
     Ok(Rates { rate, lower, upper })
 }
@@ -217,6 +240,7 @@ pub fn rates(
 mod tests {
     use super::*;
 
+    use crate::core::special::norm_ppf;
     use crate::core::testing::close;
 
     #[test]
