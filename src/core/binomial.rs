@@ -6,8 +6,8 @@
 //! needs whole numbers. NaN in, NaN out.
 use super::check;
 use super::error::{half_alpha, CoreError, CoreResult};
-use super::parallel::{columns, per_distinct_pair};
-use super::special::{beta_isf, beta_ppf, norm_ppf};
+use super::parallel::{per_distinct_pair_in_place, rows};
+use super::special::{beta_isf, beta_ppf, norm_two_sided};
 use std::str::FromStr;
 
 /// How the interval around a proportion is computed.
@@ -51,24 +51,23 @@ impl FromStr for ProportionMethod {
 }
 
 /// Wilson's score interval for x successes in n trials; `z` is the upper normal quantile.
+///
+/// The bounds are the roots of `(n + z^2) p^2 - (2x + z^2) p + x^2 / n = 0`, written in counts,
+/// `(x + z^2/2 +/- z sqrt(x (1 - x/n) + z^2/4)) / (n + z^2)`, so that nothing underflows for a
+/// huge base (`p (1 - p) / n` was 0 at n = 1e308 and the interval collapsed to a point), and
+/// the lower root is taken as `x^2 / n` over the product's other factor, free of the
+/// cancellation of `centre - half` for a tiny x (a lower bound above the estimate at
+/// x = 5e-324).
 pub fn wilson_interval(x: f64, n: f64, z: f64) -> (f64, f64) {
     let p = x / n;
     let z2 = z * z;
-    let denom = 1.0 + z2 / n;
-    let centre = (p + z2 / (2.0 * n)) / denom;
-    let half = z / denom * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
-    // At x = 0 and x = n the bounds are exactly 0 and 1; the formula leaves rounding noise there.
-    let lower = if x == 0.0 {
-        0.0
-    } else {
-        (centre - half).max(0.0)
-    };
-    let upper = if x == n {
-        1.0
-    } else {
-        (centre + half).min(1.0)
-    };
-    (lower, upper)
+    let base = n + z2;
+    // (n + z^2) times the upper root.
+    let far = x + 0.5 * z2 + z * (x * (1.0 - p) + 0.25 * z2).sqrt();
+    // At x = 0 and x = n the bounds are exactly 0 and 1.
+    let lower = if x == 0.0 { 0.0 } else { p * (x / far) };
+    let upper = if x == n { 1.0 } else { (far / base).min(1.0) };
+    (lower.min(p), upper.max(p))
 }
 
 /// The Wald interval around a proportion `p` with standard error `se`, clipped to [0, 1].
@@ -130,9 +129,11 @@ pub fn proportion_interval(
     }
 }
 
-/// Proportions with their intervals.
+/// Proportions with their intervals, beside the `x` and `n` they were computed from (as read).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Proportions {
+    pub x: Vec<f64>,
+    pub n: Vec<f64>,
     pub proportion: Vec<f64>,
     pub lower: Vec<f64>,
     pub upper: Vec<f64>,
@@ -140,7 +141,11 @@ pub struct Proportions {
 
 /// Proportions `x / n` with a `conf` interval by `method`, for equal-length arrays.
 ///
-/// Exact intervals are computed once per distinct (x, n) pair.
+/// `x` and `n` may be the caller's memory, written by another thread meanwhile: they are read
+/// once, element by element, by the pass that checks them ([`rows`]). The closed-form intervals
+/// finish in that pass; for the exact and Jeffreys intervals it leaves `x` and `n` in the `lower`
+/// and `upper` columns (an owned snapshot taking no memory beyond the result) and each distinct
+/// (x, n) pair's interval is computed once from there.
 pub fn proportions(
     x: &[f64],
     n: &[f64],
@@ -152,23 +157,33 @@ pub fn proportions(
     let whole = (method == ProportionMethod::Exact).then_some(
         "the exact (Clopper-Pearson) interval needs whole numbers; use method='wilson' for an effective base",
     );
-    check::counts("x", x, whole)?;
-    check::positive("n", n, "")?;
-    check::counts("n", n, whole)?;
-    check::at_most("x", x, "n", n)?;
-    let z = norm_ppf(1.0 - tail);
+    let check_row = |i: usize, [xi, ni]: [f64; 2]| {
+        check::count("x", i, xi, whole).map_err(|e| (0, e))?;
+        check::positive_at("n", i, ni, "").map_err(|e| (1, e))?;
+        check::count("n", i, ni, whole).map_err(|e| (2, e))?;
+        check::at_most_at("x", i, xi, "n", ni).map_err(|e| (3, e))
+    };
+    let z = norm_two_sided(conf);
     let kernel = |xi: f64, ni: f64| proportion_interval(xi, ni, method, tail, z);
-    let [proportion, lower, upper] =
-        if method == ProportionMethod::Exact || method == ProportionMethod::Jeffreys {
-            let intervals = per_distinct_pair(x, n, kernel);
-            columns(x.len(), |i| [x[i] / n[i], intervals[i].0, intervals[i].1])
-        } else {
-            columns(x.len(), |i| {
-                let (lo, hi) = kernel(x[i], n[i]);
-                [x[i] / n[i], lo, hi]
-            })
-        };
+    if method == ProportionMethod::Exact || method == ProportionMethod::Jeffreys {
+        let [x, n, proportion, mut lower, mut upper] =
+            rows([x, n], check_row, |[xi, ni]| [xi, ni, xi / ni, xi, ni])?;
+        per_distinct_pair_in_place(&mut lower, &mut upper, kernel);
+        return Ok(Proportions {
+            x,
+            n,
+            proportion,
+            lower,
+            upper,
+        });
+    }
+    let [x, n, proportion, lower, upper] = rows([x, n], check_row, |[xi, ni]| {
+        let (lo, hi) = kernel(xi, ni);
+        [xi, ni, xi / ni, lo, hi]
+    })?;
     Ok(Proportions {
+        x,
+        n,
         proportion,
         lower,
         upper,

@@ -18,7 +18,7 @@ use super::check;
 use super::error::{half_alpha, CoreError, CoreResult};
 use super::groups::Groups;
 use super::poisson::{count_interval, RateMethod};
-use super::special::norm_ppf;
+use super::special::norm_two_sided;
 
 /// PHE's rule: a directly standardised rate from fewer than 10 events is not published.
 pub const DSR_MIN_COUNT: f64 = 10.0;
@@ -36,8 +36,8 @@ pub struct DsrRows<'a> {
     /// Events per person on the row (PHE's `eventfreq`), greater than zero.
     pub frequency: Option<&'a [f64]>,
     /// The age band of each row, codes `0..n`: a band's population and standard are taken once
-    /// per group, however many frequency rows repeat them (and must agree). Without it each row
-    /// is its own band.
+    /// per group, however many frequency rows repeat them (and must agree); without `frequency`
+    /// a band may not repeat in a group. Without it each row is its own band.
     pub band: Option<(&'a [u32], usize)>,
 }
 
@@ -115,6 +115,13 @@ fn dsr_sums(rows: &DsrRows<'_>, groups: Groups<'_>) -> CoreResult<Vec<DsrSums>> 
                     true
                 } else {
                     let at = *slot - 1;
+                    if rows.frequency.is_none() {
+                        return Err(CoreError::Repeated {
+                            arg: "age",
+                            index: row,
+                            first_index: at,
+                        });
+                    }
                     for (arg, values) in
                         [("population", rows.population), ("standard", rows.standard)]
                     {
@@ -183,7 +190,7 @@ pub fn dsr(
         upper: vec![Vec::with_capacity(groups.n); confs.len()],
         suppressed: Vec::with_capacity(groups.n),
     };
-    let zs: Vec<f64> = tails.iter().map(|&t| norm_ppf(1.0 - t)).collect();
+    let zs: Vec<f64> = confs.iter().map(|&c| norm_two_sided(c)).collect();
     for s in &sums {
         let suppressed = if s.count.is_nan() {
             f64::NAN
@@ -275,7 +282,7 @@ pub fn isr(
         let (o, e) = (out.observed[g], out.expected[g]);
         out.ratio.push(o / e);
         for (level, &tail) in tails.iter().enumerate() {
-            let (lo, hi) = count_interval(o, RateMethod::Phe, tail, norm_ppf(1.0 - tail));
+            let (lo, hi) = count_interval(o, RateMethod::Phe, tail, norm_two_sided(confs[level]));
             out.lower[level].push(lo / e);
             out.upper[level].push(hi / e);
         }

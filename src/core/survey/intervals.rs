@@ -3,7 +3,7 @@
 use super::super::binomial::{exact_interval, wald_interval, wilson_interval};
 use super::super::check;
 use super::super::error::{half_alpha, CoreError, CoreResult};
-use super::super::special::t_ppf;
+use super::super::special::{beta_inc, gamma_q, t_sf, t_two_sided};
 use super::Estimates;
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -48,10 +48,11 @@ impl FromStr for ShareInterval {
     }
 }
 
-/// The t quantile of the design df for a two-sided `conf` interval (NaN for df <= 0).
-fn t_quantile(tail: f64, df: f64) -> f64 {
+/// The t quantile of the design df for a two-sided `conf` interval (NaN for df <= 0), from
+/// `conf` itself so that a conf within 1e-16 of 0 or 1 keeps its value.
+fn t_quantile(conf: f64, df: f64) -> f64 {
     if df > 0.0 {
-        t_ppf(1.0 - tail, df)
+        t_two_sided(conf, df)
     } else {
         f64::NAN
     }
@@ -70,9 +71,10 @@ pub fn share_interval(
     method: ShareInterval,
     tail: f64,
 ) -> (f64, f64) {
+    let conf = 1.0 - 2.0 * tail;
     let rows_quantile = if matches!(method, ShareInterval::Beta | ShareInterval::Wilson) && n > 1.0
     {
-        t_quantile(tail, n - 1.0)
+        t_quantile(conf, n - 1.0)
     } else {
         f64::NAN
     };
@@ -80,7 +82,7 @@ pub fn share_interval(
         share,
         se,
         n,
-        t_quantile(tail, df),
+        t_quantile(conf, df),
         rows_quantile,
         method,
         tail,
@@ -128,14 +130,14 @@ fn interval_from_quantiles(
     }
 }
 
-/// `t_quantile(tail, df)` for each df, computed once per distinct df (domains share a few).
-fn quantiles(tail: f64, df: &[f64]) -> Vec<f64> {
+/// `t_quantile(conf, df)` for each df, computed once per distinct df (domains share a few).
+fn quantiles(conf: f64, df: &[f64]) -> Vec<f64> {
     let mut seen: HashMap<u64, f64> = HashMap::new();
     df.iter()
         .map(|&d| {
             *seen
                 .entry(d.to_bits())
-                .or_insert_with(|| t_quantile(tail, d))
+                .or_insert_with(|| t_quantile(conf, d))
         })
         .collect()
 }
@@ -159,10 +161,10 @@ pub fn share_intervals(
     check::same_length("n", n, "share", share)?;
     check::unit_interval("share", share)?;
     check::counts("se", se, None)?;
-    let t = quantiles(tail, df);
+    let t = quantiles(conf, df);
     let t_rows = if matches!(method, ShareInterval::Beta | ShareInterval::Wilson) {
         let rows_df: Vec<f64> = n.iter().map(|m| m - 1.0).collect();
-        quantiles(tail, &rows_df)
+        quantiles(conf, &rows_df)
     } else {
         vec![f64::NAN; share.len()]
     };
@@ -206,8 +208,8 @@ pub fn t_intervals(
     df: &[f64],
     conf: f64,
 ) -> CoreResult<(Vec<f64>, Vec<f64>)> {
-    let tail = half_alpha(conf)?;
-    let t = quantiles(tail, df);
+    half_alpha(conf)?;
+    let t = quantiles(conf, df);
     Ok(estimate
         .iter()
         .zip(se)
@@ -220,4 +222,57 @@ pub fn t_intervals(
             }
         })
         .unzip())
+}
+
+/// The t tests of estimates against zero with the design df: the upper t quantile of each df for
+/// a two-sided `conf` interval, and the two-sided p value `2 P(T_df > |estimate / se|)` (NaN
+/// where se is zero or df is not positive). With [`t_intervals`] this is R's `confint(df = )`
+/// and `svyttest` for a contrast.
+pub fn t_tests(
+    estimate: &[f64],
+    se: &[f64],
+    df: &[f64],
+    conf: f64,
+) -> CoreResult<(Vec<f64>, Vec<f64>)> {
+    half_alpha(conf)?;
+    check::same_length("se", se, "estimate", estimate)?;
+    check::same_length("df", df, "estimate", estimate)?;
+    let t = quantiles(conf, df);
+    let p = estimate
+        .iter()
+        .zip(se)
+        .zip(df)
+        .map(|((&e, &s), &d)| {
+            if s > 0.0 && d > 0.0 {
+                2.0 * t_sf((e / s).abs(), d)
+            } else {
+                f64::NAN
+            }
+        })
+        .collect();
+    Ok((t, p))
+}
+
+/// The upper tail of the F distribution with `ndf` and `ddf` degrees of freedom at `x` (R
+/// `pf(x, ndf, ddf, lower.tail = FALSE)`), for the Rao-Scott F test.
+pub fn f_sf(x: f64, ndf: f64, ddf: f64) -> f64 {
+    if x.is_nan() || ndf.is_nan() || ddf.is_nan() || ndf <= 0.0 || ddf <= 0.0 {
+        return f64::NAN;
+    }
+    if x <= 0.0 {
+        return 1.0;
+    }
+    beta_inc(ddf / 2.0, ndf / 2.0, ddf / (ddf + ndf * x))
+}
+
+/// The upper tail of the chi-square distribution with `df` degrees of freedom at `x` (R
+/// `pchisq(x, df, lower.tail = FALSE)`).
+pub fn chi2_sf(x: f64, df: f64) -> f64 {
+    if x.is_nan() || df.is_nan() || df <= 0.0 {
+        return f64::NAN;
+    }
+    if x <= 0.0 {
+        return 1.0;
+    }
+    gamma_q(df / 2.0, x / 2.0)
 }

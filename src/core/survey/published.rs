@@ -3,7 +3,7 @@
 use super::super::binomial::{proportion_interval, ProportionMethod};
 use super::super::check;
 use super::super::error::{half_alpha, CoreResult};
-use super::super::special::{norm_ppf, norm_sf};
+use super::super::special::{norm_sf, norm_two_sided};
 
 /// on that base (the binomial interval with a fractional base, as ONS does with its design
 /// factors).
@@ -23,7 +23,7 @@ pub fn share_cis(
 ) -> CoreResult<ShareCis> {
     let tail = half_alpha(conf)?;
     check_published(("share", share), ("n", n), deft)?;
-    let z = norm_ppf(1.0 - tail);
+    let z = norm_two_sided(conf);
     let effective_n: Vec<f64> = n.iter().zip(deft).map(|(n, d)| n / (d * d)).collect();
     let (lower, upper) = share
         .iter()
@@ -76,13 +76,13 @@ pub fn share_changes(
     deft: &[f64],
     conf: f64,
 ) -> CoreResult<ShareChanges> {
-    let tail = half_alpha(conf)?;
+    half_alpha(conf)?;
     check_published(("share1", share1), ("n1", n1), deft)?;
     check::same_length("share0", share0, "share1", share1)?;
     check::same_length("n0", n0, "share1", share1)?;
     check::unit_interval("share0", share0)?;
     check::positive("n0", n0, "")?;
-    let z = norm_ppf(1.0 - tail);
+    let z = norm_two_sided(conf);
     let mut out = ShareChanges {
         difference: Vec::with_capacity(share1.len()),
         lower: Vec::with_capacity(share1.len()),
