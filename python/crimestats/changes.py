@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core, _events, _inputs
+from ._choices import ChangeMethod, Overdispersion, RateMethod
 from ._core import InputError
 from ._events import EventFrequencies
 from ._inputs import ArrayLike, FloatArray
@@ -92,7 +93,7 @@ def test_change(
     *,
     exposure_current: ArrayLike = 1,
     exposure_previous: ArrayLike = 1,
-    method: str = "exact",
+    method: ChangeMethod = "exact",
     conf: float = 0.95,
 ) -> pd.DataFrame:
     """Whether the rate changed: the ratio of two Poisson rates, its interval and p-value.
@@ -161,7 +162,7 @@ def compare(
     benchmark: ArrayLike,
     *,
     per: float = 1000,
-    method: str = "phe",
+    method: RateMethod = "phe",
     conf: float | Sequence[float] = 0.95,
     eventfreq: EventFrequencies = None,
 ) -> pd.DataFrame:
@@ -252,7 +253,7 @@ def funnel(
     target: float | None = None,
     per: float = 1000,
     conf: float | Sequence[float] = (0.95, 0.998),
-    overdispersion: str | None = None,
+    overdispersion: Overdispersion | None = None,
 ) -> pd.DataFrame:
     """Funnel-plot control limits around a target rate, with each area's z-score and flag.
 
@@ -499,7 +500,7 @@ def trend(
     coverage: str | None = None,
     per: float = 1000,
     conf: float = 0.95,
-    test: str = "exact",
+    test: ChangeMethod = "exact",
 ) -> pd.DataFrame:
     """A series over time: each period's rate, and its change on the year before and the base.
 

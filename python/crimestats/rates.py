@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import _core, _events, _inputs
+from ._choices import RateMethod
 from ._events import EventFrequencies
 from ._inputs import ArrayLike
 
@@ -14,7 +15,7 @@ def rate(
     population: ArrayLike,
     *,
     per: float = 1000,
-    method: str = "phe",
+    method: RateMethod = "phe",
     conf: float = 0.95,
     eventfreq: EventFrequencies = None,
 ) -> pd.DataFrame:

@@ -6,12 +6,13 @@ import numpy as np
 import pandas as pd
 
 from . import _core, _inputs
+from ._choices import ProportionMethod
 from ._core import InputError
 from ._inputs import ArrayLike
 
 
 def proportion(
-    x: ArrayLike, n: ArrayLike, *, method: str = "wilson", conf: float = 0.95
+    x: ArrayLike, n: ArrayLike, *, method: ProportionMethod = "wilson", conf: float = 0.95
 ) -> pd.DataFrame:
     """Proportions x / n with a confidence interval for each.
 
@@ -59,7 +60,7 @@ def share_ci(
     *,
     deft: ArrayLike = 1.0,
     conf: float = 0.95,
-    method: str = "wilson",
+    method: ProportionMethod = "wilson",
 ) -> pd.DataFrame:
     """A published survey share with its interval, from its base and the survey's design factor.
 
@@ -155,7 +156,7 @@ def gross_up(
     n: ArrayLike | None = None,
     deft: ArrayLike = 1.0,
     conf: float = 0.95,
-    method: str = "wilson",
+    method: ProportionMethod = "wilson",
     share_lower: ArrayLike | None = None,
     share_upper: ArrayLike | None = None,
     total_lower: ArrayLike | None = None,

@@ -14,7 +14,7 @@ use super::binomial;
 use super::check;
 use super::error::{half_alpha, CoreError, CoreResult};
 use super::parallel::{columns, map_rows, per_distinct_pair, rows, snapshot};
-use super::poisson::{self, exact_interval, times_ratio, RateMethod};
+use super::poisson::{self, exact_interval, log_alpha, times_ratio, RateMethod};
 use super::special::{binom_cdf, binom_pmf, binom_sf, norm_sf, norm_two_sided, solve_decreasing};
 use super::standardise;
 use std::str::FromStr;
@@ -337,30 +337,34 @@ pub fn binom_test_two_sided(x: f64, n: f64, p: f64) -> f64 {
 
 /// The mid-p interval for a binomial proportion: the lower bound L solves
 /// P(X > x; L) + P(X = x; L) / 2 = tail and the upper bound U solves
-/// P(X < x; U) + P(X = x; U) / 2 = tail. Both lie between the Clopper-Pearson bounds and x / n,
-/// which bracket the Newton iteration; the derivative of P(X <= x) - P(X = x) / 2 in p is
+/// P(X < x; U) + P(X = x; U) / 2 = tail. Both lie between the Clopper-Pearson bounds, which
+/// bracket the Newton iteration (not x / n: at a conf near 0 both bounds tend to the mid-p
+/// median, on either side of x / n); the derivative of P(X <= x) - P(X = x) / 2 in p is
 /// -n (P_{n-1}(x) + P_{n-1}(x - 1)) / 2.
-fn binomial_midp_interval(x: f64, n: f64, tail: f64) -> (f64, f64) {
+fn binomial_midp_interval(x: f64, n: f64, tail: f64, z: f64) -> (f64, f64) {
+    if x == 0.0 {
+        // (1 - U)^n / 2 = tail: U = 1 - (1 - conf)^(1/n), which vanishes with conf.
+        return (0.0, -(log_alpha(tail, z) / n).exp_m1());
+    }
     let (exact_lower, exact_upper) = binomial::exact_interval(x, n, tail);
     let slope = |p: f64| -0.5 * n * (pmf(x, n - 1.0, p) + pmf(x - 1.0, n - 1.0, p));
-    let share = x / n;
     let upper = if x == n {
         1.0
     } else {
         let g = |p: f64| binom_cdf(x, n, p) - 0.5 * pmf(x, n, p);
-        solve_decreasing(g, slope, tail, share, exact_upper)
+        solve_decreasing(g, slope, tail, exact_lower, exact_upper)
     };
     let lower = if x == 0.0 {
         0.0
     } else {
         // -(P(X > x) + P(X = x) / 2) falls as p rises, with the same slope.
         let g = |p: f64| -(binom_sf(x, n, p) + 0.5 * pmf(x, n, p));
-        solve_decreasing(g, slope, -tail, exact_lower, share)
+        solve_decreasing(g, slope, -tail, exact_lower, exact_upper)
     };
     (lower, upper)
 }
 
-/// `p / (1 - p)` for a probability `p` that is the smaller share (so `1 - p` loses nothing).
+/// `p / (1 - p)`, for a `p` not near 1 (where `1 - p` would lose digits).
 fn odds(p: f64) -> f64 {
     if p == 1.0 {
         f64::INFINITY
@@ -383,30 +387,38 @@ fn odds_to_ratio(odds: f64, exposure_ratio: f64) -> f64 {
 /// Clopper-Pearson or mid-p: it depends on the counts alone, so rows sharing counts share it
 /// whatever their exposures.
 ///
-/// The interval is computed for the smaller count's share and mirrored (both intervals are
-/// symmetric in the two counts): a bound near 1 would lose its distance from 1 in rounding,
-/// and with it the odds, so `test_change(4e15, 1)` had an infinite upper bound.
-fn conditional_interval(x1: f64, x0: f64, method: TestMethod, tail: f64) -> (f64, f64) {
+/// A bound of p within 1e-3 of 1 would lose its distance from 1, and with it the odds, in
+/// rounding (`test_change(4e15, 1)` had an infinite upper bound): such a bound is taken from
+/// the mirror image, the interval of q = 1 - p for x0 (both intervals are symmetric in the
+/// two counts), where it is the small one.
+fn conditional_interval(x1: f64, x0: f64, method: TestMethod, tail: f64, z: f64) -> (f64, f64) {
+    const NEAR_ONE: f64 = 0.999;
     let total = x1 + x0;
     let interval = |x: f64| {
         if method == TestMethod::Midp {
-            binomial_midp_interval(x, total, tail)
+            binomial_midp_interval(x, total, tail, z)
         } else {
             binomial::exact_interval(x, total, tail)
         }
     };
     if total.is_nan() {
-        (f64::NAN, f64::NAN)
-    } else if total == 0.0 {
-        (0.0, f64::INFINITY)
-    } else if x1 <= x0 {
-        let (lower, upper) = interval(x1);
-        (odds(lower), odds(upper))
-    } else {
-        // q = 1 - p, the previous count's share: p / (1 - p) = 1 / (q / (1 - q)).
-        let (lower, upper) = interval(x0);
-        (1.0 / odds(upper), 1.0 / odds(lower))
+        return (f64::NAN, f64::NAN);
     }
+    if total == 0.0 {
+        return (0.0, f64::INFINITY);
+    }
+    let (lower, upper) = interval(x1);
+    if upper <= NEAR_ONE {
+        return (odds(lower), odds(upper));
+    }
+    // p / (1 - p) = 1 / (q / (1 - q)), with q's bounds the mirror image of p's.
+    let (q_lower, q_upper) = interval(x0);
+    let low = if lower <= NEAR_ONE {
+        odds(lower)
+    } else {
+        1.0 / odds(q_upper)
+    };
+    (low, 1.0 / odds(q_lower))
 }
 
 /// The conditional tests' two-sided p-value: x1 given x1 + x0 is binomial with
@@ -489,7 +501,7 @@ pub fn ratio_test(
             x0,
             t1,
             t0,
-            conditional_interval(x1, x0, method, tail),
+            conditional_interval(x1, x0, method, tail, z),
             conditional_p_value(x1, x0, t1, t0, method),
         ),
         TestMethod::Score => {
@@ -616,12 +628,13 @@ pub fn test_ratios(
         let tests: Vec<((f64, f64), f64)> = if n > 0 && constant(t1) && constant(t0) {
             per_distinct_pair(x1, x0, |a, b| {
                 (
-                    conditional_interval(a, b, method, tail),
+                    conditional_interval(a, b, method, tail, z),
                     conditional_p_value(a, b, t1[0], t0[0], method),
                 )
             })
         } else {
-            let bounds = per_distinct_pair(x1, x0, |a, b| conditional_interval(a, b, method, tail));
+            let bounds =
+                per_distinct_pair(x1, x0, |a, b| conditional_interval(a, b, method, tail, z));
             map_rows(n, |i| {
                 (
                     bounds[i],
@@ -1173,7 +1186,7 @@ mod tests {
     #[test]
     fn midp_interval_solves_its_equations() {
         let (x, n, tail) = (7.0, 20.0, 0.025);
-        let (lo, hi) = binomial_midp_interval(x, n, tail);
+        let (lo, hi) = binomial_midp_interval(x, n, tail, norm_ppf(1.0 - tail));
         close(binom_sf(x, n, lo) + 0.5 * binom_pmf(x, n, lo), tail, 1e-10);
         close(binom_cdf(x, n, hi) - 0.5 * binom_pmf(x, n, hi), tail, 1e-10);
         let (elo, ehi) = binomial::exact_interval(x, n, tail);

@@ -7,7 +7,8 @@ use super::check;
 use super::error::{half_alpha, CoreError, CoreResult};
 use super::parallel::{rows, zip_in_place, CountTable};
 use super::special::{
-    gamma_isf, gamma_ppf, norm_two_sided, poisson_cdf, poisson_pmf, poisson_sf, solve_decreasing,
+    gamma_isf, gamma_ppf, norm_central, norm_two_sided, poisson_cdf, poisson_pmf, poisson_sf,
+    solve_decreasing,
 };
 use std::str::FromStr;
 
@@ -94,8 +95,13 @@ fn byar_interval(k: f64, z: f64) -> (f64, f64) {
 
 /// Mid-p bounds: lower L solves P(X > k; L) + P(X = k; L)/2 = tail, upper U solves
 /// P(X < k; U) + P(X = k; U)/2 = tail. Both lie inside the exact interval, which brackets the
-/// Newton iteration (derivative: -(pmf(k) + pmf(k-1))/2 for the lower-tail function).
-fn midp_interval(k: f64, tail: f64) -> (f64, f64) {
+/// Newton iteration for each (not k: at a conf near 0 both tend to the mid-p median, which may
+/// lie above k); the derivative is -(pmf(k) + pmf(k-1))/2 for the lower-tail function.
+fn midp_interval(k: f64, tail: f64, z: f64) -> (f64, f64) {
+    if k == 0.0 {
+        // exp(-U) / 2 = tail: U = -ln(1 - conf), which vanishes with conf.
+        return (0.0, -log_alpha(tail, z));
+    }
     let (exact_lower, exact_upper) = exact_interval(k, tail);
     // g(mu) = P(X <= k; mu) - P(X = k; mu)/2 falls from 1 - pmf/2 at 0 towards 0.
     let g = |mu: f64| poisson_cdf(k, mu) - 0.5 * poisson_pmf(k, mu);
@@ -107,16 +113,23 @@ fn midp_interval(k: f64, tail: f64) -> (f64, f64) {
         }
     };
     let slope = |mu: f64| -0.5 * (poisson_pmf(k, mu) + below(mu));
-    let upper = solve_decreasing(g, slope, tail, k.max(f64::MIN_POSITIVE), exact_upper);
-    let lower = if k == 0.0 {
-        0.0
-    } else {
-        // P(X > k; mu) + P(X = k; mu)/2 rises with mu; solved as its negative against -tail (the
-        // same slope as g), not as g against 1 - tail, which rounds a tail of 5e-17 by a tenth.
-        let rising = |mu: f64| -(poisson_sf(k, mu) + 0.5 * poisson_pmf(k, mu));
-        solve_decreasing(rising, slope, -tail, exact_lower, k)
-    };
+    let upper = solve_decreasing(g, slope, tail, exact_lower, exact_upper);
+    // P(X > k; mu) + P(X = k; mu)/2 rises with mu; solved as its negative against -tail (the
+    // same slope as g), not as g against 1 - tail, which rounds a tail of 5e-17 by a tenth.
+    let rising = |mu: f64| -(poisson_sf(k, mu) + 0.5 * poisson_pmf(k, mu));
+    let lower = solve_decreasing(rising, slope, -tail, exact_lower, exact_upper);
     (lower, upper)
+}
+
+/// `ln(1 - conf) = ln(2 tail)` for the level with upper tail `tail` and normal quantile `z`:
+/// from the tail where it is small, and from conf = P(|Z| <= z) where it is near 1/2 (a conf of
+/// 1e-16), which the rounded tail no longer holds.
+pub(crate) fn log_alpha(tail: f64, z: f64) -> f64 {
+    if tail < 0.25 {
+        (2.0 * tail).ln()
+    } else {
+        (-norm_central(z)).ln_1p()
+    }
 }
 
 /// The interval for the expected count behind `k` by `method`, with `tail` = alpha/2 and `z` its
@@ -137,7 +150,7 @@ pub fn count_interval(k: f64, method: RateMethod, tail: f64, z: f64) -> (f64, f6
             let lower = if k == 0.0 { 0.0 } else { k * (k / upper) };
             (lower.min(k), upper.max(k))
         }
-        RateMethod::Midp => midp_interval(k, tail),
+        RateMethod::Midp => midp_interval(k, tail, z),
         RateMethod::Jeffreys => {
             let lower = if k == 0.0 {
                 0.0
@@ -336,12 +349,12 @@ mod tests {
         close(r.upper[0] * 10.0, -(0.025_f64.ln()), 1e-14);
         assert!(r.rate[1].is_nan() && r.lower[1].is_nan() && r.upper[1].is_nan());
         // Mid-p for k = 0: upper solves exp(-U)/2 = 0.025, so U = ln(20).
-        let (lo, hi) = midp_interval(0.0, 0.025);
+        let (lo, hi) = midp_interval(0.0, 0.025, norm_ppf(0.975));
         assert_eq!(lo, 0.0);
         close(hi, 20.0_f64.ln(), 1e-13);
         // Mid-p lies inside the exact interval.
         let (elo, ehi) = exact_interval(7.0, 0.025);
-        let (mlo, mhi) = midp_interval(7.0, 0.025);
+        let (mlo, mhi) = midp_interval(7.0, 0.025, norm_ppf(0.975));
         assert!(elo < mlo && mhi < ehi);
     }
 

@@ -12,6 +12,7 @@ replicate design it is the spread of the estimates under the replicate weights (
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _core, _inputs
+from .._choices import LonelyPsu, ShareInterval, Statistic
 from .._core import InputError
 from . import calibration, replicate
 from .coding import (
@@ -198,12 +200,12 @@ class SurveyDesign:
 
     def _domain_estimate(
         self,
-        statistic: str,
+        statistic: Statistic,
         y: str,
         *,
         by: Columns,
         conf: float,
-        ci: str,
+        ci: ShareInterval,
         deff: bool,
     ) -> pd.DataFrame:
         if not isinstance(deff, bool | np.bool_):  # deff="no" would otherwise be truthy
@@ -244,13 +246,13 @@ class SurveyDesign:
 
     def _estimate_columns(
         self,
-        statistic: str,
+        statistic: Statistic,
         values: np.ndarray | None,
         levels: np.ndarray | None,
         labels: list[Any] | None,
         domain: np.ndarray | None,
         n_domains: int,
-        ci: str,
+        ci: ShareInterval,
         conf: float,
     ) -> list[np.ndarray]:
         """The core's eight columns (estimate, se, lower, upper, deff, n, weighted_n, df) for
@@ -297,7 +299,7 @@ class SurveyDesign:
         *,
         by: Columns = None,
         conf: float = 0.95,
-        ci: str = "logit",
+        ci: ShareInterval = "logit",
         deff: bool = True,
     ) -> pd.DataFrame:
         """Shares per domain, as :func:`crimestats.survey_share` (R ``svyciprop``, ``svymean``
@@ -518,7 +520,7 @@ class SurveyDesign:
         bounds = np.searchsorted(code[order], np.arange(n_domains + 1))
         rules = [
             _QuantileRule(values[order[a:b]], self._weight[order[a:b]])
-            for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+            for a, b in itertools.pairwise(bounds)
         ]
         d_of = np.minimum(code, n_domains - 1)
         rows = []
@@ -853,7 +855,7 @@ def survey_design(
     strata: str | None = None,
     psu: Columns = None,
     fpc: Columns = None,
-    lonely_psu: str = "fail",
+    lonely_psu: LonelyPsu = "fail",
     replicate_weights: str | Sequence[str] | None = None,
     replicate_method: str | None = None,
     scale: float | None = None,
