@@ -9,6 +9,12 @@ crimestats and svy run in this process on the same data; R `survey` (`svyby(svym
 inside R, not counting reading the CSV) runs where `Rscript` and the survey package are installed.
 The script prints each time, the ratio and the largest relative difference between the answers.
 Run with `make bench` or `.venv/bin/python bench/survey.py`; `--no-r` skips R.
+
+Then the design object's estimators against svy on the same rows (skipped cleanly without svy):
+a ratio of two totals by region, the median of a continuous y (R survey 4.1's rule; svy's
+``higher`` rule may pick a neighbouring value), the contrast women minus men, and a share over
+the 140 domains on a design with 160 JK1 replicate weights (delete-a-group jackknife over groups
+of PSUs). ``--no-design`` skips them.
 """
 
 from __future__ import annotations
@@ -51,6 +57,9 @@ def microdata(seed: int = 2025) -> pd.DataFrame:
             "age": np.array(["16-19", "20-24", "25-34", "35-44", "45-54", "55-64", "65+"])[age],
             "region": np.array([f"region {r:02d}" for r in range(10)])[region],
             "victim": victim,
+            "incidents": rng.poisson(0.3 + victim),
+            "adults": rng.integers(1, 5, ROWS),
+            "income": rng.lognormal(10.0, 0.6, ROWS),
         }
     )
 
@@ -136,6 +145,100 @@ def against_r(data: pd.DataFrame, mine: pd.DataFrame, t_ours: float) -> None:
     report(f"R survey {words['version'].strip()}", t_ours, float(words["seconds"]), diffs)
 
 
+REPLICATES = 160
+
+
+def with_replicates(data: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """160 delete-a-group jackknife weights: PSUs in 160 random groups, group r's rows weigh 0 in
+    replicate r and the others weigh 160 / 159 times their weight."""
+    rng = np.random.default_rng(7)
+    group = rng.integers(0, REPLICATES, PSUS)[data["psu"].to_numpy()]
+    names = [f"rw{r + 1:03d}" for r in range(REPLICATES)]
+    scaled = data["weight"].to_numpy() * REPLICATES / (REPLICATES - 1)
+    reps = {name: np.where(group == r, 0.0, scaled) for r, name in enumerate(names)}
+    return pd.concat([data, pd.DataFrame(reps, index=data.index)], axis=1), names
+
+
+def line(what: str, t_ours: float, t_peer: float, peer: str, diff: float | None) -> None:
+    agreement = "" if diff is None else f"   max rel diff {diff:.1e}"
+    print(
+        f"{what:<34} crimestats {t_ours * 1e3:8.1f} ms   {peer} {t_peer * 1e3:10.1f} ms   "
+        f"{t_peer / t_ours:7.1f}x{agreement}"
+    )
+
+
+def design_estimators(data: pd.DataFrame) -> None:
+    try:
+        import polars as pl
+        import svy
+    except ImportError:
+        print("svy is not installed (pip install svy): design estimators skipped")
+        return
+    peer = f"svy {svy.__version__}"
+    spec = {"weight": "weight", "strata": "stratum", "psu": "psu"}
+    frame = pl.from_pandas(data)
+    sample = svy.Sample(frame, svy.Design(stratum="stratum", psu="psu", wgt="weight"))
+
+    t_ours, mine = best_of(
+        3, lambda: cs.survey_design(data, **spec).ratio("incidents", "adults", by="region")
+    )
+    t_svy, theirs = best_of(
+        3,
+        lambda: sample.estimation.ratio("incidents", "adults", by="region").to_polars().to_pandas(),
+    )
+    merged = mine.merge(theirs, on="region", suffixes=("", "_svy"))
+    line(
+        "ratio by region (10 domains)",
+        t_ours,
+        t_svy,
+        peer,
+        max(rel_diff(merged["ratio"], merged["est"]), rel_diff(merged["se"], merged["se_svy"])),
+    )
+
+    t_ours, mine = best_of(3, lambda: cs.survey_design(data, **spec).quantile("income", 0.5))
+    t_svy, theirs = best_of(3, lambda: sample.estimation.median("income").to_polars().to_pandas())
+    line("median of income", t_ours, t_svy, peer, rel_diff(mine["quantile"], theirs["est"]))
+
+    weights = {"female": 1, "male": -1}
+    t_ours, mine = best_of(
+        3, lambda: cs.survey_design(data, **spec).contrast("victim", by="sex", weights=weights)
+    )
+    try:
+        t_svy, theirs = best_of(
+            3, lambda: sample.estimation.mean("victim", by="sex").contrast(weights)
+        )
+        diff = None
+    except Exception as error:  # svy's contrast API has changed between versions
+        print(f"svy contrast failed ({type(error).__name__}): timing svy's domain means only")
+        t_svy, _ = best_of(3, lambda: sample.estimation.mean("victim", by="sex"))
+        diff = None
+    line("contrast women - men", t_ours, t_svy, peer, diff)
+
+    replicated, names = with_replicates(data)
+    reps = cs.survey_design(
+        replicated, weight="weight", replicate_weights=names, replicate_method="jk1"
+    )
+    t_ours, mine = best_of(3, lambda: reps.share("victim", by=BY))
+    rep_frame = pl.from_pandas(replicated)
+    rep_design = svy.Design(
+        wgt="weight",
+        rep_wgts=svy.JackknifeWgts(prefix="rw", n_reps=REPLICATES, kind="jk1", padding=3),
+    )
+    rep_sample = svy.Sample(rep_frame, rep_design)
+    t_svy, theirs = best_of(
+        1,
+        lambda: (
+            rep_sample.estimation.prop("victim", by=tuple(BY), method="replication")
+            .to_polars()
+            .to_pandas()
+        ),
+    )
+    theirs = theirs[theirs["victim"].astype(str) == "1"]
+    merged = mine.merge(theirs, on=BY, suffixes=("", "_svy"))
+    diff = max(rel_diff(merged["share"], merged["est"]), rel_diff(merged["se"], merged["se_svy"]))
+    line("160-replicate JK1 share, 140 domains", t_ours, t_svy, peer, diff)
+
+
 def main() -> None:
     data = microdata()
     print(
@@ -146,6 +249,8 @@ def main() -> None:
     against_svy(data, mine, t_ours)
     if "--no-r" not in sys.argv:
         against_r(data, mine, t_ours)
+    if "--no-design" not in sys.argv:
+        design_estimators(data)
 
 
 if __name__ == "__main__":

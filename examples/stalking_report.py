@@ -83,22 +83,27 @@ years.sort_values("percent_change").round(3).head()
 # %% [markdown]
 # ## The funnel plot
 #
-# Each force's rate against its population, with exact Poisson limits around the national rate:
-# a small force's rate varies more by chance, so its limits are wider. Forces outside the limits
-# are named.
+# Each force's rate against its population around the national rate: a small force's rate varies
+# more by chance, so its limits are wider. Forces outside the limits are named, and the story's
+# force is ringed.
 
 # %%
 flags = cs.funnel(forces["count"], forces["population"], target=benchmark)
 print(flags["flag"].value_counts().to_dict())
 # Forces differ by more than chance alone (recording practice, not only crime), so most lie outside
 # the Poisson limits; Spiegelhalter's overdispersion adjustment widens the limits to allow for it.
-adjusted = cs.funnel(forces["count"], forces["population"], overdispersion="winsorised")
-print(adjusted["flag"].value_counts().to_dict())
-figure, axes = plt.subplots(figsize=(9, 6))
+adjusted = cs.funnel(
+    forces["count"], forces["population"], target=benchmark, overdispersion="additive"
+)
+print(adjusted["flag"].value_counts().to_dict(), "phi =", round(adjusted.attrs["phi"]))
+figure, axes = plt.subplots(figsize=(10, 6.5), layout="constrained")
 plot.funnel_plot(
     forces,
     target=benchmark,
+    overdispersion="additive",
+    highlight=AREA,
     title=f"{OFFENCE}, {tables.period}: rates by police force area",
+    source=f"ONS, Police force area data tables ({tables.path.name})",
     ax=axes,
 )
 plt.show()

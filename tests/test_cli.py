@@ -13,6 +13,7 @@ import sys
 from io import StringIO
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -277,6 +278,23 @@ def test_report_area_matches_loosely(capsys: pytest.CaptureFixture[str]) -> None
     code, _, err = run(capsys, "report", DATA / "pfatablesdec19.xlsx", "--area", "North", "--quiet")
     assert code == 2
     assert "area 'North' matches more than one area in pfatablesdec19.xlsx: North East" in err
+
+
+@needs_data
+def test_report_adjust(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        capsys, "report", DATA / "pfatablesdec19.xlsx", "--adjust", "bonferroni", "--format",
+        "csv",
+    )  # fmt: skip
+    assert code == 0
+    rows = pd.read_csv(StringIO(out))
+    tested = rows["change_p_value"].notna()
+    expected = np.minimum(1.0, rows.loc[tested, "change_p_value"] * tested.sum())  # Bonferroni
+    np.testing.assert_allclose(rows.loc[tested, "p_adjusted"], expected, rtol=1e-12)
+    assert "note: p_adjusted: the 55 changes' p-values adjusted" in err
+    with pytest.raises(SystemExit) as stopped:
+        main(["report", str(DATA / "pfatablesdec19.xlsx"), "--adjust", "sidak"])
+    assert stopped.value.code == 2 and "invalid choice: 'sidak'" in capsys.readouterr().err
 
 
 def test_the_console_script_runs_as_a_module() -> None:

@@ -26,11 +26,11 @@ PARTITIONS = 7
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
-    # Two worker processes, as the data would sit on two machines; no dashboard, so no web
-    # server to start (and nothing to warn about when bokeh is not installed).
+    # Two worker processes, as the data would sit on two machines; the dashboard on no
+    # fixed port to collide with another cluster on the machine (":0" asks for any free one).
     with (
         LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         Client(cluster) as client,
     ):
@@ -228,6 +228,7 @@ def test_rate_sums_counts_and_populations_per_group(client: Client) -> None:
     got = csd.rate(data, "offences", "population", by=["force", "year"], method="exact")
     sums = data.compute().groupby(["force", "year"])[["offences", "population"]].sum()
     want = cs.rate(sums["offences"], sums["population"], method="exact").reset_index()
+    want.attrs["populations"] = "sum"  # wards: different populations, parts of a force
     assert_same(got, want)
     with pytest.raises(InputError, match="by: give the column"):
         csd.rate(data, "offences", "population", by=None)
@@ -254,9 +255,89 @@ def test_compare_and_funnel_sum_per_group(client: Client, by: Any) -> None:
     sums = data.compute().groupby(by)[["offences", "population"]].sum()
     got = csd.compare(data, "offences", "population", 6.5, by=by, conf=(0.95, 0.998))
     want = cs.compare(sums["offences"], sums["population"], 6.5, conf=(0.95, 0.998))
-    assert_same(got, want.reset_index())
+    want = want.reset_index()
+    want.attrs["populations"] = "sum"
+    assert_same(got, want)
     for overdispersion in (None, "winsorised"):
         got = csd.funnel(data, "offences", "population", by=by, overdispersion=overdispersion)
         want = cs.funnel(sums["offences"], sums["population"], overdispersion=overdispersion)
-        assert got.attrs == want.attrs
-        assert_same(got, want.reset_index())
+        attrs = dict(want.attrs, populations="sum")
+        want = want.reset_index()
+        want.attrs = attrs
+        assert_same(got, want)
+
+
+def long_table() -> pd.DataFrame:
+    """A row per force, year and offence, each repeating its force's population (the issue's
+    Bedfordshire 2024: summed over two offences it came out at twice its population)."""
+    offences = ["Stalking and harassment", "Violence with injury", "Burglary"]
+    people = {
+        ("Bedfordshire", 2024): 729_221,
+        ("Bedfordshire", 2025): 749_943,
+        ("Kent", 2024): 1_870_000,
+        ("Kent", 2025): 1_893_000,
+    }
+    rows = [
+        (force, year, offence, 1000 + 7 * i, population)
+        for i, ((force, year), population) in enumerate(people.items())
+        for offence in offences
+    ]
+    return pd.DataFrame(rows, columns=["force", "year", "offence", "offences", "population"])
+
+
+def test_population_repeated_on_rows_of_one_area_is_not_summed(client: Client) -> None:
+    frame = long_table()
+    data = dd.from_pandas(frame, npartitions=3)
+    got = csd.rate(data, "offences", "population", by=["force", "year"])
+    assert got.attrs["populations"] == "repeated"
+    beds = got[(got["force"] == "Bedfordshire") & (got["year"] == 2024)].iloc[0]
+    assert beds["population"] == 729_221 and beds["count"] == 3 * 1000
+    want = cs.rate(3 * 1000, 729_221).iloc[0]
+    assert beds["rate"] == pytest.approx(want["rate"], rel=1e-15)
+    said = csd.rate(data, "offences", "population", by=["force", "year"], populations="repeated")
+    assert_same(said, got)
+    summed = csd.rate(data, "offences", "population", by=["force", "year"], populations="sum")
+    assert summed.attrs["populations"] == "sum"
+    assert summed["population"].iloc[0] == 3 * 729_221
+    for function in (csd.compare, csd.funnel):
+        extra = (9.7,) if function is csd.compare else ()
+        out = function(data, "offences", "population", *extra, by=["force", "year"])
+        assert out.attrs["populations"] == "repeated"
+        assert out["rate"].iloc[0] == pytest.approx(want["rate"], rel=1e-15)
+
+
+def test_ambiguous_populations_are_refused_with_how_to_give_them(client: Client) -> None:
+    # Two wards per force, a row per offence each: parts, or repeats? Not guessed.
+    frame = long_table()
+    wards = pd.concat([frame, frame.assign(population=frame["population"] // 2)])
+    data = dd.from_pandas(wards, npartitions=2)
+    with pytest.raises(
+        InputError,
+        match=r"population: the rows of Bedfordshire, 2024 give "
+        r"population 364,610 on 3 rows, 729,221 on 3 rows.*populations='repeated'"
+        r".*populations='sum'",
+    ):
+        csd.rate(data, "offences", "population", by=["force", "year"])
+    got = csd.rate(data, "offences", "population", by=["force", "year"], populations="repeated")
+    assert got["population"].iloc[0] == 729_221 + 364_610
+    # Some areas repeating one population, others adding up parts: refused too.
+    mixed = pd.concat(
+        [
+            frame[frame["force"] == "Kent"],
+            pd.DataFrame(
+                {
+                    "force": ["Essex"] * 2,
+                    "year": [2024] * 2,
+                    "offence": ["a", "a"],
+                    "offences": [5, 6],
+                    "population": [1000, 2000],
+                }
+            ),
+        ]
+    )
+    with pytest.raises(InputError, match="population: the rows of Kent, 2024"):
+        csd.rate(
+            dd.from_pandas(mixed, npartitions=2), "offences", "population", by=["force", "year"]
+        )
+    with pytest.raises(InputError, match="populations: unknown value 'first'"):
+        csd.rate(data, "offences", "population", by="force", populations="first")

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import crimestats as cs
 from crimestats import InputError, ons
 
 DATA = Path(__file__).parents[1].parent / "shared" / "data"
@@ -273,12 +274,78 @@ def test_long_frames_stack_into_a_series() -> None:
         period: count for _, period, _, _, _, count, _, _ in WORKBOOKS
     }
     assert list(tables(FILES[0]).counts.columns) == [
-        "period", "area_code", "area_name", "area_type", "offence", "count", "marker",
+        "period", "period_end", "area_code", "area_name", "area_type", "offence", "count",
+        "marker", "excludes",
     ]  # fmt: skip
     assert list(tables(FILES[0]).rates.columns) == [
-        "period", "area_code", "area_name", "area_type", "offence", "rate", "population",
-        "households", "marker",
+        "period", "period_end", "area_code", "area_name", "area_type", "offence", "rate",
+        "population", "households", "marker", "excludes",
     ]  # fmt: skip
+
+
+# The last day each publication covers, from its title ("year ending June 2018": 30 June 2018).
+PERIOD_ENDS = {
+    "year ending March 2018": "2018-03-31",
+    "year ending June 2018": "2018-06-30",
+    "year ending September 2018": "2018-09-30",
+    "year ending December 2018": "2018-12-31",
+    "year ending March 2019": "2019-03-31",
+    "year ending June 2019": "2019-06-30",
+    "year ending September 2019": "2019-09-30",
+    "year ending December 2019": "2019-12-31",
+}
+
+
+@needs_data
+@pytest.mark.parametrize("name", FILES)
+def test_every_frame_says_its_period_and_what_its_totals_leave_out(name: str) -> None:
+    t = tables(name)
+    wide = t.offence("stalking")
+    for frame in (t.counts, t.changes, t.rates, wide):
+        assert set(frame["period"]) == {t.period}
+        assert frame["period_end"].dtype == "datetime64[ns]"
+        assert set(frame["period_end"]) == {pd.Timestamp(PERIOD_ENDS[t.period])}
+    rows = wide.set_index("area_name")["excludes"]
+    if t.period in ("year ending September 2019", "year ending December 2019"):
+        # SOURCES.md: Greater Manchester supplied no data; the ONS totals leave it out of
+        # England and Wales, England and the North West, and no other row
+        assert t.excluded == ("Greater Manchester",)
+        leaving_out = rows[rows != ""]
+        assert leaving_out.to_dict() == {
+            "England and Wales": "Greater Manchester",
+            "England": "Greater Manchester",
+            "North West": "Greater Manchester",
+        }
+        assert t.totals_excluding == {"K04000001", "E92000001", "E12000002"}
+    else:
+        assert t.excluded == () and (rows == "").all()
+        assert t.totals_excluding == frozenset()
+
+
+@needs_data
+def test_publications_stacked_give_an_honest_trend() -> None:
+    # Every workbook's stalking stacked with pd.concat, in the order of their file names: trend
+    # orders them by period_end, compares each only with the year before (never an overlapping
+    # window), and refuses the change across the Greater Manchester break.
+    stacked = pd.concat([tables(name).offence("stalking") for name in FILES], ignore_index=True)
+    got = cs.trend(
+        stacked,
+        count="count",
+        population="population",
+        period="period",
+        by=["area_name", "area_type"],  # West Midlands is a region and a force
+        coverage="excludes",
+    )
+    beds = got[got["area_name"] == "Bedfordshire"].reset_index(drop=True)
+    assert beds["period"].tolist() == list(PERIOD_ENDS)  # time order, not the labels' text
+    compared = beds.dropna(subset=["compared_with"])
+    assert compared["compared_with"].tolist() == list(PERIOD_ENDS)[:4]
+    # December 2019 against December 2018: 4,809 against 3,569 (P1 counts of the two tables)
+    dec = beds.set_index("period").loc["year ending December 2019"]
+    assert (dec["count"], dec["compared_with"]) == (4_809, "year ending December 2018")
+    ew = got[got["area_name"] == "England and Wales"].set_index("period")
+    assert not ew.loc["year ending December 2019", "comparable"]
+    assert ew.loc["year ending June 2019", "comparable"]
 
 
 @needs_data
@@ -449,6 +516,8 @@ def test_wide_frame_columns() -> None:
     t = tables("pfatablesdec19.xlsx")
     wide = t.offence("Residential burglary (households)")
     assert list(wide.columns) == [
+        "period",
+        "period_end",
         "area_code",
         "area_name",
         "area_type",
@@ -458,6 +527,7 @@ def test_wide_frame_columns() -> None:
         "suppressed",
         "population",
         "rate",
+        "excludes",
     ]
     # households as the base: Bedfordshire 5,183 burglaries... residential 3,606 over its
     # households (P3 "Household figures"), as printed in P3.
@@ -577,7 +647,11 @@ def test_read_open_data_csv(tmp_path: Path) -> None:
     path = tmp_path / "prc-pfa-open-data.csv"
     path.write_text(OPEN_DATA_CSV, encoding="utf-8")
     data = ons.read_open_data(path)
-    assert list(data.columns) == ["financial_year", "period", "area_name", "offence_group", "count"]
+    assert list(data.columns) == [
+        "financial_year", "period", "period_end", "area_name", "offence_group", "count", "excludes",
+    ]  # fmt: skip
+    assert set(data["period_end"]) == {pd.Timestamp("2024-03-31"), pd.Timestamp("2025-03-31")}
+    assert (data["excludes"] == "").all()
     got = data.set_index(["financial_year", "area_name", "offence_group"])["count"]
     assert got[("2023/24", "Bedfordshire", "Violence against the person")] == 3_614
     assert got[("2023/24", "Bedfordshire", "Theft offences")] == 858

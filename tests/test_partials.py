@@ -150,6 +150,66 @@ def test_bytes_are_compact_and_deterministic() -> None:
         cs._core.SurveyPartials(b"CSSP\x01")
 
 
+def test_every_truncation_and_flipped_byte_of_real_partials_is_an_input_error() -> None:
+    # Issue 10's partials rows: a cut or altered payload once decoded to other estimates, or
+    # panicked in estimate (index 4294967295). Now the checksum and postcard's reading refuse it.
+    frame = sample(7)
+    keys = {"weight": "weight", "strata": "stratum", "psu": "psu", "by": "sex"}
+    (whole,) = partials_of(frame, [], "victim", keys)
+    payload = whole.core.to_bytes()
+    for cut in range(len(payload)):
+        with pytest.raises(InputError, match="partials: "):
+            cs._core.SurveyPartials(payload[:cut])
+    for at in range(len(payload)):
+        altered = bytearray(payload)
+        altered[at] ^= 0x5A
+        with pytest.raises(InputError, match="partials: "):
+            cs._core.SurveyPartials(bytes(altered)).estimate("share", "logit", 0.95, "fail")
+
+
+def test_a_short_payload_claiming_huge_tables_is_refused_not_allocated() -> None:
+    # Issue 10: a 79-byte payload made decoding allocate 3 GiB; one claiming 4e9 domains decoded
+    # and then aborted in estimate. The header's checksum is easy to forge, so the shape's
+    # tables are checked against the payload's length before anything is allocated.
+    import zlib
+
+    def sealed(body: bytes) -> bytes:
+        return b"CSSP\x02" + zlib.crc32(body).to_bytes(4, "little") + body
+
+    def varint(n: int) -> bytes:
+        out = bytearray()
+        while True:
+            byte, n = n & 0x7F, n >> 7
+            out.append(byte | (0x80 if n else 0))
+            if not n:
+                return bytes(out)
+
+    for units, domains in [(1 << 28, 1), (1, 4_000_000_000)]:
+        # n_strata, stages [(units, fpc)], n_domains, n_columns, numeric, first rows [0],
+        # units [[]], fpc [[]], moments [], cells [].
+        body = (
+            varint(1)
+            + varint(1)
+            + varint(units)
+            + b"\x00"
+            + varint(domains)
+            + varint(1)
+            + b"\x00"
+            + varint(1)
+            + varint(0)
+            + varint(1)
+            + varint(0)
+            + varint(1)
+            + varint(0)
+            + varint(0)
+            + varint(0)
+        )
+        payload = sealed(body)
+        assert len(payload) < 80
+        with pytest.raises(InputError, match="claims tables"):
+            cs._core.SurveyPartials(payload)
+
+
 def test_mismatched_partials_and_categories_are_input_errors() -> None:
     frame = sample(6)
     keys = {"weight": "weight", "strata": "stratum", "psu": "psu"}

@@ -12,7 +12,11 @@ from pathlib import Path
 import matplotlib
 import pandas as pd
 import pytest
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
+import crimestats as cs
 from crimestats import InputError, ons
 from crimestats.datasets import load_story_areas
 from crimestats.plot import change_chart, funnel_plot, save
@@ -57,6 +61,82 @@ def test_funnel_plot_of_every_force(tmp_path: Path) -> None:
     assert not funnel_plot(r.funnel, label_areas="none").axes[0].texts
     path = save(outliers, tmp_path / "funnel.png")
     assert path.read_bytes()[:8] == PNG and path.stat().st_size > 20_000
+
+
+WORKBOOKS = sorted(p.name for p in DATA.glob("*.xlsx") if p.name.startswith(("pfa", "policeforce")))
+
+
+def _boxes(figure: Figure, texts: list[Text]) -> list[Bbox]:
+    figure.canvas.draw()  # lay the figure out as saving it would
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    return [t.get_window_extent(renderer) for t in texts if t.get_visible() and t.get_text()]
+
+
+def _overlapping(boxes: list[Bbox]) -> list[tuple[int, int]]:
+    return [
+        (i, j)
+        for i in range(len(boxes))
+        for j in range(i + 1, len(boxes))
+        if boxes[i].overlaps(boxes[j])
+    ]
+
+
+@needs_data
+@pytest.mark.parametrize("name", WORKBOOKS)
+def test_funnel_plot_labels_and_ticks_never_overlap(name: str, tmp_path: Path) -> None:
+    # every force named (the hardest case), limits adjusted for overdispersion, one highlighted
+    r = report(ons.read_pfa_tables(DATA / name), offence="stalking")
+    figure = funnel_plot(
+        r.funnel,
+        target=r.benchmark,
+        overdispersion="winsorised",
+        label_areas="all",
+        highlight="Bedfordshire",
+        source=f"ONS, {name}",
+    )
+    axes = figure.axes[0]
+    labels = [t for t in axes.texts]
+    assert {t.get_text() for t in labels} == set(r.funnel["area_name"])
+    assert _overlapping(_boxes(figure, labels)) == []
+    for ticks in (axes.get_xticklabels(), axes.get_yticklabels()):
+        assert _overlapping(_boxes(figure, list(ticks))) == []
+    # labels stay inside the axes (to a pixel's rounding)
+    frame = axes.get_window_extent().expanded(1.001, 1.001)
+    for box in _boxes(figure, labels):
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 <= frame.y1
+    footer = [t.get_text() for t in figure.texts]
+    assert any(
+        f.startswith(f"Source: ONS, {name}. Limits adjusted for overdispersion") for f in footer
+    )
+    save(figure, tmp_path / "funnel.png")
+
+
+@needs_data
+def test_funnel_plot_draws_the_adjusted_limits() -> None:
+    r = report(ons.read_pfa_tables(DATA / "pfatablesdec19.xlsx"), offence="stalking")
+    adjusted = cs.funnel(
+        r.funnel["count"], r.funnel["population"], target=r.benchmark, overdispersion="winsorised"
+    )
+    figure = funnel_plot(r.funnel, target=r.benchmark, overdispersion="winsorised")
+    axes = figure.axes[0]
+    # the upper 99.8 per cent curve is the second line drawn for it (lower then upper per level)
+    upper_998 = axes.lines[3]
+    population, limit = upper_998.get_xdata()[-1], upper_998.get_ydata()[-1]
+    expected = cs.funnel_limits([population], r.benchmark, **adjusted.attrs["limits"])
+    assert limit == pytest.approx(expected["upper_99_8"].iloc[0], rel=1e-12)
+    poisson = cs.funnel_limits([population], r.benchmark)
+    assert limit > poisson["upper_99_8"].iloc[0] + 1  # far wider than Poisson at 10 million
+    # areas inside the limits are all unnamed: only those outside the 95 per cent limits are
+    outside = set(r.funnel.loc[adjusted["flag"].to_numpy() != "within", "area_name"])
+    assert 0 < len(outside) <= 5
+    assert {t.get_text() for t in axes.texts} == outside
+    # a highlighted area inside the limits is named as well, and none of the others inside
+    lit = funnel_plot(
+        r.funnel, target=r.benchmark, overdispersion="winsorised", highlight="Bedfordshire"
+    )
+    assert {t.get_text() for t in lit.axes[0].texts} == outside | {"Bedfordshire"}
+    with pytest.raises(InputError, match="highlight: 'Gotham' is not among the areas plotted"):
+        funnel_plot(r.funnel, highlight="Gotham")
 
 
 @needs_data

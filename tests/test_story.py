@@ -24,15 +24,18 @@ import json
 import math
 from io import StringIO
 from pathlib import Path
+from typing import get_args
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
 import crimestats as cs
 from crimestats import InputError, ons
+from crimestats.report.table import FORMATS, Format
 from crimestats.story import REPORT_COLUMNS, report, story
 
 DATA = Path(__file__).parents[1].parent / "shared" / "data"
@@ -462,6 +465,79 @@ def test_base_under_50_filled_from_the_previous_publication() -> None:
     alone = report(tables("pfatablesdec19.xlsx"), offence="homicide").rows.set_index("area_name")
     assert alone.loc["Bedfordshire", "suppressed"]
     assert alone.loc["Bedfordshire", "note"] == "base under 50: no change given (ONS '-')"
+
+
+@needs_data
+@pytest.mark.parametrize("method", ["holm", "bh"])
+def test_report_adjusts_for_many_comparisons(method: str) -> None:
+    # p_adjusted is R p.adjust over the table's tests (statsmodels' multipletests gives the same
+    # Holm and Benjamini-Hochberg values), and change_significant is read from it.
+    plain = report(tables("pfatablesdec19.xlsx"), offence="homicide")
+    adjusted = report(tables("pfatablesdec19.xlsx"), offence="homicide", adjust=method)
+    p = plain.rows["change_p_value"]
+    tested = p.notna()
+    expected = multipletests(p[tested], method={"holm": "holm", "bh": "fdr_bh"}[method])[1]
+    got = adjusted.rows["p_adjusted"]
+    np.testing.assert_allclose(got[tested], expected, rtol=1e-12)
+    assert got[~tested].isna().all()
+    assert (adjusted.rows["change_significant"] == (got < 0.05)).all()
+    assert list(adjusted.rows.columns) == [
+        *REPORT_COLUMNS[: REPORT_COLUMNS.index("change_p_value") + 1],
+        "p_adjusted",
+        *REPORT_COLUMNS[REPORT_COLUMNS.index("change_p_value") + 1 :],
+    ]
+    before = int(plain.rows["change_significant"].sum())
+    after = int(adjusted.rows["change_significant"].sum())
+    assert after <= before
+    assert any(
+        n.startswith(f"p_adjusted: the {int(tested.sum())} changes' p-values adjusted")
+        and f"{after} of the {int(tested.sum())} changes, against {before} before" in n
+        for n in adjusted.notes
+    )
+    # without adjust= the notes say what chance alone gives: 5 per cent of the tests
+    chance = [n for n in plain.notes if n.startswith("Many comparisons:")]
+    assert len(chance) == 1
+    assert f"{before} of the {int(tested.sum())} changes tested are significant" in chance[0]
+
+
+@needs_data
+@pytest.mark.parametrize("name", sorted(p.name for p in DATA.glob("p*.xlsx")))
+def test_report_funnel_allows_for_overdispersion(name: str) -> None:
+    # Whole forces are overdispersed in every publication: exact Poisson limits put most of
+    # them outside the 99.8 per cent funnel, the adjusted limits a handful at most, and the
+    # notes say so and why.
+    r = report(tables(name))
+    forces = r.rows[r.rows["area_type"] == "force"].set_index("area_name")
+    placed = r.funnel.set_index("area_name")
+    assert r.funnel.attrs["overdispersed"] and r.funnel.attrs["adjusted"]
+    assert (placed["poisson_flag"].isin(["below_99_8", "above_99_8"])).sum() > 30
+    outside = forces["funnel"].isin(["below_99_8", "above_99_8"]).sum()
+    assert outside <= 5
+    assert (forces.loc[placed.index, "funnel"] == placed["flag"].astype(str)).all()
+    assert (
+        forces["funnel"]
+        .dropna()
+        .isin(["within", "above_95", "above_99_8", "below_95", "below_99_8"])
+        .all()
+    )
+    assert r.rows.loc[r.rows["area_type"] != "force", "funnel"].isna().all()
+    note = next(n for n in r.notes if n.startswith("funnel:"))
+    assert "adjusted for overdispersion" in note
+    assert f"Against the adjusted limits {outside} lie outside the 99.8 per cent limits" in note
+
+
+@needs_data
+def test_report_shows_itself_in_a_notebook() -> None:
+    r = report(tables("pfatablesdec19.xlsx"), offence="stalking", areas=["Devon"])
+    assert r._repr_markdown_() == r.render("markdown")
+    shown = r._repr_html_()
+    assert shown.startswith(
+        "<h3>Stalking and harassment, year ending December 2019: pfatablesdec19.xlsx</h3><ul><li>"
+    )
+    assert "<td>Devon and Cornwall</td>" in shown and "<th>funnel</th>" in shown
+    assert "Byar&#x27;s approximation" in shown  # notes are escaped, not raw HTML
+    # the output formats are the Literal type's choices, in its order
+    assert get_args(Format) == FORMATS == ("table", "markdown", "csv", "json")
 
 
 @needs_data

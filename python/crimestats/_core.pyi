@@ -4,14 +4,33 @@ from typing import Any, final
 
 import numpy as np
 
+from ._choices import (
+    AdjustMethod,
+    ChangeMethod,
+    LonelyPsu,
+    Overdispersion,
+    ProportionMethod,
+    RateMethod,
+    ReliabilityRule,
+    ShareInterval,
+    Statistic,
+    TrendMethod,
+    WeightedMethod,
+)
+
 __all__ = ["InputError", "binomial_proportion", "poisson_rate"]
 __all__ += [
+    "SurveyCodes",
     "published_gross_up",
     "published_share_change",
     "published_share_ci",
+    "survey_covariance",
     "survey_estimate",
     "survey_factorize_text",
+    "survey_replicate_sums",
     "survey_share_interval",
+    "survey_t_test",
+    "survey_upper_tail",
 ]
 __all__ += ["SurveyPartials", "survey_partials"]
 
@@ -22,9 +41,9 @@ _U64 = np.ndarray[Any, np.dtype[np.uint64]]
 class InputError(ValueError): ...
 
 def poisson_rate(
-    count: _F64, population: _F64, per: float, method: str, conf: float
+    count: _F64, population: _F64, per: float, method: RateMethod, conf: float
 ) -> list[_F64]: ...
-def binomial_proportion(x: _F64, n: _F64, method: str, conf: float) -> list[_F64]: ...
+def binomial_proportion(x: _F64, n: _F64, method: ProportionMethod, conf: float) -> list[_F64]: ...
 
 __all__ += ["count_change", "funnel_grid", "funnel_plot", "rate_comparison", "rate_ratio_test"]
 
@@ -34,7 +53,7 @@ def rate_ratio_test(
     previous: _F64,
     exposure_current: _F64,
     exposure_previous: _F64,
-    method: str,
+    method: ChangeMethod,
     conf: float,
 ) -> list[_F64]: ...
 def rate_comparison(
@@ -42,7 +61,7 @@ def rate_comparison(
     population: _F64,
     benchmark: _F64,
     per: float,
-    method: str,
+    method: RateMethod,
     conf: float,
     dispersion: _F64 | None = None,
 ) -> list[_F64]: ...
@@ -52,30 +71,54 @@ def funnel_plot(
     target: float | None,
     per: float,
     conf: list[float],
-    overdispersion: str | None,
+    overdispersion: Overdispersion | None,
 ) -> tuple[float, list[float], list[float], list[_F64], list[_F64], list[_F64]]: ...
 def funnel_grid(
     population: _F64, target: float, per: float, conf: list[float], tau2: float, phi: float
-) -> tuple[list[_F64], list[_F64]]: ...
+) -> tuple[_F64, list[_F64], list[_F64]]: ...
+
+@final
+class SurveyCodes:
+    def __new__(
+        cls,
+        weight: _F64,
+        strata: _U32 | None,
+        n_strata: int,
+        units: list[_U32],
+        n_units: list[int],
+        fpc: list[_F64 | None],
+    ) -> SurveyCodes: ...
+    def __len__(self) -> int: ...
+
 def survey_estimate(
-    weight: _F64,
-    strata: _U32 | None,
-    n_strata: int,
-    units: list[_U32],
-    n_units: list[int],
-    fpc: list[_F64 | None],
+    codes: SurveyCodes,
     y: _F64 | None,
     levels: _U32 | None,
     n_levels: int,
     domain: _U32 | None,
     n_domains: int,
-    statistic: str,
-    ci: str,
+    statistic: Statistic,
+    ci: ShareInterval,
     conf: float,
-    lonely_psu: str,
+    lonely_psu: LonelyPsu,
 ) -> list[_F64]: ...
+def survey_covariance(
+    codes: SurveyCodes,
+    z: np.ndarray[Any, np.dtype[np.float64]],
+    domain: _U32 | None,
+    n_domains: int,
+    lonely_psu: str,
+) -> tuple[np.ndarray[Any, np.dtype[np.float64]], np.ndarray[Any, np.dtype[np.float64]], _F64]: ...
+def survey_t_test(estimate: _F64, se: _F64, df: _F64, conf: float) -> list[_F64]: ...
+def survey_upper_tail(distribution: str, x: float, df1: float, df2: float) -> float: ...
+def survey_replicate_sums(
+    weights: list[_F64],
+    values: np.ndarray[Any, np.dtype[np.float64]],
+    domain: _U32 | None,
+    n_domains: int,
+) -> np.ndarray[Any, np.dtype[np.float64]]: ...
 def published_share_ci(
-    share: _F64, n: _F64, deft: _F64, method: str, conf: float
+    share: _F64, n: _F64, deft: _F64, method: ProportionMethod, conf: float
 ) -> list[_F64]: ...
 def published_share_change(
     share1: _F64, n1: _F64, share0: _F64, n0: _F64, deft: _F64, conf: float
@@ -89,7 +132,7 @@ def published_gross_up(
     total_upper: _F64,
 ) -> list[_F64]: ...
 def survey_share_interval(
-    share: _F64, se: _F64, df: _F64, n: _F64, ci: str, conf: float
+    share: _F64, se: _F64, df: _F64, n: _F64, ci: ShareInterval, conf: float
 ) -> list[_F64]: ...
 def survey_factorize_text(
     offsets: np.ndarray[Any, np.dtype[np.int64]],
@@ -103,16 +146,13 @@ class SurveyPartials:
     def __new__(cls, state: bytes) -> SurveyPartials: ...
     def merge(self, other: SurveyPartials) -> SurveyPartials: ...
     def to_bytes(self) -> bytes: ...
-    def estimate(self, statistic: str, ci: str, conf: float, lonely_psu: str) -> list[_F64]: ...
+    def estimate(
+        self, statistic: Statistic, ci: ShareInterval, conf: float, lonely_psu: LonelyPsu
+    ) -> list[_F64]: ...
     def __reduce__(self) -> tuple[type[SurveyPartials], tuple[bytes]]: ...
 
 def survey_partials(
-    weight: _F64,
-    strata: _U32 | None,
-    n_strata: int,
-    units: list[_U32],
-    n_units: list[int],
-    fpc: list[_F64 | None],
+    codes: SurveyCodes,
     y: _F64 | None,
     levels: _U32 | None,
     n_levels: int,
@@ -128,10 +168,11 @@ def trend_tests(
     population: _F64,
     time: _F64,
     starts: list[int],
-    method: str,
+    method: TrendMethod,
     conf: float,
 ) -> list[_F64]: ...
-def adjust_p(p: _F64, method: str) -> _F64: ...
+def adjust_p(p: _F64, method: AdjustMethod) -> _F64: ...
+
 __all__ += ["event_dispersion", "standardised_rate", "standardised_ratio", "widen_interval"]
 __all__ += ["reliability_flags", "reliability_reasons", "smoothed_rate"]
 __all__ += ["weighted_rate", "weighted_rate_change"]
@@ -167,7 +208,7 @@ def weighted_rate(
     group: _U32,
     n_groups: int,
     per: float,
-    method: str,
+    method: WeightedMethod,
     conf: float,
 ) -> list[_F64]: ...
 def weighted_rate_change(
@@ -175,14 +216,14 @@ def weighted_rate_change(
     previous: tuple[_F64, _F64, _F64, _U32],
     n_groups: int,
     per: float,
-    method: str,
+    method: WeightedMethod,
     conf: float,
 ) -> list[_F64]: ...
 def smoothed_rate(
     count: _F64, population: _F64, neighbours: tuple[_U64, _U32] | None
 ) -> list[_F64]: ...
 def reliability_flags(
-    rule: str,
+    rule: ReliabilityRule,
     rows: int,
     n: _F64 | None = None,
     count: _F64 | None = None,

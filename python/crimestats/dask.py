@@ -11,8 +11,9 @@ estimates once. A PSU may span partitions, and a partition may hold no rows of s
 stratum. Give ``categories`` (from :func:`survey_categories`, for the same y and keys) to skip
 the first pass when estimating several times from the same data.
 
-:func:`rate`, :func:`compare` and :func:`funnel` sum counts and populations per group (area,
-period) across partitions and run the in-memory function on the small result.
+:func:`rate`, :func:`compare` and :func:`funnel` sum counts per group (area, period) across
+partitions, combine populations (summed for parts of an area, taken once where a long table
+repeats its area's population on every row) and run the in-memory function on the small result.
 
 The work runs on dask's current scheduler: a ``dask.distributed.Client`` if one is active.
 """
@@ -35,11 +36,12 @@ except ImportError as missing:
 
 from . import changes as _changes
 from . import rates as _rates
+from ._choices import LonelyPsu, Overdispersion, RateMethod, ShareInterval, Statistic
 from ._core import InputError
 from .partials import SurveyCategories, SurveyPartials
 from .partials import survey_categories as _categories
 from .partials import survey_partials as _partials
-from .survey._coding import Columns, _column_list
+from .survey.coding import Columns, column_list
 
 __all__ = [
     "compare",
@@ -66,7 +68,7 @@ def _project(data: dd.DataFrame, **named: Any) -> dd.DataFrame:
     to exist: a reader of column files then reads no other."""
     columns: list[str] = []
     for name, value in named.items():
-        for column in _column_list(name, value):
+        for column in column_list(name, value):
             if column not in data.columns:
                 raise InputError(f"{name}: column {column!r} is not in data")
             if column not in columns:
@@ -191,7 +193,7 @@ def survey_partials(
     return merged
 
 
-def _estimate(statistic: str, data: Any, y: str, design: dict[str, Any]) -> pd.DataFrame:
+def estimate_frame(statistic: Statistic, data: Any, y: str, design: dict[str, Any]) -> pd.DataFrame:
     options = {k: design.pop(k) for k in ("conf", "ci", "deff", "lonely_psu") if k in design}
     return survey_partials(data, y, **design).estimate(statistic, **options)
 
@@ -206,9 +208,9 @@ def survey_share(
     fpc: Columns = None,
     by: Columns = None,
     conf: float = 0.95,
-    ci: str = "logit",
+    ci: ShareInterval = "logit",
     deff: bool = True,
-    lonely_psu: str = "fail",
+    lonely_psu: LonelyPsu = "fail",
     categories: SurveyCategories | None = None,
     split_every: int = 8,
 ) -> pd.DataFrame:
@@ -233,7 +235,7 @@ def survey_share(
     0     F  0.6566  0.1344   2
     1     M  0.3434  0.1344   2
     """
-    return _estimate(
+    return estimate_frame(
         "share",
         data,
         y,
@@ -264,12 +266,12 @@ def survey_mean(
     by: Columns = None,
     conf: float = 0.95,
     deff: bool = True,
-    lonely_psu: str = "fail",
+    lonely_psu: LonelyPsu = "fail",
     categories: SurveyCategories | None = None,
     split_every: int = 8,
 ) -> pd.DataFrame:
     """:func:`crimestats.survey_mean` over a dask DataFrame; arguments as :func:`survey_share`."""
-    return _estimate(
+    return estimate_frame(
         "mean",
         data,
         y,
@@ -299,7 +301,7 @@ def survey_total(
     by: Columns = None,
     conf: float = 0.95,
     deff: bool = True,
-    lonely_psu: str = "fail",
+    lonely_psu: LonelyPsu = "fail",
     categories: SurveyCategories | None = None,
     split_every: int = 8,
 ) -> pd.DataFrame:
@@ -315,7 +317,7 @@ def survey_total(
         total      se
     0  3100.0  1533.0
     """
-    return _estimate(
+    return estimate_frame(
         "total",
         data,
         y,
@@ -334,21 +336,70 @@ def survey_total(
     )
 
 
-def _sums(data: Any, by: Columns, columns: Sequence[str]) -> pd.DataFrame:
-    """Per group of `by`, the sums of `columns` over every partition (a group whose values are
-    all missing sums to NaN), sorted by group."""
+_POPULATIONS = ("auto", "sum", "repeated")
+
+
+def _how_populations_combine(per_value: pd.Series, keys: list[str], populations: str) -> str:
+    """ "sum" or "repeated", from the multiplicity of each population value in each group.
+
+    A long table with a row per offence repeats its area's population on every row: each group
+    holds one value many times ("repeated", taken once). Rows that are disjoint parts of an
+    area (wards) hold different populations, the same value only by coincidence ("sum"). A
+    group whose every value appears equally often, more than once (two wards, a row per offence
+    each), or a table with groups of both kinds, could be either: refused unless said."""
+    if populations != "auto":
+        return populations
+    stats = per_value.groupby(level=keys, observed=True).agg(["size", "min", "max", "sum"])
+    constant = (stats["size"] == 1) & (stats["sum"] > 1)
+    even = (stats["size"] > 1) & (stats["min"] == stats["max"]) & (stats["min"] > 1)
+    parts = (stats["size"] > 1) & ~even
+    doubtful = stats.index[even] if even.any() else stats.index[constant & bool(parts.any())]
+    if len(doubtful) == 0:
+        return "repeated" if constant.any() else "sum"
+    group = doubtful[0]
+    shown = ", ".join(map(str, group)) if isinstance(group, tuple) else str(group)
+    values = per_value.xs(group, level=tuple(keys)) if len(keys) > 1 else per_value.loc[group]
+    listing = ", ".join(f"{v:,.10g} on {n} rows" for v, n in values.items())
+    raise InputError(
+        f"population: the rows of {shown} give population {listing}, and it is not clear "
+        "whether each row repeats its area's population or counts a part of it; say which: "
+        "populations='repeated' takes each distinct population of a group once (a long table "
+        "with a row per offence repeats its area's population), populations='sum' adds up "
+        "the rows' populations (disjoint parts of an area, such as wards)"
+    )
+
+
+def _sums(
+    data: Any, by: Columns, count: str, population: str, populations: str
+) -> tuple[pd.DataFrame, str]:
+    """Per group of `by`, the sum of the counts over every partition and the group's population
+    (summed, or each distinct value once, as `populations` says or the data show; a group whose
+    values are all missing gives NaN), sorted by group; and which way the populations went."""
     frame = _frame(data)
-    keys = _column_list("by", by)
+    keys = column_list("by", by)
     if not keys:
         raise InputError("by: give the column(s) that name an area (and period)")
-    for name, column in [
-        *(("by", k) for k in keys),
-        *zip(("count", "population"), columns, strict=True),
-    ]:
+    how = populations.lower() if isinstance(populations, str) else populations
+    if how not in _POPULATIONS:
+        raise InputError(
+            f"populations: unknown value {populations!r}; choose one of "
+            + ", ".join(map(repr, _POPULATIONS))
+        )
+    for name, column in [*(("by", k) for k in keys), ("count", count), ("population", population)]:
         if column not in frame.columns:
             raise InputError(f"{name}: column {column!r} is not in data")
-    sums = frame.groupby(keys, sort=True, observed=True)[list(columns)].sum(min_count=1)
-    return sums.compute().sort_index()
+    counts = frame.groupby(keys, sort=True, observed=True)[count].sum(min_count=1)
+    per_value = frame.groupby([*keys, population], observed=True, dropna=True).size()
+    counts, per_value = dask.compute(counts, per_value)
+    how = _how_populations_combine(per_value, keys, how)
+    values = per_value.index.get_level_values(population).to_numpy(dtype=float)
+    weights = per_value.to_numpy(dtype=float) if how == "sum" else 1.0
+    people = (
+        pd.Series(values * weights, index=per_value.index).groupby(level=keys, observed=True).sum()
+    )
+    sums = pd.DataFrame({count: counts})
+    sums[population] = people.reindex(sums.index)
+    return sums.sort_index(), how
 
 
 def rate(
@@ -358,10 +409,11 @@ def rate(
     *,
     by: Columns,
     per: float = 1000,
-    method: str = "phe",
+    method: RateMethod = "phe",
     conf: float = 0.95,
+    populations: str = "auto",
 ) -> pd.DataFrame:
-    """:func:`crimestats.rate` per group of a dask DataFrame: counts and populations summed.
+    """:func:`crimestats.rate` per group of a dask DataFrame: counts summed, populations combined.
 
     Parameters
     ----------
@@ -373,11 +425,19 @@ def rate(
         The group columns: an area, and a period if there is one.
     per, method, conf
         As for :func:`crimestats.rate`.
+    populations
+        How a group's rows make up its population. ``"repeated"``: each distinct population
+        of a group counts once, for a long table whose rows (one per offence, say) repeat
+        their area's population. ``"sum"``: the rows' populations add up, for rows that are
+        disjoint parts of an area (wards). ``"auto"`` (the default) tells them apart by how
+        often each value appears in each group, and refuses, saying how to choose, where the
+        data could be either.
 
     Returns
     -------
     pandas.DataFrame
-        The by-columns, then ``count, population, rate, lower, upper``, one row per group.
+        The by-columns, then ``count, population, rate, lower, upper``, one row per group;
+        ``attrs["populations"]`` says whether the populations were summed or taken once.
 
     Examples
     --------
@@ -391,9 +451,11 @@ def rate(
     0  Bedfordshire   5108.0  6.81
     1          Kent  14530.0  7.90
     """
-    sums = _sums(data, by, [count, population])
+    sums, how = _sums(data, by, count, population, populations)
     out = _rates.rate(sums[count], sums[population], per=per, method=method, conf=conf)
-    return out.reset_index()
+    out = out.reset_index()
+    out.attrs["populations"] = how
+    return out
 
 
 def compare(
@@ -404,10 +466,12 @@ def compare(
     *,
     by: Columns,
     per: float = 1000,
-    method: str = "phe",
+    method: RateMethod = "phe",
     conf: float | Sequence[float] = 0.95,
+    populations: str = "auto",
 ) -> pd.DataFrame:
-    """:func:`crimestats.compare` per group of a dask DataFrame: counts and populations summed.
+    """:func:`crimestats.compare` per group of a dask DataFrame: counts summed, populations
+    combined as :func:`rate` combines them (``populations``).
 
     Each group's rate against one `benchmark` rate per `per` people (the England and Wales rate,
     say). Returns the by-columns, then the columns of :func:`crimestats.compare`.
@@ -424,11 +488,13 @@ def compare(
     0  Bedfordshire  6.81      lower
     1          Kent  7.90      lower
     """
-    sums = _sums(data, by, [count, population])
+    sums, how = _sums(data, by, count, population, populations)
     out = _changes.compare(
         sums[count], sums[population], benchmark, per=per, method=method, conf=conf
     )
-    return out.reset_index()
+    out = out.reset_index()
+    out.attrs["populations"] = how
+    return out
 
 
 def funnel(
@@ -440,14 +506,16 @@ def funnel(
     target: float | None = None,
     per: float = 1000,
     conf: float | Sequence[float] = (0.95, 0.998),
-    overdispersion: str | None = None,
+    overdispersion: Overdispersion | None = None,
+    populations: str = "auto",
 ) -> pd.DataFrame:
-    """:func:`crimestats.funnel` per group of a dask DataFrame: counts and populations summed.
+    """:func:`crimestats.funnel` per group of a dask DataFrame: counts summed, populations
+    combined as :func:`rate` combines them (``populations``).
 
     By default the funnel is centred on the pooled rate of all the groups. Returns the
     by-columns, then the columns (and ``attrs``) of :func:`crimestats.funnel`.
     """
-    sums = _sums(data, by, [count, population])
+    sums, how = _sums(data, by, count, population, populations)
     out = _changes.funnel(
         sums[count],
         sums[population],
@@ -459,4 +527,5 @@ def funnel(
     attrs = dict(out.attrs)
     out = out.reset_index()
     out.attrs = attrs
+    out.attrs["populations"] = how
     return out

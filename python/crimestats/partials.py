@@ -30,16 +30,18 @@ import numpy as np
 import pandas as pd
 
 from . import _core, _inputs
+from ._choices import LonelyPsu, ShareInterval, Statistic
 from ._core import InputError
-from .survey._coding import (
-    _NO_CODE,
+from .survey.coding import (
+    NO_CODE,
     Columns,
-    _column,
-    _column_list,
-    _factorize_one,
-    _numeric,
+    column_list,
+    factorize_one,
+    get_column,
+    numeric_column,
+    survey_codes,
 )
-from .survey.estimators import _result
+from .survey.frames import result_frame
 
 
 def _distinct(data: pd.DataFrame, name: str, columns: list[str]) -> pd.DataFrame:
@@ -48,8 +50,8 @@ def _distinct(data: pd.DataFrame, name: str, columns: list[str]) -> pd.DataFrame
     Each column is factorised on its own and the codes combined in mixed radix, as the
     in-memory functions code keys, which is several times faster than dropping duplicate rows.
     """
-    series = [_column(data, name, c) for c in columns]
-    factors = [_factorize_one(s) for s in series]
+    series = [get_column(data, name, c) for c in columns]
+    factors = [factorize_one(s) for s in series]
     sizes = [max(len(uniques), 1) for _, uniques in factors]
     if int(np.prod(sizes, dtype=object)) >= 2**62:
         frame = pd.DataFrame(dict(zip(columns, series, strict=True)))
@@ -127,7 +129,7 @@ class _Key:
         """uint32 codes of the rows of `data` (NO_CODE where a value is missing, if
         `missing_ok`); a missing value otherwise, or a combination not among the categories, is
         an InputError naming the row's position in the whole data."""
-        frame = pd.DataFrame({c: _column(data, self.name, c) for c in self.columns})
+        frame = pd.DataFrame({c: get_column(data, self.name, c) for c in self.columns})
         missing = frame.isna().any(axis=1).to_numpy()
         if self.radix:
             combined = self._combine(
@@ -153,14 +155,14 @@ class _Key:
                 else "is not among the categories; make the categories from all the data"
             )
             raise InputError(f"{self.name}: position {row_offset + position} {what}")
-        return np.ascontiguousarray(np.where(codes < 0, _NO_CODE, codes), dtype=np.uint32)
+        return np.ascontiguousarray(np.where(codes < 0, NO_CODE, codes), dtype=np.uint32)
 
 
 def _column_codes(uniques: pd.Index, column: pd.Series) -> np.ndarray:
     """Each value's position in the sorted `uniques`, -1 if absent or missing: the partition is
     factorised as the in-memory functions factorise a column, then its few distinct values are
     looked up among the categories."""
-    codes, seen = _factorize_one(column)
+    codes, seen = factorize_one(column)
     lookup = np.append(uniques.get_indexer(seen), -1).astype(np.int64)
     return lookup[codes]
 
@@ -307,9 +309,9 @@ def survey_categories(
     SurveyCategories(rows=2, strata=2, domains=2)
     """
     data = _inputs.as_pandas("data", data)
-    psus = _column_list("psu", psu)
-    columns = _column_list("by", by)
-    series = _column(data, "y", y)
+    psus = column_list("psu", psu)
+    columns = column_list("by", by)
+    series = get_column(data, "y", y)
     levels: list[Any] | None = None
     if _is_categorical(series):
         if isinstance(series.dtype, pd.CategoricalDtype):
@@ -380,12 +382,12 @@ class SurveyPartials:
 
     def estimate(
         self,
-        statistic: str = "share",
+        statistic: Statistic = "share",
         *,
         conf: float = 0.95,
-        ci: str = "logit",
+        ci: ShareInterval = "logit",
         deff: bool = True,
-        lonely_psu: str = "fail",
+        lonely_psu: LonelyPsu = "fail",
     ) -> pd.DataFrame:
         """The estimates of all the rows merged into these partials.
 
@@ -427,7 +429,7 @@ class SurveyPartials:
             _inputs.choice("lonely_psu", lonely_psu),
         )
         domains = self.categories.domains
-        return _result(
+        return result_frame(
             statistic,
             tuple(columns),
             pd.DataFrame(index=pd.RangeIndex(1)) if domains is None else domains,
@@ -488,9 +490,9 @@ def survey_partials(
     0  3700.0  854.0
     """
     data = _inputs.as_pandas("data", data)
-    psus = _column_list("psu", psu)
-    fpcs = _column_list("fpc", fpc)
-    by_columns = _column_list("by", by)
+    psus = column_list("psu", psu)
+    fpcs = column_list("fpc", fpc)
+    by_columns = column_list("by", by)
     offset = int(_inputs.number("row_offset", row_offset))
     if offset < 0 or offset != row_offset:
         raise InputError(f"row_offset: {row_offset!r} is not a whole number zero or more")
@@ -526,9 +528,9 @@ def survey_partials(
             )
         units = [np.arange(offset, offset + n, dtype=np.uint32)]
         n_units = [categories.rows]
-    fpc_arrays: list[np.ndarray | None] = [_numeric(data, "fpc", f) for f in fpcs]
+    fpc_arrays: list[np.ndarray | None] = [numeric_column(data, "fpc", f) for f in fpcs]
     fpc_arrays += [None] * (stages - len(fpc_arrays))
-    series = _column(data, "y", y)
+    series = get_column(data, "y", y)
     missing = series.isna().to_numpy()
     values: np.ndarray | None = None
     level_codes: np.ndarray | None = None
@@ -544,24 +546,27 @@ def survey_partials(
                 f"y: position {offset + position} is not among the categories' levels; make "
                 "the categories from all the data"
             )
-        level_codes = np.ascontiguousarray(np.where(codes < 0, _NO_CODE, codes), dtype=np.uint32)
+        level_codes = np.ascontiguousarray(np.where(codes < 0, NO_CODE, codes), dtype=np.uint32)
     else:
         if _is_categorical(series):
             raise InputError(f"y: column {y!r} is categorical here but numeric in the categories")
-        values = _numeric(data, "y", y)
+        values = numeric_column(data, "y", y)
         bad = ~np.isnan(values) & (values != 0.0) & (values != 1.0)
         if bad.any():
             position = int(np.argmax(bad))
             non_binary = (offset + position, float(values[position]))
-    weight_values = _numeric(data, "weight", weight)
+    weight_values = numeric_column(data, "weight", weight)
     domain_coder = coders["by"]
-    core = _core.survey_partials(
+    codes = survey_codes(
         weight_values,
-        None if strata_coder is None else strata_coder.code(data, offset, missing_ok=False),
-        1 if strata_coder is None else len(strata_coder),
-        units,
-        n_units,
+        None
+        if strata_coder is None
+        else (strata_coder.code(data, offset, missing_ok=False), len(strata_coder)),
+        list(zip(units, n_units, strict=True)),
         fpc_arrays,
+    )
+    core = _core.survey_partials(
+        codes,
         values,
         level_codes,
         0 if categories.levels is None else len(categories.levels),

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core, _inputs
+from ._choices import ReliabilityRule
 from ._core import InputError
 
 #: The levels, least to most severe: shown plainly; shown, for statistical review; shown with a
@@ -29,7 +30,7 @@ _ESTIMATES = ("share", "proportion", "rate", "dsr", "mean", "ratio")
 
 def flag_reliability(
     frame: pd.DataFrame,
-    rule: str = "ons",
+    rule: ReliabilityRule = "ons",
     *,
     estimate: str | None = None,
     n: str = "n",
@@ -75,8 +76,7 @@ def flag_reliability(
     >>> flag_reliability(shares, "ons")["reliability"].tolist()
     ['reliable', 'suppressed']
     """
-    if not isinstance(frame, pd.DataFrame):
-        raise InputError(f"frame: must be a pandas DataFrame, got {type(frame).__name__}")
+    frame = _inputs.as_pandas("frame", frame)
     name = _inputs.choice("rule", rule)
     if name not in _RULES:
         raise InputError(f"rule: unknown value {rule!r}; choose one of {', '.join(_RULES)}")

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core, _events, _inputs, datasets
+from ._choices import WeightedMethod
 from ._core import InputError
 from ._inputs import ArrayLike, FloatArray
 from .changes import _boolean, _levels, level_name
@@ -25,9 +26,8 @@ from .changes import _boolean, _levels, level_name
 Columns = str | Sequence[str] | None
 
 
-def _by(frame: Any, by: Columns, used: dict[str, str]) -> list[str]:
-    if not isinstance(frame, pd.DataFrame):
-        raise InputError(f"frame: must be a pandas DataFrame, got {type(frame).__name__}")
+def _by(frame: pd.DataFrame, by: Columns, used: dict[str, str]) -> list[str]:
+    """The by-columns, once every named column is checked to be in `frame`."""
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
     for arg, column in [*used.items(), *(("by", key) for key in keys)]:
         if not isinstance(column, str):
@@ -55,9 +55,7 @@ def _groups(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.DataFr
 
 
 def _column(frame: pd.DataFrame, arg: str, column: str) -> FloatArray:
-    """A column as a fresh contiguous float64 array (the core reads it without the GIL)."""
-    values = _inputs._to_float(arg, frame[column])
-    return np.array(values, dtype=np.float64, order="C", copy=True)
+    return _inputs.numeric_column(frame, arg, column)
 
 
 def _with_levels(
@@ -106,7 +104,7 @@ def _esp2013_bands(ages: pd.Series) -> tuple[np.ndarray, FloatArray]:
     esp = datasets.load_esp2013()
     starts = {index * 5: index for index in range(len(esp))}
     known = ", ".join(esp["age"])
-    uniques, inverse = np.unique(ages.astype(str).to_numpy(), return_inverse=True)
+    inverse, uniques = pd.factorize(ages, use_na_sentinel=False)  # hashing: fast on text
     band_of = np.empty(len(uniques), dtype=np.uint32)
     for u, label in enumerate(uniques):
         parsed = _band_start(label)
@@ -190,6 +188,7 @@ def dsr(
     >>> round(float(d.loc[0, "dsr"]), 1), round(float(d.loc[0, "lower"]), 1)
     (10430.2, 9717.7)
     """
+    frame = _inputs.as_pandas("frame", frame)
     used = {"count": count, "population": population}
     esp = isinstance(standard, str) and standard.lower() == "esp2013"
     if not esp:
@@ -257,19 +256,17 @@ def _check_bands(
     frequency: str | None,
     esp: bool,
 ) -> None:
-    """One row per group and band (and frequency); with the ESP, the same bands in every group."""
-    key = pd.DataFrame({"group": codes, "band": band})
-    if frequency is not None:
-        key["frequency"] = frame[frequency].to_numpy()
-    repeated = np.flatnonzero(key.duplicated().to_numpy())
-    if repeated.size:
-        row = int(repeated[0])
-        what = "band and frequency" if frequency is not None else "band"
-        raise InputError(
-            f"{age}: position {row} repeats band {frame[age].iloc[row]!r} of its group; give "
-            f"one row per group and {what}"
-            + ("" if frequency is not None else ", or eventfreq= for repeated events")
-        )
+    """One row per group, band and frequency; with the ESP, the same bands in every group."""
+    if frequency is not None:  # without frequencies the core refuses a repeated band
+        key = pd.DataFrame({"group": codes, "band": band, "frequency": frame[frequency]})
+        repeated = np.flatnonzero(key.duplicated().to_numpy())
+        if repeated.size:
+            row = int(repeated[0])
+            raise InputError(
+                f"{age}: position {row} repeats band {frame[age].iloc[row]!r} and frequency "
+                f"{frame[frequency].iloc[row]!r} of its group; give one row per group, band and "
+                "frequency"
+            )
     if esp and len(keys):
         present = np.zeros((int(codes.max()) + 1 if len(codes) else 0, n_bands), dtype=bool)
         present[codes, band] = True
@@ -339,6 +336,7 @@ def isr(
     >>> float(r.loc[0, "expected"]), round(float(r.loc[0, "ratio"]), 3)
     (80.0, 0.525)
     """
+    frame = _inputs.as_pandas("frame", frame)
     used = {
         "count": count,
         "population": population,
@@ -400,7 +398,7 @@ def weighted_rate(
     by: Columns = None,
     per: float = 1000,
     conf: float = 0.95,
-    method: str = "gamma",
+    method: WeightedMethod = "gamma",
 ) -> pd.DataFrame:
     """A severity-weighted rate per group (the Crime Severity Score's form) with its interval.
 
@@ -442,6 +440,7 @@ def weighted_rate(
     >>> float(w.loc[0, "rate"]), round(float(w.loc[0, "lower"]), 1)
     (100.0, 60.4)
     """
+    frame = _inputs.as_pandas("frame", frame)
     keys = _by(frame, by, {"count": count, "weight": weight, "population": population})
     codes, labels = _groups(frame, keys)
     score, rates, lower, upper = _core.weighted_rate(
@@ -465,7 +464,7 @@ def test_weighted_change(
     by: Columns = None,
     per: float = 1000,
     conf: float = 0.95,
-    method: str = "gamma",
+    method: WeightedMethod = "gamma",
 ) -> pd.DataFrame:
     """Whether a severity-weighted rate changed between two periods.
 
@@ -501,6 +500,8 @@ def test_weighted_change(
     >>> float(t.loc[0, "ratio"]), round(float(t.loc[0, "lower"]), 2), bool(t.loc[0, "significant"])
     (2.0, 1.58, True)
     """
+    current = _inputs.as_pandas("current", current)
+    previous = _inputs.as_pandas("previous", previous)
     used = {"count": count, "weight": weight, "population": population}
     keys = _by(current, by, used)
     _by(previous, by, used)

@@ -8,16 +8,16 @@ calculated" with the reason.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from . import _inputs, _core
+from . import _core, _inputs
+from ._choices import TrendMethod
 from ._core import InputError
-from ._periods import months_between, parse_periods
 from .changes import long_frame
+from .ons.periods import parse_periods
 
 _MARKERS = pd.CategoricalDtype(
     ["decreasing", "no significant change", "increasing", "cannot be calculated"]
@@ -31,22 +31,57 @@ _REASONS = {
 }
 
 
-def _spacing_reason(ends: list[pd.Timestamp], months: list[int]) -> str:
-    """Why these periods (in time order) cannot carry a trend test, or "" when they can."""
-    gaps = [months_between(b, a) for a, b in itertools.pairwise(ends)]
-    if len(set(months)) > 1:
-        return "the periods are of different lengths"
-    length = months[0]
-    if length and any(gap < length for gap in gaps):
-        return (
-            f"the periods overlap ({length}-month periods ending {min(gaps)} months apart); "
-            "keep one period a year, e.g. the publications for the year ending March"
+def _series_reasons(
+    group: np.ndarray, ends: pd.Series, months: np.ndarray, starts: np.ndarray, min_periods: int
+) -> np.ndarray:
+    """Why each series (rows `starts[k]:starts[k + 1]`, in time order) cannot carry a trend
+    test, or "" when it can: too few periods, periods of different lengths, overlapping
+    periods, or periods not equally spaced. Whole-array operations, one pass over the rows."""
+    n_series = len(starts) - 1
+    sizes = np.diff(starts)
+    stamp = pd.DatetimeIndex(ends)
+    month_index = (stamp.year * 12 + stamp.month).to_numpy(dtype=np.int64)
+    day_index = (stamp - pd.Timestamp("1970-01-01")).days.to_numpy(dtype=np.int64)
+    within = np.r_[False, group[1:] == group[:-1]]  # row follows a row of its own series
+    gaps = np.where(within, np.r_[0, np.diff(month_index)], -1)
+    day_gaps = np.where(within, np.r_[0, np.diff(day_index)], -1)
+    frame = pd.DataFrame(
+        {
+            "g": group,
+            "months": months,
+            "gap": np.where(within, gaps, np.nan),
+            "days": np.where(within, day_gaps, np.nan),
+        }
+    )
+    stats = frame.groupby("g", sort=True).agg(
+        shortest=("months", "min"),
+        longest=("months", "max"),
+        low=("gap", "min"),
+        high=("gap", "max"),
+        low_days=("days", "min"),
+        high_days=("days", "max"),
+    )
+    stats = stats.reindex(range(n_series))
+    length = stats["shortest"].to_numpy()
+    reasons = np.full(n_series, "", dtype=object)
+    unequal_length = stats["shortest"].to_numpy() != stats["longest"].to_numpy()
+    overlap = (length > 0) & (stats["low"].to_numpy() < length)
+    uneven = stats["low"].to_numpy() != stats["high"].to_numpy()
+    uneven_days = (length == 0) & (stats["low_days"].to_numpy() != stats["high_days"].to_numpy())
+    for k in np.flatnonzero(overlap & ~unequal_length):
+        reasons[k] = (
+            f"the periods overlap ({int(length[k])}-month periods ending "
+            f"{int(stats['low'].iloc[k])} months apart); keep one period a year, e.g. the "
+            "publications for the year ending March"
         )
-    if len(set(gaps)) > 1:
-        return "the periods are not equally spaced (a period is missing)"
-    if not length and len({(b - a).days for a, b in itertools.pairwise(ends)}) > 1:
-        return "the dates are not equally spaced"
-    return ""
+    reasons[uneven & ~overlap & ~unequal_length & (length > 0)] = (
+        "the periods are not equally spaced (a period is missing)"
+    )
+    reasons[uneven_days & ~unequal_length] = "the dates are not equally spaced"
+    reasons[unequal_length] = "the periods are of different lengths"
+    few = sizes < min_periods
+    reasons[few] = [f"fewer than {min_periods} periods ({n})" for n in sizes[few]]
+    return reasons
 
 
 def trend_test(
@@ -56,7 +91,7 @@ def trend_test(
     population: str,
     period: str,
     by: str | Sequence[str] | None = None,
-    method: str = "poisson",
+    method: TrendMethod = "poisson",
     conf: float = 0.95,
     min_periods: int = 5,
 ) -> pd.DataFrame:
@@ -122,42 +157,29 @@ def trend_test(
             f"period: {data['period'].iloc[repeated[0]]!r} appears twice for one series; "
             "give one row per series and period"
         )
-    groups = data.groupby(keys, sort=False) if keys else [((), data)]
-    rows: list[dict[str, object]] = []
-    starts = [0]
-    selected: list[np.ndarray] = []
-    for name, part in groups:
-        ends = list(part["_end"])
-        reason = ""
-        if len(part) < min_periods:
-            reason = f"fewer than {min_periods} periods ({len(part)})"
-        else:
-            reason = _spacing_reason(ends, list(part["_months"]))
-        label = dict(zip(keys, name if isinstance(name, tuple) else (name,), strict=True))
-        rows.append(
-            {
-                **label,
-                "periods": len(part),
-                "first": part["period"].iloc[0],
-                "last": part["period"].iloc[-1],
-                "reason": reason,
-            }
-        )
-        # Every series goes to the core, which checks every count and population; the results
-        # of those that break Fingertips' rules are not reported.
-        selected.append(part.index.to_numpy())
-        starts.append(starts[-1] + len(part))
-    chosen = np.concatenate(selected) if selected else np.array([], dtype=np.int64)
-    time = np.concatenate(
-        [np.arange(len(ix), dtype=np.float64) for ix in selected] or [np.zeros(0)]
+    group = (
+        data.groupby(keys, sort=False, observed=True, dropna=False).ngroup().to_numpy()
+        if keys
+        else np.zeros(len(data), dtype=np.int64)
     )
+    boundaries = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    starts = np.r_[boundaries, len(data)].astype(np.int64)
+    reasons = _series_reasons(group, data["_end"], data["_months"].to_numpy(), starts, min_periods)
+    # Every series goes to the core, which checks every count and population; the results of
+    # those that break Fingertips' rules are not reported.
+    time = (np.arange(len(data)) - np.repeat(starts[:-1], np.diff(starts))).astype(np.float64)
     _, (counts, people) = _inputs.broadcast(
-        count=data["count"].to_numpy()[chosen], population=data["population"].to_numpy()[chosen]
+        count=data["count"].to_numpy(), population=data["population"].to_numpy()
     )
     ratio, lower, upper, p_value, dispersion, status = _core.trend_tests(
-        counts, people, np.ascontiguousarray(time), starts, method_name, conf_value
+        counts, people, time, starts.tolist(), method_name, conf_value
     )
-    out = pd.DataFrame(rows, columns=[*keys, "periods", "first", "last", "reason"])
+    first, last = starts[:-1], starts[1:] - 1
+    out = data.iloc[first][keys].reset_index(drop=True)
+    out["periods"] = np.diff(starts)
+    out["first"] = data["period"].to_numpy()[first] if len(data) else []
+    out["last"] = data["period"].to_numpy()[last] if len(data) else []
+    out["reason"] = reasons
     fitted = out["reason"] == ""
     for column, values in [
         ("rate_ratio", ratio),

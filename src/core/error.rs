@@ -90,6 +90,16 @@ pub enum CoreError {
         first_index: usize,
         first_value: f64,
     },
+    /// A row repeats the group and age band of an earlier row where each band has one row.
+    #[error(
+        "{arg}: position {index} repeats the band of position {first_index} in the same group; \
+         give one row per group and band, or eventfreq= for repeated events"
+    )]
+    Repeated {
+        arg: &'static str,
+        index: usize,
+        first_index: usize,
+    },
     /// A survey design that cannot be estimated, with the reason.
     #[error("{0}")]
     Design(String),

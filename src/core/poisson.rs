@@ -5,9 +5,10 @@
 //! bound is 0 when `k` is 0, and a NaN count or population gives NaN for that row.
 use super::check;
 use super::error::{half_alpha, CoreError, CoreResult};
-use super::parallel::{columns, per_distinct_count};
+use super::parallel::{rows, zip_in_place, CountTable};
 use super::special::{
     gamma_isf, gamma_ppf, norm_central, norm_two_sided, poisson_cdf, poisson_pmf, poisson_sf,
+    solve_decreasing,
 };
 use std::str::FromStr;
 
@@ -43,6 +44,12 @@ impl RateMethod {
             ),
             _ => None,
         }
+    }
+
+    /// Methods whose interval costs more than a table lookup (incomplete-gamma quantiles): these
+    /// are computed once per distinct count; the others row by row.
+    fn is_costly(self) -> bool {
+        matches!(self, Self::Exact | Self::Midp | Self::Jeffreys)
     }
 }
 
@@ -125,39 +132,6 @@ pub(crate) fn log_alpha(tail: f64, z: f64) -> f64 {
     }
 }
 
-/// Root of `g(x) = target` for `g` decreasing on [lo, hi], by Newton steps kept inside a
-/// shrinking bracket (bisection when a step would leave it).
-pub(crate) fn solve_decreasing(
-    g: impl Fn(f64) -> f64,
-    slope: impl Fn(f64) -> f64,
-    target: f64,
-    mut lo: f64,
-    mut hi: f64,
-) -> f64 {
-    let mut x = 0.5 * (lo + hi);
-    for _ in 0..200 {
-        let diff = g(x) - target;
-        if diff == 0.0 {
-            return x;
-        }
-        if diff > 0.0 {
-            lo = x;
-        } else {
-            hi = x;
-        }
-        let step = diff / slope(x);
-        let mut next = x - step;
-        if !(next > lo && next < hi && step.is_finite()) {
-            next = 0.5 * (lo + hi);
-        }
-        if (next - x).abs() <= 1e-15 * x.abs() || hi - lo <= 1e-15 * hi.abs() {
-            return next;
-        }
-        x = next;
-    }
-    x
-}
-
 /// The interval for the expected count behind `k` by `method`, with `tail` = alpha/2 and `z` its
 /// upper normal quantile. NaN in, NaN out.
 pub fn count_interval(k: f64, method: RateMethod, tail: f64, z: f64) -> (f64, f64) {
@@ -207,9 +181,12 @@ pub(crate) fn times_ratio(value: f64, num: f64, den: f64) -> f64 {
     }
 }
 
-/// Rates per `per` people with their intervals.
+/// Rates per `per` people with their intervals, beside the counts and populations they were
+/// computed from (as read: the caller's arrays may have changed since).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rates {
+    pub count: Vec<f64>,
+    pub population: Vec<f64>,
     pub rate: Vec<f64>,
     pub lower: Vec<f64>,
     pub upper: Vec<f64>,
@@ -217,8 +194,15 @@ pub struct Rates {
 
 /// Rates `count / population * per` with a `conf` interval by `method`, for equal-length arrays.
 ///
-/// Each distinct whole count's interval is computed once. Populations must be positive (a rate
-/// per head of nobody is undefined: pass NaN for such a row); counts may exceed populations.
+/// `count` and `population` may be the caller's memory, written by another thread meanwhile: the
+/// one pass that reads them reads each element once ([`rows`]), checks it and computes from it.
+/// The closed-form methods finish in that pass. For the costly ones the pass leaves the count and
+/// the population in the `lower` and `upper` columns (an owned snapshot that takes
+/// no memory beyond the result), each distinct whole count's interval is computed once from them,
+/// and a second pass over that owned memory finishes the columns.
+///
+/// Populations must be positive (a rate per head of nobody is undefined: pass NaN for such a row);
+/// counts may exceed populations.
 pub fn rates(
     count: &[f64],
     population: &[f64],
@@ -228,26 +212,72 @@ pub fn rates(
 ) -> CoreResult<Rates> {
     let tail = half_alpha(conf)?;
     check::same_length("population", population, "count", count)?;
-    check::counts("count", count, method.needs_whole_counts())?;
-    check::positive(
-        "population",
-        population,
-        " (a rate per head of no population is undefined; give NaN for such a row)",
-    )?;
-    check::positive_scalar("per", per)?;
+    // Checked after the arrays, so that a bad array is reported first.
+    let per_check = check::positive_scalar("per", per);
+    let whole = method.needs_whole_counts();
+    let check_row = |i: usize, [k, p]: [f64; 2]| {
+        check::count("count", i, k, whole).map_err(|e| (0, e))?;
+        check::positive_at(
+            "population",
+            i,
+            p,
+            " (a rate per head of no population is undefined; give NaN for such a row)",
+        )
+        .map_err(|e| (1, e))
+    };
     let z = norm_two_sided(conf);
-    let intervals = per_distinct_count(count, |k| count_interval(k, method, tail, z));
-    let [rate, lower, upper] = columns(count.len(), |i| {
-        let scale = per / population[i];
-        let (lo, hi) = intervals[i];
+    let interval = |k: f64| count_interval(k, method, tail, z);
+    // `v` per `per` people of population `p`.
+    let scaled = |v: f64, p: f64| {
+        let scale = per / p;
         if scale.is_finite() && scale >= f64::MIN_POSITIVE {
-            [count[i] * scale, lo * scale, hi * scale]
+            v * scale
         } else {
-            let p = population[i];
-            [count[i], lo, hi].map(|v| times_ratio(v, per, p))
+            times_ratio(v, per, p)
         }
+    };
+    if !method.is_costly() {
+        // PHE's exact intervals below 10 events, computed once.
+        let small: [(f64, f64); 10] = std::array::from_fn(|k| interval(k as f64));
+        let [count, population, rate, lower, upper] =
+            rows([count, population], check_row, |[k, p]| {
+                let (lo, hi) = if method == RateMethod::Phe && k < 10.0 && k.fract() == 0.0 {
+                    small[k as usize]
+                } else {
+                    interval(k)
+                };
+                [k, p, scaled(k, p), scaled(lo, p), scaled(hi, p)]
+            })?;
+        per_check?;
+        return Ok(Rates {
+            count,
+            population,
+            rate,
+            lower,
+            upper,
+        });
+    }
+    let [count, population, rate, mut lower, mut upper] =
+        rows([count, population], check_row, |[k, p]| {
+            [k, p, scaled(k, p), k, p]
+        })?;
+    per_check?;
+    let table = CountTable::new(&lower, interval);
+    zip_in_place(&mut lower, &mut upper, |k, p| {
+        let (lo, hi) = table
+            .as_ref()
+            .and_then(|t| t.get(*k))
+            .unwrap_or_else(|| interval(*k));
+        *k = scaled(lo, *p);
+        *p = scaled(hi, *p);
     });
-    Ok(Rates { rate, lower, upper })
+    Ok(Rates {
+        count,
+        population,
+        rate,
+        lower,
+        upper,
+    })
 }
 
 #[cfg(test)]

@@ -123,6 +123,11 @@ pub fn flag(rule: Rule, figures: &Figures<'_>, rows: usize) -> CoreResult<Flags>
         out.reason.push(reason);
     };
     let nan = (f64::NAN, f64::NAN);
+    for (what, column) in [("se", figures.se), ("df", figures.df)] {
+        if column.is_some() {
+            needed("any", what, column, rows)?;
+        }
+    }
     match rule {
         Rule::Ons => {
             let n = needed("ons", "n", figures.n, rows)?;
@@ -239,6 +244,12 @@ mod tests {
         assert_eq!(&f.level[..2], &[3.0, 0.0]);
         assert!(f.level[2].is_nan());
         assert!(flag(Rule::Ons, &Figures::default(), 3).is_err());
+        let short = Figures {
+            n: Some(&n),
+            df: Some(&[1.0]),
+            ..Figures::default()
+        };
+        assert!(flag(Rule::Ons, &short, 3).is_err());
         // Shares: too few effective cases, too wide, relatively too wide, few df, zero.
         let share = [0.5, 0.5, 0.05, 0.5, 0.0, 0.3];
         let lower = [0.4, 0.3, 0.01, 0.45, 0.0, 0.28];

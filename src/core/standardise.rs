@@ -36,8 +36,8 @@ pub struct DsrRows<'a> {
     /// Events per person on the row (PHE's `eventfreq`), greater than zero.
     pub frequency: Option<&'a [f64]>,
     /// The age band of each row, codes `0..n`: a band's population and standard are taken once
-    /// per group, however many frequency rows repeat them (and must agree). Without it each row
-    /// is its own band.
+    /// per group, however many frequency rows repeat them (and must agree); without `frequency`
+    /// a band may not repeat in a group. Without it each row is its own band.
     pub band: Option<(&'a [u32], usize)>,
 }
 
@@ -115,6 +115,13 @@ fn dsr_sums(rows: &DsrRows<'_>, groups: Groups<'_>) -> CoreResult<Vec<DsrSums>> 
                     true
                 } else {
                     let at = *slot - 1;
+                    if rows.frequency.is_none() {
+                        return Err(CoreError::Repeated {
+                            arg: "age",
+                            index: row,
+                            first_index: at,
+                        });
+                    }
                     for (arg, values) in
                         [("population", rows.population), ("standard", rows.standard)]
                     {

@@ -12,6 +12,7 @@
 use super::check;
 use super::error::{half_alpha, CoreError, CoreResult};
 use super::groups::{repeated, Groups};
+use super::parallel::columns;
 use super::special::{
     beta_inc, beta_inc_c, beta_isf, beta_ppf, gamma_isf, gamma_ppf, norm_sf, norm_two_sided,
 };
@@ -141,22 +142,19 @@ pub fn weighted_rates(
     let tail = half_alpha(conf)?;
     check::positive_scalar("per", per)?;
     let z = norm_two_sided(conf);
-    let n = sums.score.len();
-    let mut out = WeightedRates {
-        score: sums.score.clone(),
-        rate: Vec::with_capacity(n),
-        lower: Vec::with_capacity(n),
-        upper: Vec::with_capacity(n),
-    };
-    for g in 0..n {
+    // Two gamma quantiles a group (a few microseconds): across threads for many groups.
+    let [rate, lower, upper] = columns(sums.score.len(), |g| {
         let scale = per / sums.population[g];
         let (y, v, m) = (sums.score[g], sums.variance[g], sums.max_weight[g]);
         let (lo, hi) = score_interval(y, v, m, method, tail, z);
-        out.rate.push(y * scale);
-        out.lower.push(lo * scale);
-        out.upper.push(hi * scale);
-    }
-    Ok(out)
+        [y * scale, lo * scale, hi * scale]
+    });
+    Ok(WeightedRates {
+        score: sums.score.clone(),
+        rate,
+        lower,
+        upper,
+    })
 }
 
 /// The change in a weighted rate between two periods, per group.

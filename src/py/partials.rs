@@ -1,7 +1,7 @@
 //! Survey partials as a Python object: made from one partition's rows, merged with the partials
 //! of other partitions, pickled between processes as the core's byte encoding, and estimated
 //! once at the end.
-use super::survey::{estimate_columns, partials_from_rows, Columns8};
+use super::survey::{estimate_columns, partials_from_rows, Columns8, SurveyCodes};
 use crate::core::survey;
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
@@ -56,22 +56,14 @@ impl SurveyPartials {
     }
 }
 
-/// The partials of the rows given as `survey_estimate` takes them; `row_offset` is the position
-/// of the first row in the whole data (for messages, and the unit code of a row when each row is
-/// its own PSU).
+/// The partials of the rows of `codes` with outcome `y` (or `levels`) and domains `domain`;
+/// `row_offset` is the position of the first row in the whole data (for messages, and the unit
+/// code of a row when each row is its own PSU).
 #[pyfunction]
-#[pyo3(signature = (
-    weight, strata, n_strata, units, n_units, fpc, y, levels, n_levels, domain, n_domains,
-    row_offset
-))]
+#[pyo3(signature = (codes, y, levels, n_levels, domain, n_domains, row_offset))]
 fn survey_partials<'py>(
     py: Python<'py>,
-    weight: PyReadonlyArray1<'py, f64>,
-    strata: Option<PyReadonlyArray1<'py, u32>>,
-    n_strata: usize,
-    units: Vec<PyReadonlyArray1<'py, u32>>,
-    n_units: Vec<usize>,
-    fpc: Vec<Option<PyReadonlyArray1<'py, f64>>>,
+    codes: &SurveyCodes,
     y: Option<PyReadonlyArray1<'py, f64>>,
     levels: Option<PyReadonlyArray1<'py, u32>>,
     n_levels: usize,
@@ -80,8 +72,7 @@ fn survey_partials<'py>(
     row_offset: u64,
 ) -> PyResult<SurveyPartials> {
     partials_from_rows(
-        py, weight, strata, n_strata, units, n_units, fpc, y, levels, n_levels, domain, n_domains,
-        row_offset,
+        py, codes, y, levels, n_levels, domain, n_domains, row_offset,
     )
     .map(SurveyPartials)
 }

@@ -17,7 +17,8 @@ alike).
 The package's rooms: :mod:`~crimestats.ons.cells` reads a cell and opens a file,
 :mod:`~crimestats.ons.geography` names and keys areas, :mod:`~crimestats.ons.readers` reads the
 police force area tables and the Home Office open data, :mod:`~crimestats.ons.population` the
-mid-year estimates and the district to force lookup.
+mid-year estimates and the district to force lookup, :mod:`~crimestats.ons.periods` reads period
+labels as dates.
 """
 
 from .cells import MARKERS, parse_number
@@ -31,6 +32,7 @@ from .geography import (
     name_key,
     population_unit,
 )
+from .periods import parse_periods, period_end, period_months
 from .population import pfa_population, read_mid_year_estimates, read_pfa_lookup
 from .readers import PfaTables, offences, read_open_data, read_pfa_tables
 
@@ -46,6 +48,9 @@ __all__ = [
     "name_key",
     "offences",
     "parse_number",
+    "parse_periods",
+    "period_end",
+    "period_months",
     "pfa_population",
     "population_unit",
     "read_mid_year_estimates",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,7 @@ from .cells import (
     _read_csv,
 )
 from .geography import (
+    NATIONAL_CODE,
     _area_code,
     _area_name,
     _area_type,
@@ -28,6 +30,7 @@ from .geography import (
     match_area,
     name_key,
 )
+from .periods import period_end
 
 # Spellings that differ between tables of the same publication, mapped to one name.
 _OFFENCE_ALIASES: dict[str, str] = {
@@ -60,18 +63,32 @@ _MONTHS = {m[:3].lower(): m for m in _MONTH_NAMES}
 _PERIOD = re.compile(r"year ending\s+([A-Za-z]+)\.?\s+(20\d\d|\d\d)", re.IGNORECASE)
 
 _AREA_COLUMNS = ["area_code", "area_name", "area_type"]
-_COUNT_COLUMNS = ["period", *_AREA_COLUMNS, "offence", "count", "marker"]
-_CHANGE_COLUMNS = ["period", *_AREA_COLUMNS, "offence", "percent_change", "suppressed", "marker"]
+# Every frame of a publication says which twelve months it covers (``period`` as the ONS labels
+# it, ``period_end`` its last day, to order publications by) and, for each total, the forces it
+# leaves out (``excludes``), so that publications stack into one honest series.
+_PERIOD_COLUMNS = ["period", "period_end"]
+_COUNT_COLUMNS = [*_PERIOD_COLUMNS, *_AREA_COLUMNS, "offence", "count", "marker", "excludes"]
+_CHANGE_COLUMNS = [
+    *_PERIOD_COLUMNS,
+    *_AREA_COLUMNS,
+    "offence",
+    "percent_change",
+    "suppressed",
+    "marker",
+    "excludes",
+]
 _RATE_COLUMNS = [
-    "period",
+    *_PERIOD_COLUMNS,
     *_AREA_COLUMNS,
     "offence",
     "rate",
     "population",
     "households",
     "marker",
+    "excludes",
 ]
 _WIDE_COLUMNS = [
+    *_PERIOD_COLUMNS,
     *_AREA_COLUMNS,
     "count",
     "previous",
@@ -79,6 +96,7 @@ _WIDE_COLUMNS = [
     "suppressed",
     "population",
     "rate",
+    "excludes",
 ]
 
 
@@ -207,15 +225,22 @@ class PfaTables:
     population_base
         The mid-year population estimates behind the rates in Table P3, e.g. ``"mid-2017"``.
     counts
-        Table P1: ``period, area_code, area_name, area_type, offence, count, marker``.
+        Table P1: ``period, period_end, area_code, area_name, area_type, offence, count, marker,
+        excludes``.
     changes
-        Table P2: ``period, area_code, area_name, area_type, offence, percent_change,
-        suppressed, marker``; ``suppressed`` is True where the ONS printed '-' (a base of fewer
-        than 50).
+        Table P2: ``period, period_end, area_code, area_name, area_type, offence,
+        percent_change, suppressed, marker, excludes``; ``suppressed`` is True where the ONS
+        printed '-' (a base of fewer than 50).
     rates
-        Table P3: ``period, area_code, area_name, area_type, offence, rate, population,
-        households, marker``; rates are per 1,000 people, and for "Residential burglary
-        (households)" per 1,000 households.
+        Table P3: ``period, period_end, area_code, area_name, area_type, offence, rate,
+        population, households, marker, excludes``; rates are per 1,000 people, and for
+        "Residential burglary (households)" per 1,000 households.
+
+    In every frame ``period`` is the publication's label ("year ending December 2019"),
+    ``period_end`` the last day it covers (a Timestamp, 2019-12-31: publications order by it,
+    not by the label's text) and ``excludes`` the forces a total leaves out ("Greater
+    Manchester" on the England and Wales, England and North West rows of December 2019; ""
+    where none), the column ``trend(..., coverage="excludes")`` reads.
 
     The long frames of several publications stack with ``pd.concat`` into one series, one row
     per period, area and offence.
@@ -255,6 +280,12 @@ class PfaTables:
             f"{forces} supplied no data for the {self.period}; the England and Wales, England and "
             f"regional totals exclude {pronoun}."
         )
+
+    @property
+    def totals_excluding(self) -> frozenset[str]:
+        """The GSS codes of the totals that leave out the :attr:`excluded` forces (their
+        ``excludes`` is not ""): England and Wales, the force's country and its region."""
+        return frozenset(self.counts.loc[self.counts["excludes"] != "", "area_code"])
 
     def offences(self) -> list[str]:
         """The offences of Table P1, in the order of the table.
@@ -345,10 +376,12 @@ class PfaTables:
         Returns
         -------
         pandas.DataFrame
-            One row per area of Table P1, in its order: ``area_code, area_name, area_type,
-            count, previous, percent_change, suppressed, population, rate``. ``previous`` is
-            the count a year earlier as revised in this publication, ``count / (1 +
-            percent_change / 100)`` rounded to a whole number (NaN where P2 gives no change).
+            One row per area of Table P1, in its order: ``period, period_end, area_code,
+            area_name, area_type, count, previous, percent_change, suppressed, population, rate,
+            excludes`` (``period``, ``period_end`` and ``excludes`` as in the long frames).
+            ``previous`` is the count a year earlier as revised in this publication, ``count /
+            (1 + percent_change / 100)`` rounded to a whole number (NaN where P2 gives no
+            change).
             ``population`` is the one Table P3 used (households for "Residential burglary
             (households)"); British Transport Police has no population or rate.
 
@@ -368,7 +401,9 @@ class PfaTables:
             part["_key"] = area_key(part)
             return part.drop_duplicates("_key").set_index("_key")[cols]
 
-        out = self.counts.loc[self.counts["offence"] == count_name, [*_AREA_COLUMNS]].copy()
+        out = self.counts.loc[
+            self.counts["offence"] == count_name, [*_PERIOD_COLUMNS, *_AREA_COLUMNS, "excludes"]
+        ].copy()
         out["_key"] = area_key(out)
         out = out.drop_duplicates("_key").set_index("_key")
         counts = pick(self.counts, count_name, ["count"])
@@ -488,16 +523,16 @@ def read_pfa_tables(path: str | Path) -> PfaTables:
             f"{path.name}: the title of Table P1 names no 'year ending <month> <year>' period: "
             f"{cut['P1'].title!r}"
         )
-    counts = _tidy(cut["P1"], "count").assign(period=periods[-1])[_COUNT_COLUMNS]
+    when = {"period": periods[-1], "period_end": period_end([periods[-1]]).iloc[0]}
+    counts = _tidy(cut["P1"], "count").assign(**when, excludes="")
     if "P2" in cut:
-        changes = _tidy(cut["P2"], "percent_change").assign(period=periods[-1])
+        changes = _tidy(cut["P2"], "percent_change").assign(**when, excludes="")
         changes["suppressed"] = changes["marker"].eq("-")
-        changes = changes[_CHANGE_COLUMNS]
     else:
         changes = pd.DataFrame(columns=_CHANGE_COLUMNS)
     population_base = None
     if "P3" in cut:
-        rates = _p3_rates(cut["P3"]).assign(period=periods[-1])[_RATE_COLUMNS]
+        rates = _p3_rates(cut["P3"]).assign(**when, excludes="")
         for label in cut["P3"].columns.values():
             match = _MID_YEAR.search(label)
             if label.lower().startswith("population") and match:
@@ -524,6 +559,15 @@ def read_pfa_tables(path: str | Path) -> PfaTables:
         for force in re.findall(r"\(excluding ([A-Z][\w&' -]*?)(?: Police)?\)", note):
             if force not in excluded:
                 excluded.append(force)
+    if excluded:
+        summing = _totals_leaving_out(counts, excluded)
+        for frame in (counts, changes, rates):
+            frame["excludes"] = np.where(
+                frame["area_code"].isin(summing), " and ".join(excluded), ""
+            )
+    counts = counts[_COUNT_COLUMNS]
+    changes = changes[_CHANGE_COLUMNS]
+    rates = rates[_RATE_COLUMNS]
     return PfaTables(
         path=path,
         period=periods[-1],
@@ -535,6 +579,23 @@ def read_pfa_tables(path: str | Path) -> PfaTables:
         notes=tuple(notes),
         excluded=tuple(excluded),
     )
+
+
+def _totals_leaving_out(counts: pd.DataFrame, excluded: list[str]) -> set[str]:
+    """The areas whose totals leave out the excluded forces: England and Wales, the force's
+    country and the region it sits in (the last region row above it in the table's order)."""
+    containing = {NATIONAL_CODE}
+    region = None
+    for row in counts.drop_duplicates(["area_code", "area_name"]).itertuples(index=False):
+        if row.area_type == "region":
+            region = row.area_code
+        elif row.area_name in excluded and isinstance(row.area_code, str):
+            containing.add("E92000001" if row.area_code.startswith("E") else "W92000004")
+            if region is not None:
+                containing.add(str(region))
+    if not any(name in excluded for name in counts["area_name"]):
+        containing.add("E92000001")  # the force's row is missing: England at least leaves it out
+    return containing
 
 
 def _p3_rates(sheet: _Sheet) -> pd.DataFrame:
@@ -593,7 +654,9 @@ def _financial_year_period(value: object) -> str:
     return f"year ending March {start + 1}"
 
 
-def read_open_data(path: str | Path, *, level: str = "group") -> pd.DataFrame:
+def read_open_data(
+    path: str | Path, *, level: Literal["group", "subgroup"] = "group"
+) -> pd.DataFrame:
     """Read the Home Office police recorded crime open data tables, summed by force and year.
 
     The open data tables list offences by financial year, quarter, force and offence code
@@ -613,8 +676,10 @@ def read_open_data(path: str | Path, *, level: str = "group") -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``financial_year, period, area_name, offence_group, [offence_subgroup,] count``, where
-        ``period`` is the financial year as the ONS tables name it ("year ending March 2025").
+        ``financial_year, period, period_end, area_name, offence_group, [offence_subgroup,]
+        count, excludes``, where ``period`` is the financial year as the ONS tables name it
+        ("year ending March 2025"), ``period_end`` its last day and ``excludes`` "" (each row
+        is one force's own count).
 
     Raises
     ------
@@ -668,4 +733,6 @@ def read_open_data(path: str | Path, *, level: str = "group") -> pd.DataFrame:
         data[key] = data[key].astype(str).str.strip()
     summed = pd.DataFrame(data.groupby(keys, sort=True)["count"].sum(min_count=1).reset_index())
     summed.insert(1, "period", summed["financial_year"].map(_financial_year_period))
+    summed.insert(2, "period_end", period_end(summed["period"]).to_numpy())
+    summed["excludes"] = ""  # a force's own count leaves no force out
     return summed

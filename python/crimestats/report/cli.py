@@ -16,7 +16,7 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, get_args
 
 from .. import __version__
 from .._core import InputError
@@ -25,13 +25,14 @@ from . import phrase
 from .figures import (
     DEFAULT_AREA,
     DEFAULT_OFFENCE,
+    OVERDISPERSION,
     SURVEY_DEFT,
     SURVEY_VICTIMS_BASE,
     SURVEY_WOMEN_BASE,
     Progress,
 )
 from .story import story
-from .table import FORMATS, Report, report
+from .table import FORMATS, AdjustMethod, Report, report
 
 __all__ = ["main"]
 
@@ -126,6 +127,13 @@ def _parser() -> argparse.ArgumentParser:
         help="the publication for the year before, for changes the table's own Table P2 does "
         "not give (refused when it gives them all)",
     )
+    table.add_argument(
+        "--adjust",
+        choices=get_args(AdjustMethod),
+        metavar="METHOD",
+        help="adjust the changes' p-values for the number of tests (holm, hochberg, bh, by, "
+        "bonferroni; as R p.adjust): adds p_adjusted and bases change_significant on it",
+    )
     table.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
     return parser
 
@@ -161,9 +169,11 @@ def _charts(result: Report, args: argparse.Namespace, say: Progress) -> None:
         figure = plot.funnel_plot(
             result.funnel,
             target=result.benchmark,
+            overdispersion=OVERDISPERSION if result.funnel.attrs["adjusted"] else None,
             unit=unit,
             title=f"{result.offence}, {result.period}: forces against the "
             f"{result.benchmark_name} rate",
+            source=f"ONS, Police force area data tables ({result.source})",
         )
         plot.save(figure, args.chart)
     if args.change_chart is not None:
@@ -190,6 +200,7 @@ def _run_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
         offence=args.offence,
         areas=args.area,
         previous_table=args.previous_table,
+        adjust=args.adjust,
         progress=say,
     )
     if args.format == "csv":

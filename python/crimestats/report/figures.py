@@ -8,7 +8,7 @@ against the national rate); nothing here words or renders them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -38,7 +38,7 @@ SURVEY_DEFT = 1.2
 
 #: The overdispersion adjustment of the forces' funnel: additive random effects on the
 #: square-root scale with winsorised z-scores (Spiegelhalter 2005; FunnelPlotR's default).
-OVERDISPERSION = "winsorised"
+OVERDISPERSION: Final = "additive"
 
 Progress = Callable[[str], None]
 
@@ -139,15 +139,9 @@ def force_funnel(forces: pd.DataFrame, benchmark: float, *, per: float = 1000) -
         per=per,
         overdispersion=OVERDISPERSION,
     )
-    attrs: dict[str, Any] = {str(k): v for k, v in adjusted.attrs.items()}
-    attrs.setdefault("areas", int((parts["count"].notna() & parts["population"].notna()).sum()))
-    attrs.setdefault("overdispersed", bool(attrs["phi"] > 1))
-    attrs.setdefault("adjusted", bool(attrs["tau2"] > 0))
-    attrs.setdefault("overdispersion", OVERDISPERSION)
-    attrs.setdefault("limits", {"per": attrs["per"], "tau2": attrs["tau2"]})
     out = pd.concat([parts, adjusted.reset_index(drop=True)], axis=1)
     out["poisson_flag"] = plain["flag"].to_numpy()
-    out.attrs.update(attrs)
+    out.attrs.update(adjusted.attrs)
     return out
 
 
@@ -275,22 +269,3 @@ def _survey_figures(
         }
     )
     return survey, gross
-
-
-def containing(tables: ons.PfaTables, rows: pd.DataFrame) -> set[str]:
-    """The areas whose totals leave out an excluded force: England and Wales, its country and
-    the region it sits in (the last region row above it in the table's order)."""
-    if not tables.excluded:
-        return set()
-    containing = {NATIONAL_CODE}
-    region = None
-    for row in tables.counts.drop_duplicates(["area_code", "area_name"]).itertuples(index=False):
-        if row.area_type == "region":
-            region = row.area_code
-        elif row.area_name in tables.excluded and isinstance(row.area_code, str):
-            containing.add("E92000001" if row.area_code.startswith("E") else "W92000004")
-            if region is not None:
-                containing.add(str(region))
-    if not any(name in tables.excluded for name in rows["area_name"]):
-        containing.add("E92000001")  # the force's row is missing: England at least leaves it out
-    return containing

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 from decimal import ROUND_HALF_UP, Decimal
-from typing import SupportsFloat
+from typing import Literal, SupportsFloat
 
 from .._core import InputError
 
@@ -422,7 +422,9 @@ def significance(significant: bool, *, what: str = "change") -> str:
     return f"{'a' if significant else 'not a'} statistically significant {what}"
 
 
-def comparison(result: str, *, benchmark: str = "the England and Wales rate") -> str:
+def comparison(
+    result: Literal["lower", "similar", "higher"], *, benchmark: str = "the England and Wales rate"
+) -> str:
     """How an area compares with a benchmark, from ``compare()``'s verdict.
 
     Parameters

@@ -12,7 +12,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["change_chart", "funnel_plot", "save"]
+__all__ = ["LabelAreas", "Overdispersion", "change_chart", "funnel_plot", "save"]
 
 _MISSING = (
     "crimestats.plot needs matplotlib, which is not installed: "
@@ -37,6 +37,7 @@ _OUTSIDE_95 = "#E69F00"
 _OUTSIDE_998 = "#D55E00"
 _TARGET = "#0072B2"
 _SIGNIFICANT = "#0072B2"
+_HIGHLIGHT = "#CC79A7"
 
 
 def _new_axes(
@@ -58,7 +59,7 @@ def _new_axes(
         raise ModuleNotFoundError(_MISSING, name="matplotlib") from error
     if fixed:
         figure = Figure(figsize=size)
-        figure.subplots_adjust(left=0.08, right=0.97, bottom=0.09, top=0.9)
+        figure.subplots_adjust(left=0.08, right=0.97, bottom=0.12, top=0.9)
     else:
         figure = Figure(figsize=size, layout="constrained")
     return figure, figure.add_subplot()
@@ -70,6 +71,12 @@ def _column(data: pd.DataFrame, argument: str, name: str) -> pd.Series:
     return data[name]
 
 
+#: The overdispersion methods of :func:`crimestats.funnel` a funnel plot can draw.
+Overdispersion = Literal["additive", "multiplicative", "winsorised"]
+#: Which areas a funnel plot names.
+LabelAreas = Literal["outside", "all", "none"]
+
+
 def funnel_plot(
     data: pd.DataFrame,
     *,
@@ -79,18 +86,23 @@ def funnel_plot(
     target: float | None = None,
     per: float = 1000,
     conf: Sequence[float] = (0.95, 0.998),
-    label_areas: str = "outside",
+    overdispersion: Overdispersion | None = None,
+    label_areas: LabelAreas = "outside",
+    highlight: str | None = None,
     unit: str = "people",
     title: str | None = None,
+    source: str | None = None,
     ax: Axes | None = None,
 ) -> Figure:
     """A funnel plot: each area's rate against its population, with control limits.
 
-    The limits are exact Poisson limits around the target rate
-    (:func:`crimestats.changes.funnel_limits`), so an area outside the 95 per cent limits is
-    unusual and one outside the 99.8 per cent limits very unusual for its size, whatever its
-    size. Areas with no count or population (British Transport Police, a force that sent no
-    data) are left out.
+    The limits are exact Poisson limits around the target rate, or, with ``overdispersion``,
+    limits widened for the usual variation between areas where the areas are overdispersed
+    (:func:`crimestats.funnel`, as FunnelPlotR draws them). An area outside the 95 per cent
+    limits is unusual and one outside the 99.8 per cent limits very unusual for its size. Areas
+    with no count or population (British Transport Police, a force that sent no data) are left
+    out. Labels are placed by adjustText so that none overlaps another; either every area inside
+    the limits is named or none is.
 
     Parameters
     ----------
@@ -105,12 +117,24 @@ def funnel_plot(
         The rates' base.
     conf
         The limits' confidence levels, narrowest first.
+    overdispersion
+        ``None`` for exact Poisson limits; ``"additive"`` (``"winsorised"`` is its earlier name)
+        or ``"multiplicative"`` for limits adjusted for overdispersion, as
+        :func:`crimestats.funnel` takes them; they are widened only where the areas are
+        overdispersed. Whole police forces are nearly always overdispersed: with Poisson limits most
+        of them lie outside the 99.8 per cent funnel.
     label_areas
-        ``"outside"``: name the areas outside the narrowest limits; ``"all"``; or ``"none"``.
+        ``"outside"``: name the areas outside the narrowest limits (none inside); ``"all"``;
+        or ``"none"``.
+    highlight
+        One area's name (as in ``label``) to draw and name in a colour of its own.
     unit
         What the rate is per: "people" or "households".
     title
         The chart's title.
+    source
+        Where the figures come from, printed in a line under the chart with how the limits were
+        drawn ("ONS, Police force area data tables, year ending December 2019").
     ax
         Draw on these axes; by default on a new figure.
 
@@ -122,10 +146,10 @@ def funnel_plot(
     Raises
     ------
     InputError
-        A column that is not in ``data``, no area with a count and population, or an unknown
-        ``label_areas``.
+        A column that is not in ``data``, no area with a count and population, an unknown
+        ``label_areas`` or ``overdispersion``, or a ``highlight`` that names no area plotted.
     ModuleNotFoundError
-        If matplotlib is not installed.
+        If matplotlib (or adjustText) is not installed.
 
     Examples
     --------
@@ -133,7 +157,7 @@ def funnel_plot(
 
     >>> from crimestats.datasets import load_story_areas
     >>> areas = load_story_areas().query("area_name != 'England and Wales'")
-    >>> figure = funnel_plot(areas, target=599_908 / 61_806_682 * 1000)
+    >>> figure = funnel_plot(areas, target=599_908 / 61_806_682 * 1000, highlight="Bedfordshire")
     >>> save(figure, "funnel.png")  # doctest: +SKIP
     """
     if label_areas not in ("outside", "all", "none"):
@@ -145,14 +169,23 @@ def funnel_plot(
     if not keep.any():
         raise InputError("data: no area has both a count and a population to plot")
     counts, populations, names = counts[keep], populations[keep], names[keep]
+    if highlight is not None and highlight not in set(names):
+        raise InputError(f"highlight: {highlight!r} is not among the areas plotted")
     levels = sorted(conf)
-    flags = funnel(counts, populations, target=target, per=per, conf=levels)
+    flags = funnel(
+        counts, populations, target=target, per=per, conf=levels, overdispersion=overdispersion
+    )
     centre = float(flags.attrs["target"])
+    adjusted = bool(flags.attrs["adjusted"])
+    limit_options = flags.attrs["limits"]
     grid = np.geomspace(populations.min() * 0.7, populations.max() * 1.4, 300)
-    limits = funnel_limits(grid, centre, per=per, conf=levels)
+    limits = funnel_limits(grid, centre, **limit_options)
 
-    figure, axes = _new_axes(ax, (9, 6), fixed=True)
+    figure, axes = _new_axes(ax, (10.5, 6.4), fixed=True)
+    if ax is None:
+        figure.subplots_adjust(right=0.8)
     styles = ["--", ":", "-."]
+    kind = "adjusted for overdispersion" if adjusted else "exact Poisson"
     for k, level in enumerate(levels):
         suffix = level_name(level)
         shown = f"{level * 100:g} per cent limits"
@@ -176,7 +209,8 @@ def funnel_plot(
         np.where(flag == "within", _WITHIN, _OUTSIDE_95),
     )
     rates = flags["rate"].to_numpy()
-    axes.scatter(populations, rates, c=list(colours), s=28, zorder=3, edgecolors="white")
+    xs = populations.to_numpy()
+    axes.scatter(xs, rates, c=list(colours), s=28, zorder=3, edgecolors="white")
     for colour, text in (
         (_WITHIN, "within the limits"),
         (_OUTSIDE_95, f"outside {levels[0] * 100:g} per cent"),
@@ -184,10 +218,16 @@ def funnel_plot(
     ):
         if colour in colours:
             axes.scatter([], [], c=colour, s=28, label=f"Area {text}")
+    name_list = names.to_list()
+    if highlight is not None:
+        at = name_list.index(highlight)
+        axes.scatter(
+            [xs[at]], [rates[at]], s=90, facecolors="none", edgecolors=_HIGHLIGHT,
+            linewidths=2, zorder=4, label=highlight,
+        )  # fmt: skip
 
     axes.set_xscale("log")
-    axes.xaxis.set_major_formatter(_thousands())
-    axes.xaxis.set_minor_formatter(_thousands(minor=True))
+    _population_ticks(axes, grid[0], grid[-1])
     axes.set_xlabel("Population (log scale)")
     axes.set_ylabel(f"Rate per {per:,g} {unit}")
     upper = limits[f"upper_{narrowest}"].to_numpy()
@@ -200,80 +240,141 @@ def funnel_plot(
     chosen = [
         i
         for i in range(len(names))
-        if label_areas == "all" or (label_areas == "outside" and outside[i])
+        if label_areas == "all"
+        or (label_areas == "outside" and outside[i])
+        or name_list[i] == highlight
     ]
-    _label_points(axes, populations.to_numpy(), rates, names.to_list(), chosen)
-    axes.legend(fontsize=8, loc="best", framealpha=0.9)
+    if ax is None:  # beside the axes, where it hides no area
+        axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    else:
+        axes.legend(fontsize=8, loc="best", framealpha=0.9)
     axes.set_title(textwrap.fill(title or "Funnel plot", 80), fontsize=11)
+    footer = f"Limits: {kind}, around the target rate."
+    if adjusted:
+        footer = (
+            f"Limits adjusted for overdispersion (phi = {float(flags.attrs['phi']):,.0f}; "
+            "Spiegelhalter 2005), around the target rate."
+        )
+    if source:
+        footer = f"Source: {source}. {footer}"
+    if ax is None:
+        figure.text(0.01, 0.012, textwrap.fill(footer, 190), fontsize=7, color="#555555")
+    else:  # under the axis label of the axes given
+        axes.text(
+            0.0, -0.13, textwrap.fill(footer, 150), transform=axes.transAxes, fontsize=7,
+            color="#555555", va="top",
+        )  # fmt: skip
+    _label_points(axes, xs, rates, name_list, chosen, highlight=highlight)
     return figure
 
 
 def _label_points(
-    axes: Axes, xs: np.ndarray, ys: np.ndarray, names: list[str], chosen: list[int]
+    axes: Axes,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    names: list[str],
+    chosen: list[int],
+    *,
+    highlight: str | None = None,
 ) -> None:
-    """Name the chosen points, each label placed where it overlaps no other label or point.
+    """Name the chosen points; adjustText moves the labels apart and off the points.
 
-    A greedy placement: each label tries a few positions around its point (right, left, above,
-    below, further out) and takes the first that overlaps nothing placed so far, measured in
-    display units with the text's width estimated from its length (a renderer is not needed).
+    adjustText (a well-kept library made for this) repels labels from each other and from the
+    points; a label it cannot free is nudged upwards until it overlaps no other label, so no two
+    labels ever overlap.
     """
-    fontsize = 7.0
-    scale = axes.get_figure().dpi / 72  # type: ignore[union-attr]
-    height = fontsize * 1.25 * scale
-    points = axes.transData.transform(np.column_stack([xs, ys]))
-    taken: list[tuple[float, float, float, float]] = [
-        (px - 3 * scale, py - 3 * scale, px + 3 * scale, py + 3 * scale) for px, py in points
-    ]
-    offsets = [(4, 2), (4, -9), (-4, 2), (-4, -9), (4, 9), (4, -16), (-4, 9), (-4, -16)]
-
-    frame = axes.bbox
-
-    def overlaps(box: tuple[float, float, float, float]) -> bool:
-        if box[0] < frame.x0 or box[2] > frame.x1 or box[1] < frame.y0 or box[3] > frame.y1:
-            return True
-        return any(
-            box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in taken
-        )
-
-    # place the most crowded first: those nearest the others have the fewest free positions
-    for i in sorted(chosen, key=lambda k: points[k][0]):
-        px, py = points[i]
-        width = len(names[i]) * fontsize * 0.55 * scale
-        box = (0.0, 0.0, 0.0, 0.0)
-        dx, dy = offsets[0]
-        for dx, dy in offsets:
-            left = px + dx * scale - (width if dx < 0 else 0)
-            bottom = py + dy * scale
-            box = (left, bottom, left + width, bottom + height)
-            if not overlaps(box):
-                break
-        else:
-            dx, dy = offsets[0]
-            left, bottom = px + dx * scale, py + dy * scale
-            box = (left, bottom, left + width, bottom + height)
-        taken.append(box)
-        axes.annotate(
+    if not chosen:
+        return
+    try:
+        from adjustText import adjust_text
+    except ImportError as error:
+        raise ModuleNotFoundError(_MISSING, name="adjustText") from error
+    texts = [
+        axes.text(
+            xs[i],
+            ys[i],
             names[i],
-            (xs[i], ys[i]),
-            xytext=(dx, dy),
-            textcoords="offset points",
-            ha="right" if dx < 0 else "left",
-            va="bottom",
-            fontsize=fontsize,
-            color="#333333",
+            fontsize=7.0,
+            color=_HIGHLIGHT if names[i] == highlight else "#333333",
+            fontweight="bold" if names[i] == highlight else "normal",
+            zorder=5,
         )
+        for i in chosen
+    ]
+    figure = axes.get_figure()
+    assert figure is not None
+    if not hasattr(figure.canvas, "get_renderer"):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(figure)  # type: ignore[arg-type]
+    adjust_text(
+        texts, x=xs, y=ys, ax=axes, expand=(1.1, 1.3), ensure_inside_axes=True, iter_lim=500
+    )
+    _separate(axes, texts)
+    for text, i in zip(texts, chosen, strict=True):
+        _leader(axes, text, xs[i], ys[i])
 
 
-def _thousands(*, minor: bool = False) -> Any:
-    """Tick labels with thousands separators; minor ticks labelled only at 2 and 5 (x 10^k)."""
+def _separate(axes: Axes, texts: list[Any]) -> None:
+    """Move any label still overlapping an earlier one to the nearest height where it is free.
+
+    adjustText stops after a set number of steps; this makes "no two labels overlap" a
+    guarantee rather than a likelihood, trying heights alternately above and below.
+    """
+    figure = axes.get_figure()
+    assert figure is not None
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    placed: list[Any] = []
+    for text in texts:
+        start = text.get_position()
+        x, y = axes.transData.transform(start)
+        box = text.get_window_extent(renderer).expanded(1.02, 1.1)
+        step = box.height * 0.5
+        for k in range(1, 400):
+            if not any(box.overlaps(other) for other in placed):
+                break
+            shift = step * ((k + 1) // 2) * (1 if k % 2 else -1)
+            text.set_position(axes.transData.inverted().transform((x, y + shift)))
+            box = text.get_window_extent(renderer).expanded(1.02, 1.1)
+        placed.append(box)
+
+
+def _leader(axes: Axes, text: Any, x: float, y: float) -> None:
+    """A thin line from a point to its label where the label sits away from the point."""
+    figure = axes.get_figure()
+    assert figure is not None
+    box = text.get_window_extent(figure.canvas.get_renderer())  # type: ignore[attr-defined]
+    px, py = axes.transData.transform((x, y))
+    # the nearest point of the label's box to the area's point
+    nx, ny = min(max(px, box.x0), box.x1), min(max(py, box.y0), box.y1)
+    if np.hypot(nx - px, ny - py) < 6:
+        return
+    end = axes.transData.inverted().transform((nx, ny))
+    axes.plot([x, end[0]], [y, end[1]], color="#999999", linewidth=0.5, zorder=2)
+
+
+def _population_ticks(axes: Axes, low: float, high: float) -> None:
+    """Major ticks at 1, 2 and 5 times powers of ten, or at 1 and 3, or at powers of ten alone:
+    the finest of these that puts at most seven labels on the axis, so that no two meet."""
+    from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
+
+    powers = range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
+    ticks: list[float] = []
+    for multipliers in ((1, 2, 5), (1, 3), (1,)):
+        ticks = [m * 10.0**e for e in powers for m in multipliers if low <= m * 10.0**e <= high]
+        if len(ticks) <= 7:
+            break
+    axes.xaxis.set_major_locator(FixedLocator(ticks))
+    axes.xaxis.set_major_formatter(_thousands())
+    axes.xaxis.set_minor_locator(NullLocator())
+    axes.xaxis.set_minor_formatter(NullFormatter())
+
+
+def _thousands() -> Any:
+    """Tick labels with thousands separators: 1,000,000."""
     from matplotlib.ticker import FuncFormatter
 
-    def label(x: float, _: int) -> str:
-        if minor and f"{x:.0e}"[0] not in "25":
-            return ""
-        return f"{x:,.0f}"
-
-    return FuncFormatter(label)
+    return FuncFormatter(lambda x, _: f"{x:,.0f}")
 
 
 def change_chart(

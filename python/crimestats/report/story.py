@@ -293,7 +293,7 @@ def _answer_comparison(
     local: pd.Series, benchmark_name: str, unit: str, forces: dict[str, Any] | None
 ) -> str:
     """The PHE rule's verdict on the interval, then the funnel's once forces' spread is allowed."""
-    result = str(local["comparison"])
+    result = local["comparison"]  # compare() gives "lower", "similar" or "higher"
     text = (
         f"{local.name}'s rate, {_decimal(local['rate'])} per 1,000 {unit} (95 per cent confidence "
         f"interval {_decimal(local['lower'])} to {_decimal(local['upper'])}), is "

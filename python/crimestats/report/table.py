@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
 
 from .. import ons
 from .._core import InputError
+from ..adjust import adjust_p, expected_by_chance
 from ..ons import NATIONAL_CODE, area_key, count_offence, population_unit
 from . import phrase
 from .figures import (
@@ -21,16 +23,18 @@ from .figures import (
     _quiet,
     area_figures,
     benchmark_name,
-    containing,
     force_funnel,
     national_rate,
 )
 from .story import _wrap
 
-__all__ = ["FORMATS", "REPORT_COLUMNS", "Report", "report"]
+__all__ = ["FORMATS", "REPORT_COLUMNS", "AdjustMethod", "Format", "Report", "report"]
 
 #: The output formats of :meth:`Report.render` and ``crimestats report --format``.
-FORMATS = ("table", "markdown", "csv", "json")
+Format = Literal["table", "markdown", "csv", "json"]
+#: The p-value adjustments of ``report(adjust=...)`` (:func:`crimestats.adjust_p`).
+AdjustMethod = Literal["holm", "hochberg", "bh", "by", "bonferroni"]
+FORMATS: tuple[Format, ...] = get_args(Format)
 
 #: The columns of :attr:`Report.rows`, in order.
 REPORT_COLUMNS = [
@@ -115,7 +119,7 @@ class Report:
         """The report's heading: offence, period and source."""
         return f"{self.offence}, {self.period}: {self.source}"
 
-    def render(self, format: str = "table") -> str:
+    def render(self, format: Format = "table") -> str:
         """The report as text in one of :data:`FORMATS`.
 
         ``table`` (aligned plain text) and ``markdown`` print the title, the notes and the
@@ -160,6 +164,16 @@ class Report:
     def __str__(self) -> str:
         return self.render("table")
 
+    def _repr_markdown_(self) -> str:
+        """A notebook shows the report as markdown: the title, the notes and the table."""
+        return self.render("markdown")
+
+    def _repr_html_(self) -> str:
+        """A notebook shows the report as HTML: the title, the notes and the table."""
+        notes = "".join(f"<li>{html.escape(note)}</li>" for note in self.notes)
+        table = _display(self.rows).to_html(index=False, escape=True, border=0)
+        return f"<h3>{html.escape(self.title)}</h3><ul>{notes}</ul>{table}"
+
 
 _DISPLAY_COLUMNS = [
     "area_code",
@@ -176,9 +190,11 @@ _DISPLAY_COLUMNS = [
     "comparison",
     "funnel",
     "change_p_value",
+    "p_adjusted",
     "change_significant",
     "note",
 ]
+_DISPLAY_SET = set(_DISPLAY_COLUMNS)
 
 
 def _cell(value: Any, kind: str) -> str:
@@ -208,6 +224,7 @@ _KINDS = {
     "lower": "decimal",
     "upper": "decimal",
     "change_p_value": "p",
+    "p_adjusted": "p",
     "suppressed": "bool",
     "change_significant": "bool",
 }
@@ -215,10 +232,11 @@ _KINDS = {
 
 def _display(rows: pd.DataFrame) -> pd.DataFrame:
     """The contract's columns as strings formatted for reading."""
+    shown = [c for c in _columns("holm" if "p_adjusted" in rows else None) if c in _DISPLAY_SET]
     return pd.DataFrame(
         {
             column: [_cell(v, _KINDS.get(column, "text")) for v in rows[column].tolist()]
-            for column in _DISPLAY_COLUMNS
+            for column in shown
         }
     )
 
@@ -257,6 +275,7 @@ def report(
     offence: str | None = None,
     areas: Sequence[str] | None = None,
     previous_table: str | Path | ons.PfaTables | None = None,
+    adjust: AdjustMethod | None = None,
     progress: Progress | None = None,
 ) -> Report:
     """Counts, changes, rates and comparisons for every area of an ONS police force area table.
@@ -276,6 +295,12 @@ def report(
         Table P2 wherever it has one (the publication's revised figure); where it has none (no
         P2, or a base under 50), the change is computed from the earlier table's count, and the
         report says so.
+    adjust
+        Adjust the changes' p-values for the number of tests the report makes
+        (:func:`crimestats.adjust_p`, as R ``p.adjust``): ``"holm"``, ``"hochberg"``, ``"bh"``,
+        ``"by"`` or ``"bonferroni"``. The rows gain ``p_adjusted`` and ``change_significant`` is
+        read from it. Without it, the notes say how many of the significant changes chance
+        alone would give.
     progress
         Called with a line of text as each stage starts (the command line prints them to
         stderr).
@@ -353,6 +378,10 @@ def report(
     flags = pd.Series(funnel_frame["flag"].astype(object).to_numpy(), index=area_key(funnel_frame))
     rows["funnel"] = area_key(rows).map(flags).where(lambda s: s.notna(), None).to_numpy()
     rows["note"] = _row_notes(rows, wide, tables)
+    unadjusted = int(rows["change_significant"].fillna(False).astype(bool).sum())
+    if adjust is not None:
+        rows["p_adjusted"] = adjust_p(rows["change_p_value"].to_numpy(dtype=float), method=adjust)
+        rows["change_significant"] = rows["p_adjusted"].to_numpy() < 0.05
 
     if areas:
         wanted = [tables.resolve_area(a) for a in areas]
@@ -360,7 +389,7 @@ def report(
     compared_with = benchmark_name(tables.excluded)
     notes = _report_notes(tables, earlier, offence_name, benchmark, compared_with)
     notes.append(_funnel_note(funnel_frame, compared_with))
-    notes.append(_chance_note(rows))
+    notes.append(_chance_note(rows, adjust, unadjusted))
     if two_publications:
         assert earlier is not None
         notes.insert(
@@ -384,7 +413,7 @@ def report(
         population_base=tables.population_base,
         benchmark=benchmark,
         benchmark_name=compared_with,
-        rows=rows[REPORT_COLUMNS].reset_index(drop=True),
+        rows=rows[_columns(adjust)].reset_index(drop=True),
         funnel=funnel_frame,
         notes=tuple(notes),
     )
@@ -407,7 +436,7 @@ def _fill_from_earlier(
     # Like for like: where this year's totals leave a force out, so must last year's.
     left_out = before[before["area_name"].isin(tables.excluded)]
     if not left_out.empty:
-        adjust = rows["area_code"].isin(containing(tables, rows))
+        adjust = rows["area_code"].isin(tables.totals_excluding)
         looked_up = looked_up.where(~adjust, looked_up - left_out["count"].sum())
     fill &= looked_up.notna()
     if not fill.any():
@@ -450,23 +479,48 @@ def _funnel_note(placed: pd.DataFrame, compared_with: str) -> str:
     )
 
 
-def _chance_note(rows: pd.DataFrame) -> str:
-    """How many significant changes chance alone would give among the report's tests."""
-    tested = rows["change_p_value"].notna()
-    n = int(tested.sum())
-    significant = int(rows.loc[tested, "change_significant"].astype(bool).sum())
-    expected = 0.05 * n
+def _columns(adjust: str | None) -> list[str]:
+    """:data:`REPORT_COLUMNS`, with ``p_adjusted`` after ``change_p_value`` when adjusting."""
+    if adjust is None:
+        return REPORT_COLUMNS
+    at = REPORT_COLUMNS.index("change_p_value") + 1
+    return [*REPORT_COLUMNS[:at], "p_adjusted", *REPORT_COLUMNS[at:]]
+
+
+_ADJUSTED_BY = {
+    "holm": "Holm's method",
+    "hochberg": "Hochberg's method",
+    "bh": "the Benjamini-Hochberg false discovery rate",
+    "by": "the Benjamini-Yekutieli false discovery rate",
+    "bonferroni": "Bonferroni's method",
+}
+
+
+def _chance_note(rows: pd.DataFrame, adjust: str | None, unadjusted: int) -> str:
+    """How many significant changes chance alone would give among the report's tests, or how
+    the p-values were adjusted for them."""
+    p = rows["change_p_value"].to_numpy(dtype=float)
+    n = int(np.count_nonzero(~np.isnan(p)))
+    if adjust is not None:
+        significant = int(rows["change_significant"].astype(bool).sum())
+        return (
+            f"p_adjusted: the {n} changes' p-values adjusted for the number of tests by "
+            f"{_ADJUSTED_BY[adjust]} (R p.adjust); change_significant is p_adjusted below 0.05: "
+            f"{significant} of the {n} changes, against {unadjusted} before adjustment."
+        )
+    expected = expected_by_chance(p, alpha=0.05)
     return (
-        f"{significant} of the {n} changes tested are significant at the 5 per cent level; "
-        f"chance alone would make about {expected:.1f} of {n} tests significant even if "
-        "nothing had changed (the areas also overlap: regions and countries sum forces)."
+        f"Many comparisons: {unadjusted} of the {n} changes tested are significant at the 5 per "
+        f"cent level, and chance alone would make about {phrase.number(expected)} of {n} tests "
+        "significant even if nothing had changed; --adjust holm (adjust='holm') allows for the "
+        "number of tests."
     )
 
 
 def _row_notes(rows: pd.DataFrame, wide: pd.DataFrame, tables: ons.PfaTables) -> list[str]:
     """Why a row has gaps, in a few words each."""
     excluded = " and ".join(tables.excluded)
-    summing = containing(tables, rows)
+    summing = tables.totals_excluding
     notes = []
     for code, name, source, previous, population, marker_suppressed, published in zip(
         rows["area_code"].tolist(),

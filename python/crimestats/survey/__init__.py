@@ -7,12 +7,16 @@ domains estimated on the full design as ``svyby`` does, single-PSU strata as
 ``svyciprop`` with the design degrees of freedom. The Rust core does one pass over the rows.
 """
 
-from ._coding import Columns
-from .estimators import ExcludedRowsWarning, survey_mean, survey_share, survey_total
+from .coding import Columns
+from .design import SurveyDesign, survey_design
+from .estimators import survey_mean, survey_share, survey_total
+from .frames import ExcludedRowsWarning
 
 __all__ = [
     "Columns",
     "ExcludedRowsWarning",
+    "SurveyDesign",
+    "survey_design",
     "survey_mean",
     "survey_share",
     "survey_total",

@@ -1,117 +1,13 @@
-"""Shares, means and totals per domain from survey microdata: the estimate through the core and
-the tidy result frame."""
+"""Shares, means and totals per domain from survey microdata: one-line shorthands of
+:func:`crimestats.survey_design` and its estimators."""
 
 from __future__ import annotations
 
-import warnings
-from typing import Any
-
-import numpy as np
 import pandas as pd
 
-from .. import _core, _inputs
-from .._core import InputError
-from ._coding import Columns, _design, _domains, _outcome
-
-
-class ExcludedRowsWarning(UserWarning):
-    """Rows with a missing y or weight were left out of a survey estimate.
-
-    The result's ``attrs["excluded_rows"]`` holds the count. The rows stay in the design (their
-    PSUs still count in their strata), as R ``survey`` does with ``na.rm = TRUE``.
-    """
-
-
-def _estimate(
-    statistic: str,
-    data: pd.DataFrame,
-    y: str,
-    *,
-    weight: str,
-    strata: str | None,
-    psu: Columns,
-    fpc: Columns,
-    by: Columns,
-    conf: float,
-    ci: str,
-    deff: bool,
-    lonely_psu: str,
-) -> pd.DataFrame:
-    data = _inputs.as_pandas("data", data)
-    if len(data) == 0:
-        raise InputError("data: has no rows")
-    if not isinstance(deff, bool | np.bool_):  # deff="no" would otherwise be truthy
-        raise InputError(f"deff: must be True or False, got {deff!r}")
-    design = _design(data, weight, strata, psu, fpc)
-    values, levels, labels, missing = _outcome(data, y, statistic)
-    domain, n_domains, domain_labels = _domains(data, by)
-    estimate, se, lower, upper, design_effect, n, weighted_n, df = _core.survey_estimate(
-        design["weight"],
-        design["strata"],
-        design["n_strata"],
-        design["units"],
-        design["n_units"],
-        design["fpc"],
-        values,
-        levels,
-        len(labels) if labels is not None else 0,
-        domain,
-        n_domains,
-        statistic,
-        _inputs.choice("ci", ci),
-        _inputs.number("conf", conf),
-        _inputs.choice("lonely_psu", lonely_psu),
-    )
-    excluded = int((missing | np.isnan(design["weight"])).sum())
-    return _result(
-        statistic,
-        (estimate, se, lower, upper, design_effect, n, weighted_n, df),
-        domain_labels,
-        labels,
-        deff=deff,
-        excluded=excluded,
-        y=y,
-        stacklevel=4,
-    )
-
-
-def _result(
-    statistic: str,
-    columns: tuple[np.ndarray, ...],
-    domain_labels: pd.DataFrame,
-    labels: list[Any] | None,
-    *,
-    deff: bool,
-    excluded: int,
-    y: str,
-    stacklevel: int,
-) -> pd.DataFrame:
-    """The result frame from the core's columns: one row per domain and level of y."""
-    estimate, se, lower, upper, design_effect, n, weighted_n, df = columns
-    n_columns = len(labels) if labels is not None else 1
-    out = domain_labels.loc[np.repeat(np.arange(len(domain_labels)), n_columns)].reset_index(
-        drop=True
-    )
-    if labels is not None:
-        out["level"] = labels * len(domain_labels)
-    out[statistic] = estimate
-    out["se"] = se
-    out["lower"] = lower
-    out["upper"] = upper
-    if deff:
-        out["deff"] = design_effect
-    out["n"] = np.repeat(n, n_columns).astype(np.int64)
-    out["weighted_n"] = np.repeat(weighted_n, n_columns)
-    out["df"] = np.repeat(df, n_columns).astype(np.int64)
-    out.attrs["excluded_rows"] = excluded
-    if excluded:
-        warnings.warn(
-            f"{excluded} row(s) with a missing {y} or weight left out of the estimate "
-            "(kept in the design); see the result's attrs['excluded_rows']",
-            ExcludedRowsWarning,
-            stacklevel=stacklevel,
-        )
-    return out
+from .._choices import LonelyPsu, ShareInterval
+from .coding import Columns
+from .design import survey_design
 
 
 def survey_share(
@@ -124,9 +20,9 @@ def survey_share(
     fpc: Columns = None,
     by: Columns = None,
     conf: float = 0.95,
-    ci: str = "logit",
+    ci: ShareInterval = "logit",
     deff: bool = True,
-    lonely_psu: str = "fail",
+    lonely_psu: LonelyPsu = "fail",
 ) -> pd.DataFrame:
     """Shares from survey microdata, per domain, with design-based intervals.
 
@@ -204,20 +100,9 @@ def survey_share(
     R gives the same: ``svymean(~sex, svydesign(id=~psu, strata=~stratum, weights=~weight,
     data=victims))``.
     """
-    return _estimate(
-        "share",
-        data,
-        y,
-        weight=weight,
-        strata=strata,
-        psu=psu,
-        fpc=fpc,
-        by=by,
-        conf=conf,
-        ci=ci,
-        deff=deff,
-        lonely_psu=lonely_psu,
-    )
+    return survey_design(
+        data, weight=weight, strata=strata, psu=psu, fpc=fpc, lonely_psu=lonely_psu
+    )._domain_estimate("share", y, by=by, conf=conf, ci=ci, deff=deff)
 
 
 def survey_mean(
@@ -231,7 +116,7 @@ def survey_mean(
     by: Columns = None,
     conf: float = 0.95,
     deff: bool = True,
-    lonely_psu: str = "fail",
+    lonely_psu: LonelyPsu = "fail",
 ) -> pd.DataFrame:
     """Means of a numeric y from survey microdata, per domain (R ``svyby(~y, ~by, svymean)``).
 
@@ -251,20 +136,9 @@ def survey_mean(
         mean     se
     0  5.333  1.374
     """
-    return _estimate(
-        "mean",
-        data,
-        y,
-        weight=weight,
-        strata=strata,
-        psu=psu,
-        fpc=fpc,
-        by=by,
-        conf=conf,
-        ci="mean",
-        deff=deff,
-        lonely_psu=lonely_psu,
-    )
+    return survey_design(
+        data, weight=weight, strata=strata, psu=psu, fpc=fpc, lonely_psu=lonely_psu
+    )._domain_estimate("mean", y, by=by, conf=conf, ci="mean", deff=deff)
 
 
 def survey_total(
@@ -278,7 +152,7 @@ def survey_total(
     by: Columns = None,
     conf: float = 0.95,
     deff: bool = True,
-    lonely_psu: str = "fail",
+    lonely_psu: LonelyPsu = "fail",
 ) -> pd.DataFrame:
     """Weighted totals of y from survey microdata, per domain (R ``svyby(~y, ~by, svytotal)``).
 
@@ -295,17 +169,6 @@ def survey_total(
         total      se
     0  3100.0  1533.0
     """
-    return _estimate(
-        "total",
-        data,
-        y,
-        weight=weight,
-        strata=strata,
-        psu=psu,
-        fpc=fpc,
-        by=by,
-        conf=conf,
-        ci="mean",
-        deff=deff,
-        lonely_psu=lonely_psu,
-    )
+    return survey_design(
+        data, weight=weight, strata=strata, psu=psu, fpc=fpc, lonely_psu=lonely_psu
+    )._domain_estimate("total", y, by=by, conf=conf, ci="mean", deff=deff)

@@ -1,47 +1,51 @@
-//! A compact byte encoding of [`SurveyPartials`], so that partials made on one machine (a dask
+//! The byte encoding of [`SurveyPartials`], so that partials made on one machine (a dask
 //! worker, a Spark executor, a loop over files) travel to another and merge there.
 //!
-//! The layout is little-endian and versioned: a magic `CSSP` and a version byte, the shape, then
-//! only what is present (units seen with their parent and first row, fpc values seen, the cells
-//! with at least one row), so partials of a partition that touches a few PSUs stay small whatever
-//! the size of the design. Decoding checks every length and code against the shape and never
-//! panics on bad bytes: it gives a [`CoreError::Design`] instead. Encoding is deterministic (sparse
-//! cells are written in key order), so equal partials give equal bytes.
+//! Layout: the mark `CSSP`, a version byte, the CRC-32 of the body (little-endian), then the body:
+//! a [`Wire`] record in postcard's format (serde; varint integers, lengths before sequences). Only
+//! what is present is written (units seen with their parent and first row, fpc values seen, cells
+//! with at least one row), so a partition that touches a few PSUs stays small whatever the size of
+//! the design. Encoding is deterministic (cells in key order), so equal partials give equal bytes.
+//!
+//! Decoding never panics and never trusts a size: a truncated or altered payload fails the
+//! checksum or postcard's own reading, and every code and count is checked against the shape
+//! before anything is built. The tables the shape implies (one entry per unit code, stratum and
+//! domain) are allocated only within [`budget`] of the payload's length, so a short payload
+//! cannot claim billions of units or domains. Every failure is a [`CoreError::Design`] naming
+//! the partials.
 use super::{Cells, CoreError, CoreResult, Moments, Shape, SurveyPartials, NO_CODE};
+use serde::{Deserialize, Serialize};
 
 const MAGIC: &[u8; 4] = b"CSSP";
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
+/// Mark, version byte and checksum.
+const HEADER: usize = 4 + 1 + 4;
 
-/// Decoding allocates a table per stage over every unit code, seen or not; a stage of more
-/// codes than this (a quarter of a billion rows as their own PSUs) is taken for corrupt bytes
-/// rather than allocated.
-const MAX_UNITS: usize = 1 << 28;
-
-/// Appends little-endian values.
-struct Writer(Vec<u8>);
-
-impl Writer {
-    fn u8(&mut self, v: u8) {
-        self.0.push(v);
-    }
-    fn u32(&mut self, v: u32) {
-        self.0.extend_from_slice(&v.to_le_bytes());
-    }
-    fn u64(&mut self, v: u64) {
-        self.0.extend_from_slice(&v.to_le_bytes());
-    }
-    fn len(&mut self, v: usize) {
-        self.u64(v as u64);
-    }
-    fn f64(&mut self, v: f64) {
-        self.0.extend_from_slice(&v.to_le_bytes());
-    }
+/// The bytes the shape's tables may take when decoded: 64 per payload byte, and at least
+/// 256 MiB (a partition that touches a few PSUs of a design with millions of them is small but
+/// decodes to the design's full tables).
+fn budget(payload: usize) -> u64 {
+    (payload as u64).saturating_mul(64).max(256 << 20)
 }
 
-/// Reads little-endian values, failing at the end of the bytes.
-struct Reader<'b> {
-    bytes: &'b [u8],
-    at: usize,
+/// The partials as written: the shape, then only what is present.
+#[derive(Serialize, Deserialize)]
+struct Wire {
+    n_strata: u32,
+    /// Per stage: the number of unit codes and whether the stage has an fpc.
+    stages: Vec<(u32, bool)>,
+    n_domains: u32,
+    n_columns: u32,
+    numeric: bool,
+    first_row_stratum: Vec<u64>,
+    /// Per stage, the units seen: (unit, parent, first row).
+    units: Vec<Vec<(u32, u32, u64)>>,
+    /// Per stage with an fpc, the groups seen: (group, fpc).
+    fpc: Vec<Vec<(u32, f64)>>,
+    /// Per domain of a numeric y: weight, mean and sum of squared deviations.
+    moments: Vec<(f64, f64, f64)>,
+    /// Cells with at least one row: (domain x units + unit, the cell's values).
+    cells: Vec<(u64, Vec<f64>)>,
 }
 
 fn malformed(what: &str) -> CoreError {
@@ -51,165 +55,118 @@ fn malformed(what: &str) -> CoreError {
     ))
 }
 
-impl Reader<'_> {
-    fn take<const N: usize>(&mut self) -> CoreResult<[u8; N]> {
-        let end = self.at.checked_add(N).filter(|&e| e <= self.bytes.len());
-        let end = end.ok_or_else(|| malformed("they end too soon"))?;
-        let mut out = [0_u8; N];
-        out.copy_from_slice(&self.bytes[self.at..end]);
-        self.at = end;
-        Ok(out)
-    }
-    fn u8(&mut self) -> CoreResult<u8> {
-        Ok(self.take::<1>()?[0])
-    }
-    fn flag(&mut self) -> CoreResult<bool> {
-        match self.u8()? {
-            0 => Ok(false),
-            1 => Ok(true),
-            _ => Err(malformed("a flag is neither 0 nor 1")),
-        }
-    }
-    fn u32(&mut self) -> CoreResult<u32> {
-        Ok(u32::from_le_bytes(self.take()?))
-    }
-    fn u64(&mut self) -> CoreResult<u64> {
-        Ok(u64::from_le_bytes(self.take()?))
-    }
-    fn f64(&mut self) -> CoreResult<f64> {
-        Ok(f64::from_le_bytes(self.take()?))
-    }
-    /// A size below `limit`.
-    fn len(&mut self, limit: usize, what: &str) -> CoreResult<usize> {
-        let v = self.u64()?;
-        usize::try_from(v)
-            .ok()
-            .filter(|&v| v < limit)
-            .ok_or_else(|| malformed(&format!("{what} is {v}")))
-    }
-    /// A count of records of `record` bytes each, no more than the bytes left can hold.
-    fn count(&mut self, record: usize, what: &str) -> CoreResult<usize> {
-        let left = self.bytes.len() - self.at;
-        self.len(left / record + 1, what)
-    }
-}
-
 impl SurveyPartials {
     /// The partials as bytes, for [`from_bytes`](Self::from_bytes) to read back.
     pub fn to_bytes(&self) -> Vec<u8> {
         let shape = &self.shape;
-        let mut w = Writer(Vec::new());
-        w.0.extend_from_slice(MAGIC);
-        w.u8(VERSION);
-        w.len(shape.n_strata);
-        w.len(shape.n_units.len());
-        for (&n, &fpc) in shape.n_units.iter().zip(&shape.has_fpc) {
-            w.len(n);
-            w.u8(u8::from(fpc));
-        }
-        w.len(shape.n_domains);
-        w.len(shape.n_columns);
-        w.u8(u8::from(shape.numeric));
-        for &row in &self.first_row_stratum {
-            w.u64(row);
-        }
-        for (parents, first) in self.parent.iter().zip(&self.first_row_unit) {
-            w.len(parents.iter().filter(|&&p| p != NO_CODE).count());
-            for (unit, (&p, &row)) in parents.iter().zip(first).enumerate() {
-                if p != NO_CODE {
-                    w.u32(unit as u32);
-                    w.u32(p);
-                    w.u64(row);
-                }
-            }
-        }
-        for fpc in &self.fpc {
-            w.len(fpc.iter().filter(|f| !f.is_nan()).count());
-            for (group, &f) in fpc.iter().enumerate() {
-                if !f.is_nan() {
-                    w.u32(group as u32);
-                    w.f64(f);
-                }
-            }
-        }
-        for m in &self.moments {
-            w.f64(m.weight);
-            w.f64(m.mean);
-            w.f64(m.m2);
-        }
         let width = shape.width();
-        let mut cells: Vec<(u64, &[f64])> = match &self.cells {
+        let mut cells: Vec<(u64, Vec<f64>)> = match &self.cells {
             Cells::Dense(values) => values
                 .chunks_exact(width)
                 .enumerate()
                 .filter(|(_, cell)| cell[super::ROWS] > 0.0)
-                .map(|(key, cell)| (key as u64, cell))
+                .map(|(key, cell)| (key as u64, cell.to_vec()))
                 .collect(),
             Cells::Sparse { slot, values } => slot
                 .iter()
-                .map(|(&key, &at)| (key, &values[at..at + width]))
+                .map(|(&key, &at)| (key, values[at..at + width].to_vec()))
                 .collect(),
         };
         cells.sort_unstable_by_key(|&(key, _)| key);
-        w.len(cells.len());
-        for (key, cell) in cells {
-            w.u64(key);
-            for &v in cell {
-                w.f64(v);
-            }
-        }
-        w.0
+        let wire = Wire {
+            n_strata: shape.n_strata as u32,
+            stages: shape
+                .n_units
+                .iter()
+                .zip(&shape.has_fpc)
+                .map(|(&n, &f)| (n as u32, f))
+                .collect(),
+            n_domains: shape.n_domains as u32,
+            n_columns: shape.n_columns as u32,
+            numeric: shape.numeric,
+            first_row_stratum: self.first_row_stratum.clone(),
+            units: self
+                .parent
+                .iter()
+                .zip(&self.first_row_unit)
+                .map(|(parents, first)| {
+                    parents
+                        .iter()
+                        .zip(first)
+                        .enumerate()
+                        .filter(|(_, (&p, _))| p != NO_CODE)
+                        .map(|(u, (&p, &row))| (u as u32, p, row))
+                        .collect()
+                })
+                .collect(),
+            fpc: self
+                .fpc
+                .iter()
+                .map(|fpc| {
+                    fpc.iter()
+                        .enumerate()
+                        .filter(|(_, f)| !f.is_nan())
+                        .map(|(g, &f)| (g as u32, f))
+                        .collect()
+                })
+                .collect(),
+            moments: self
+                .moments
+                .iter()
+                .map(|m| (m.weight, m.mean, m.m2))
+                .collect(),
+            cells,
+        };
+        let body = postcard::to_allocvec(&wire).unwrap_or_default();
+        let mut out = Vec::with_capacity(HEADER + body.len());
+        out.extend_from_slice(MAGIC);
+        out.push(VERSION);
+        out.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+        out.extend_from_slice(&body);
+        out
     }
 
     /// Partials from the bytes of [`to_bytes`](Self::to_bytes).
     pub fn from_bytes(bytes: &[u8]) -> CoreResult<Self> {
-        let mut r = Reader { bytes, at: 0 };
-        if r.take::<4>()? != *MAGIC {
+        if bytes.len() < HEADER || &bytes[..4] != MAGIC {
             return Err(malformed(
                 "they do not start with the survey partials' mark",
             ));
         }
-        let version = r.u8()?;
-        if version != VERSION {
-            return Err(malformed(&format!("version {version}")));
+        if bytes[4] != VERSION {
+            return Err(malformed(&format!("version {}", bytes[4])));
         }
-        let limit = NO_CODE as usize;
-        let n_strata = r.len(limit, "the number of strata")?;
-        let stages = r.len(64, "the number of stages")?;
-        let mut n_units = Vec::with_capacity(stages);
-        let mut has_fpc = Vec::with_capacity(stages);
-        for _ in 0..stages {
-            n_units.push(r.len(MAX_UNITS, "the number of units")?);
-            has_fpc.push(r.flag()?);
+        let body = &bytes[HEADER..];
+        let checksum = u32::from_le_bytes([bytes[5], bytes[6], bytes[7], bytes[8]]);
+        if crc32fast::hash(body) != checksum {
+            return Err(malformed(
+                "their checksum does not match (truncated or altered)",
+            ));
+        }
+        let (wire, rest): (Wire, &[u8]) =
+            postcard::take_from_bytes(body).map_err(|e| malformed(&format!("{e}")))?;
+        if !rest.is_empty() {
+            return Err(malformed("bytes are left over after the cells"));
         }
         let shape = Shape {
-            n_strata,
-            n_units,
-            has_fpc,
-            n_domains: r.len(limit, "the number of domains")?,
-            n_columns: r.len(limit, "the number of columns")?,
-            numeric: r.flag()?,
+            n_strata: wire.n_strata as usize,
+            n_units: wire.stages.iter().map(|&(n, _)| n as usize).collect(),
+            has_fpc: wire.stages.iter().map(|&(_, f)| f).collect(),
+            n_domains: wire.n_domains as usize,
+            n_columns: wire.n_columns as usize,
+            numeric: wire.numeric,
         };
-        if n_strata == 0 || stages == 0 || shape.n_columns == 0 {
-            return Err(malformed("no strata, stages or columns"));
-        }
-        let moments = if shape.numeric { shape.n_domains } else { 0 };
-        let dense = (shape.n_strata as u64).saturating_add(3 * moments as u64);
-        if dense.saturating_mul(8) > (bytes.len() - r.at) as u64 {
-            return Err(malformed("they end too soon"));
-        }
+        check_shape(&shape, &wire, bytes.len())?;
         let mut p = Self::empty(shape);
-        for row in &mut p.first_row_stratum {
-            *row = r.u64()?;
-        }
-        for k in 0..stages {
+        p.first_row_stratum.clone_from(&wire.first_row_stratum);
+        for (k, units) in wire.units.iter().enumerate() {
             let groups = if k == 0 {
                 p.shape.n_strata
             } else {
                 p.shape.n_units[k - 1]
             };
-            for _ in 0..r.count(16, "the number of units seen")? {
-                let (unit, parent, row) = (r.u32()? as usize, r.u32()?, r.u64()?);
+            for &(unit, parent, row) in units {
+                let unit = unit as usize;
                 if unit >= p.shape.n_units[k] || parent as usize >= groups {
                     return Err(malformed("a unit or its parent is out of range"));
                 }
@@ -217,28 +174,26 @@ impl SurveyPartials {
                 p.first_row_unit[k][unit] = row;
             }
         }
-        for k in 0..stages {
-            for _ in 0..r.count(12, "the number of fpc values")? {
-                let (group, value) = (r.u32()? as usize, r.f64()?);
-                let slot = p.fpc[k].get_mut(group);
+        for (k, groups) in wire.fpc.iter().enumerate() {
+            for &(group, value) in groups {
+                let slot = p.fpc[k].get_mut(group as usize);
                 *slot.ok_or_else(|| malformed("an fpc group is out of range"))? = value;
             }
         }
-        for m in &mut p.moments {
-            *m = Moments {
-                weight: r.f64()?,
-                mean: r.f64()?,
-                m2: r.f64()?,
-            };
+        for (m, &(weight, mean, m2)) in p.moments.iter_mut().zip(&wire.moments) {
+            *m = Moments { weight, mean, m2 };
         }
         let width = p.shape.width();
         let n_cells = (p.shape.n_domains as u64).saturating_mul(p.shape.last_units() as u64);
-        for _ in 0..r.count(8 * (width + 1), "the number of cells")? {
-            let key = r.u64()?;
-            if key >= n_cells {
-                return Err(malformed("a cell is out of range"));
+        let mut last_key = None;
+        for (key, cell) in wire.cells {
+            if key >= n_cells || cell.len() != width || last_key.is_some_and(|k| k >= key) {
+                return Err(malformed(
+                    "a cell is out of range, repeated or of the wrong width",
+                ));
             }
-            let cell = match &mut p.cells {
+            last_key = Some(key);
+            let target = match &mut p.cells {
                 Cells::Dense(values) => {
                     let at = key as usize * width;
                     &mut values[at..at + width]
@@ -251,15 +206,62 @@ impl SurveyPartials {
                     &mut values[at..at + width]
                 }
             };
-            for v in cell.iter_mut() {
-                *v += r.f64()?;
-            }
-        }
-        if r.at != bytes.len() {
-            return Err(malformed("bytes are left over after the cells"));
+            target.copy_from_slice(&cell);
         }
         Ok(p)
     }
+}
+
+/// The decoded record's sizes agree with its shape, and the shape's tables fit the budget.
+fn check_shape(shape: &Shape, wire: &Wire, payload: usize) -> CoreResult<()> {
+    let stages = shape.n_units.len();
+    if shape.n_strata == 0 || stages == 0 || shape.n_columns == 0 {
+        return Err(malformed("no strata, stages or columns"));
+    }
+    if shape.n_units.iter().any(|&n| n >= NO_CODE as usize)
+        || shape.n_strata >= NO_CODE as usize
+        || shape.n_domains >= NO_CODE as usize
+    {
+        return Err(malformed("a count of codes is out of range"));
+    }
+    let moments = if shape.numeric { shape.n_domains } else { 0 };
+    if wire.first_row_stratum.len() != shape.n_strata
+        || wire.units.len() != stages
+        || wire.fpc.len() != stages
+        || wire.moments.len() != moments
+    {
+        return Err(malformed("their tables do not match their shape"));
+    }
+    // What `empty` allocates: per stage a parent and a first row per unit, an fpc per group of a
+    // stage with an fpc, a first row per stratum, moments per domain, and the dense cells.
+    let units: u64 = shape.n_units.iter().map(|&n| n as u64 * 12).sum();
+    let fpc: u64 = (0..stages)
+        .filter(|&k| shape.has_fpc[k])
+        .map(|k| {
+            8 * if k == 0 {
+                shape.n_strata
+            } else {
+                shape.n_units[k - 1]
+            } as u64
+        })
+        .sum();
+    let cells = (shape.n_domains as u64)
+        .saturating_mul(shape.last_units() as u64)
+        .saturating_mul(shape.width() as u64);
+    let dense = if cells <= super::partials::DENSE_VALUES as u64 {
+        cells * 8
+    } else {
+        0
+    };
+    // Estimating then holds a few values per domain and column (estimates, bounds, df).
+    let domains = 64 * (shape.n_domains as u64) * (shape.n_columns as u64 + 1);
+    let total = units + fpc + 8 * shape.n_strata as u64 + 24 * moments as u64 + dense + domains;
+    if total > budget(payload) {
+        return Err(malformed(&format!(
+            "their shape claims tables of {total} bytes from a payload of {payload}"
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -350,12 +352,53 @@ mod tests {
         longer.push(0);
         assert!(SurveyPartials::from_bytes(&longer).is_err());
         for at in 0..bytes.len() {
-            let mut flipped = bytes.clone();
-            flipped[at] ^= 0xFF;
-            // Any outcome but a panic: a flipped value byte still decodes.
-            let _ = SurveyPartials::from_bytes(&flipped);
+            for bit in 0..8 {
+                let mut flipped = bytes.clone();
+                flipped[at] ^= 1 << bit;
+                assert!(
+                    SurveyPartials::from_bytes(&flipped).is_err(),
+                    "byte {at} bit {bit} flipped still decodes"
+                );
+            }
         }
         let err = SurveyPartials::from_bytes(b"not partials").unwrap_err();
         assert!(err.to_string().starts_with("partials: "), "{err}");
+    }
+}
+
+#[cfg(test)]
+mod attacks {
+    use super::*;
+
+    /// A payload with a correct checksum around any body, as an attacker could make one.
+    fn sealed(body: &[u8]) -> Vec<u8> {
+        let mut out = MAGIC.to_vec();
+        out.push(VERSION);
+        out.extend_from_slice(&crc32fast::hash(body).to_le_bytes());
+        out.extend_from_slice(body);
+        out
+    }
+
+    #[test]
+    fn a_short_payload_cannot_claim_billions_of_units_or_domains() {
+        for (units, domains) in [(1 << 28, 1), (1, 4_000_000_000_u32), (u32::MAX - 1, 2)] {
+            let wire = Wire {
+                n_strata: 1,
+                stages: vec![(units, false)],
+                n_domains: domains,
+                n_columns: 1,
+                numeric: false,
+                first_row_stratum: vec![0],
+                units: vec![vec![]],
+                fpc: vec![vec![]],
+                moments: vec![],
+                cells: vec![],
+            };
+            let bytes = sealed(&postcard::to_allocvec(&wire).unwrap());
+            assert!(bytes.len() < 100, "{}", bytes.len());
+            let err = SurveyPartials::from_bytes(&bytes).unwrap_err();
+            assert!(err.to_string().starts_with("partials: "), "{err}");
+            assert!(err.to_string().contains("claims") || err.to_string().contains("range"));
+        }
     }
 }

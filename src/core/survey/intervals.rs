@@ -3,7 +3,7 @@
 use super::super::binomial::{exact_interval, wald_interval, wilson_interval};
 use super::super::check;
 use super::super::error::{half_alpha, CoreError, CoreResult};
-use super::super::special::t_two_sided;
+use super::super::special::{beta_inc, gamma_q, t_sf, t_two_sided};
 use super::Estimates;
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -222,4 +222,57 @@ pub fn t_intervals(
             }
         })
         .unzip())
+}
+
+/// The t tests of estimates against zero with the design df: the upper t quantile of each df for
+/// a two-sided `conf` interval, and the two-sided p value `2 P(T_df > |estimate / se|)` (NaN
+/// where se is zero or df is not positive). With [`t_intervals`] this is R's `confint(df = )`
+/// and `svyttest` for a contrast.
+pub fn t_tests(
+    estimate: &[f64],
+    se: &[f64],
+    df: &[f64],
+    conf: f64,
+) -> CoreResult<(Vec<f64>, Vec<f64>)> {
+    half_alpha(conf)?;
+    check::same_length("se", se, "estimate", estimate)?;
+    check::same_length("df", df, "estimate", estimate)?;
+    let t = quantiles(conf, df);
+    let p = estimate
+        .iter()
+        .zip(se)
+        .zip(df)
+        .map(|((&e, &s), &d)| {
+            if s > 0.0 && d > 0.0 {
+                2.0 * t_sf((e / s).abs(), d)
+            } else {
+                f64::NAN
+            }
+        })
+        .collect();
+    Ok((t, p))
+}
+
+/// The upper tail of the F distribution with `ndf` and `ddf` degrees of freedom at `x` (R
+/// `pf(x, ndf, ddf, lower.tail = FALSE)`), for the Rao-Scott F test.
+pub fn f_sf(x: f64, ndf: f64, ddf: f64) -> f64 {
+    if x.is_nan() || ndf.is_nan() || ddf.is_nan() || ndf <= 0.0 || ddf <= 0.0 {
+        return f64::NAN;
+    }
+    if x <= 0.0 {
+        return 1.0;
+    }
+    beta_inc(ddf / 2.0, ndf / 2.0, ddf / (ddf + ndf * x))
+}
+
+/// The upper tail of the chi-square distribution with `df` degrees of freedom at `x` (R
+/// `pchisq(x, df, lower.tail = FALSE)`).
+pub fn chi2_sf(x: f64, df: f64) -> f64 {
+    if x.is_nan() || df.is_nan() || df <= 0.0 {
+        return f64::NAN;
+    }
+    if x <= 0.0 {
+        return 1.0;
+    }
+    gamma_q(df / 2.0, x / 2.0)
 }

@@ -30,12 +30,16 @@ mod encode;
 mod intervals;
 mod partials;
 mod published;
+mod replicate;
 mod rows;
 mod text;
 mod variance;
 
-pub use intervals::{share_interval, share_intervals, t_intervals, ShareInterval};
+pub use intervals::{
+    chi2_sf, f_sf, share_interval, share_intervals, t_intervals, t_tests, ShareInterval,
+};
 pub use published::{gross_up, gross_ups, share_changes, share_cis, ShareChanges, ShareCis};
+pub use replicate::replicate_sums;
 pub use text::factorize_text;
 
 /// The code for "no domain" (a row outside every domain) and "missing" (a categorical y).
@@ -125,6 +129,10 @@ pub enum Outcome<'a> {
     Numeric(&'a [f64]),
     /// A categorical y coded `0..n_levels`, [`NO_CODE`] missing: one estimate per level.
     Levels { code: &'a [u32], n_levels: usize },
+    /// `n_columns` influence values per row (row-major), already weighted: each row adds its
+    /// values to its cell as they are, not times its weight; NaN in any column leaves the row out.
+    /// [`SurveyPartials::covariance`] then gives their totals' covariance.
+    Influence { values: &'a [f64], n_columns: usize },
 }
 
 impl Outcome<'_> {
@@ -132,12 +140,14 @@ impl Outcome<'_> {
         match self {
             Outcome::Numeric(y) => y.len(),
             Outcome::Levels { code, .. } => code.len(),
+            Outcome::Influence { values, n_columns } => values.len() / (*n_columns).max(1),
         }
     }
     fn n_columns(&self) -> usize {
         match self {
             Outcome::Numeric(_) => 1,
             Outcome::Levels { n_levels, .. } => *n_levels,
+            Outcome::Influence { n_columns, .. } => *n_columns,
         }
     }
 }
@@ -258,6 +268,19 @@ pub struct Estimates {
     pub n: Vec<f64>,
     /// Per domain: the sum of their weights.
     pub weighted_n: Vec<f64>,
+    /// Per domain: the design degrees of freedom (PSUs minus strata, R `degf`).
+    pub df: Vec<f64>,
+}
+
+/// Per domain, the totals of influence columns and their covariance matrix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Covariances {
+    /// Influence columns per domain.
+    pub n_columns: usize,
+    /// The column totals, domain-major.
+    pub total: Vec<f64>,
+    /// Per domain the `n_columns x n_columns` covariance matrix, row-major.
+    pub covariance: Vec<f64>,
     /// Per domain: the design degrees of freedom (PSUs minus strata, R `degf`).
     pub df: Vec<f64>,
 }

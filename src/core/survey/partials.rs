@@ -9,7 +9,7 @@ use std::collections::HashMap;
 /// At most this many values (cells of (domain, last-stage unit) times values per cell, 32 MiB) are
 /// held in a dense table; beyond it (an unclustered design with many domains, say) only the cells
 /// that occur are kept, in a hash map.
-const DENSE_VALUES: usize = 1 << 22;
+pub(super) const DENSE_VALUES: usize = 1 << 22;
 
 impl SurveyPartials {
     pub(super) fn empty(shape: Shape) -> Self {

@@ -68,3 +68,50 @@ for (opt in c("remove","certainty","adjust","average")) {
 }
 options(survey.lonely.psu="fail")
 cat("version", as.character(packageVersion("survey")), R.version.string, "\n")
+# ---- survey_design: ratios, contrasts, quantiles, Rao-Scott, calibration, replicate weights ----
+apisrs <- read.csv(paste0(d,"apisrs.csv"))
+strat <- designs$strat_fpc; clus1 <- designs$clus1_fpc
+show <- function(name, s) out(name, c(coef(s), SE(s)))
+for (nm in c("strat_fpc", "clus1_fpc", "clus2_fpc")) {
+  des <- designs[[nm]]
+  show(paste(nm, "ratio api00 api99"), svyratio(~api00, ~api99, des))
+  r <- svyby(~api00, ~awards, des, svyratio, denominator=~api99); out(paste(nm, "by awards ratio api00 api99"), c(coef(r), SE(r)))
+  b <- svyby(~api00, ~awards, des, svymean, covmat=TRUE); cc <- svycontrast(b, c(Yes=1, No=-1)); out(paste(nm, "contrast awards mean api00"), c(coef(cc), SE(cc)))
+  b <- svyby(~api00, ~stype, des, svytotal, covmat=TRUE); cc <- svycontrast(b, c(E=1, M=-1)); out(paste(nm, "contrast stype total api00"), c(coef(cc), SE(cc)))
+  q <- svyquantile(~api00, des, c(0.25, 0.5, 0.9)); out(paste(nm, "quantile api00"), q$api00)
+  q <- sapply(c("E", "H", "M"), function(h) svyquantile(~api00, subset(des, stype == h), 0.5)$api00); out(paste(nm, "by stype median api00"), q)
+  for (st in c("F", "Chisq")) { x <- svychisq(~sch.wide+stype, des, statistic=st); out(paste(nm, "chisq", st, "sch.wide stype"), c(x$statistic, x$parameter, x$p.value)) }
+}
+pop.types <- data.frame(stype=c("E","H","M"), Freq=c(4421,755,1018))
+pop.schwide <- data.frame(sch.wide=c("No","Yes"), Freq=c(1184,5010))
+calibrated <- list(
+  post = postStratify(clus1, ~stype, pop.types),
+  rake = rake(clus1, list(~stype, ~sch.wide), list(pop.types, pop.schwide)),
+  greg = calibrate(clus1, ~stype + api99, c(`(Intercept)`=6194, stypeH=755, stypeM=1018, api99=3914069)))
+for (nm in names(calibrated)) {
+  des <- calibrated[[nm]]
+  m <- svymean(~api00, des, deff=TRUE); out(paste("clus1", nm, "mean api00"), c(coef(m), SE(m), deff(m)))
+  t <- svytotal(~enroll, des, na.rm=TRUE); show(paste("clus1", nm, "total enroll"), t)
+  s <- svymean(~sch.wide, des); show(paste("clus1", nm, "share sch.wide"), s)
+  b <- svyby(~api00, ~awards, des, svymean); out(paste("clus1", nm, "by awards mean api00"), c(coef(b), SE(b)))
+  show(paste("clus1", nm, "ratio api00 api99"), svyratio(~api00, ~api99, des))
+  out(paste("clus1", nm, "weights"), weights(des)[1:5])
+}
+reps <- list(JK1 = as.svrepdesign(clus1, type="JK1"), JKn = as.svrepdesign(strat, type="JKn"))
+set.seed(1); boot <- as.svrepdesign(clus1, type="bootstrap", replicates=40)
+fay <- svrepdesign(data=apistrat, repweights=as.matrix(weights(as.svrepdesign(strat, type="JKn"), "analysis"))/apistrat$pw, weights=~pw, type="Fay", rho=0.3, combined.weights=FALSE)
+paired <- svydesign(id=~pair, strata=~stype, weights=~pw, data=transform(apistrat, pair=paste(stype, snum %% 2)))
+brr <- as.svrepdesign(paired, type="BRR")
+given <- list(JK1 = reps$JK1, JKn = reps$JKn, bootstrap = boot, Fay = fay, BRR = brr)
+for (nm in names(given)) {
+  des <- given[[nm]]
+  rw <- weights(des, "analysis"); write.csv(rw, sprintf("tests/data/api_repweights_%s.csv", nm), row.names=FALSE)
+  out(paste("rep", nm, "scale df rscales"), c(des$scale, degf(des), des$rscales))
+  m <- svymean(~api00, des); show(paste("rep", nm, "mean api00"), m)
+  t <- svytotal(~enroll, des, na.rm=TRUE); show(paste("rep", nm, "total enroll"), t)
+  s <- svymean(~sch.wide, des); show(paste("rep", nm, "share sch.wide"), s)
+  b <- svyby(~api00, ~stype, des, svymean); out(paste("rep", nm, "by stype mean api00"), c(coef(b), SE(b)))
+  show(paste("rep", nm, "ratio api00 api99"), svyratio(~api00, ~api99, des))
+  b <- svyby(~api00, ~awards, des, svymean, covmat=TRUE); cc <- svycontrast(b, c(Yes=1, No=-1)); out(paste("rep", nm, "contrast awards mean api00"), c(coef(cc), SE(cc)))
+  q <- svyquantile(~api00, des, c(0.25, 0.5)); out(paste("rep", nm, "quantile api00"), q$api00)
+}

@@ -145,6 +145,25 @@ impl SurveyPartials {
                 return Err(code_error("by", index, domain, "the domain codes"));
             }
             // The outcome: a value for the one numeric column, or the column of the level.
+            if let Outcome::Influence { values, n_columns } = outcome {
+                let row = &values[i * n_columns..(i + 1) * n_columns];
+                if row.iter().any(|v| v.is_nan()) {
+                    continue;
+                }
+                if row.iter().any(|v| v.is_infinite()) {
+                    return Err(CoreError::Infinite { arg: "y", index });
+                }
+                let cell = self.cell(domain, group, last_units, width);
+                cell[ROWS] += 1.0;
+                if weight > 0.0 {
+                    cell[POSITIVE] += 1.0;
+                }
+                cell[SUM_W] += weight;
+                for (sum, v) in cell[SUM_WY..].iter_mut().zip(row) {
+                    *sum += v;
+                }
+                continue;
+            }
             let (column, value) = match outcome {
                 Outcome::Numeric(y) => {
                     let value = y[i];
@@ -166,24 +185,12 @@ impl SurveyPartials {
                     }
                     (level as usize, 1.0)
                 }
+                Outcome::Influence { .. } => unreachable!("influence rows are added above"),
             };
             if self.shape.numeric {
                 self.moments[domain as usize].push(weight, value);
             }
-            let key = u64::from(domain) * last_units + u64::from(group);
-            let cell = match &mut self.cells {
-                Cells::Dense(values) => {
-                    let at = key as usize * width;
-                    &mut values[at..at + width]
-                }
-                Cells::Sparse { slot, values } => {
-                    let at = *slot.entry(key).or_insert_with(|| {
-                        values.resize(values.len() + width, 0.0);
-                        values.len() - width
-                    });
-                    &mut values[at..at + width]
-                }
-            };
+            let cell = self.cell(domain, group, last_units, width);
             cell[ROWS] += 1.0;
             if weight > 0.0 {
                 cell[POSITIVE] += 1.0;
@@ -192,5 +199,23 @@ impl SurveyPartials {
             cell[SUM_WY + column] += weight * value;
         }
         Ok(())
+    }
+
+    /// The values of the cell of (`domain`, last-stage unit `unit`).
+    fn cell(&mut self, domain: u32, unit: u32, last_units: u64, width: usize) -> &mut [f64] {
+        let key = u64::from(domain) * last_units + u64::from(unit);
+        match &mut self.cells {
+            Cells::Dense(values) => {
+                let at = key as usize * width;
+                &mut values[at..at + width]
+            }
+            Cells::Sparse { slot, values } => {
+                let at = *slot.entry(key).or_insert_with(|| {
+                    values.resize(values.len() + width, 0.0);
+                    values.len() - width
+                });
+                &mut values[at..at + width]
+            }
+        }
     }
 }

@@ -2,8 +2,8 @@
 //! units, and R's `multistage` / `onestage` / `onestrat` recursion over it.
 use super::super::parallel::map_rows;
 use super::{
-    CoreError, CoreResult, Estimates, Estimator, LonelyPsu, Moments, SurveyPartials, NO_CODE,
-    POSITIVE, ROWS, SUM_W, SUM_WY,
+    CoreError, CoreResult, Covariances, Estimates, Estimator, LonelyPsu, Moments, SurveyPartials,
+    NO_CODE, POSITIVE, ROWS, SUM_W, SUM_WY,
 };
 
 /// A sampling fraction this close to 1 makes a stratum a certainty stratum: R's `onestrat` treats
@@ -18,14 +18,7 @@ impl SurveyPartials {
         let (cells, values) = self.ordered_cells(&rank);
         let n_columns = self.shape.n_columns;
         let width = self.shape.width();
-        // Domain boundaries in the ordered cells.
-        let mut bounds = vec![0_usize; self.shape.n_domains + 1];
-        for &(d, _, _) in &cells {
-            bounds[d as usize + 1] += 1;
-        }
-        for d in 0..self.shape.n_domains {
-            bounds[d + 1] += bounds[d];
-        }
+        let bounds = domain_bounds(&cells, self.shape.n_domains);
         let per_domain = map_rows(self.shape.n_domains, |d| {
             let own = &cells[bounds[d]..bounds[d + 1]];
             let moments = self.moments.get(d).copied();
@@ -50,6 +43,45 @@ impl SurveyPartials {
         }
         Ok(out)
     }
+
+    /// Per domain, the totals of the influence columns of an [`Outcome::Influence`] and their
+    /// covariance matrix by R's `svyrecvar` (strata, stages, fpc and lonely PSUs as
+    /// [`estimate`](Self::estimate)), with the domain's design df.
+    pub fn covariance(&self, lonely: LonelyPsu) -> CoreResult<Covariances> {
+        let tree = Tree::new(self, lonely)?;
+        let rank = tree.depth_first_rank();
+        let (cells, values) = self.ordered_cells(&rank);
+        let p = self.shape.n_columns;
+        let width = self.shape.width();
+        let bounds = domain_bounds(&cells, self.shape.n_domains);
+        let per_domain = map_rows(self.shape.n_domains, |d| {
+            tree.influence(&cells[bounds[d]..bounds[d + 1]], values, width, p)
+        });
+        let mut out = Covariances {
+            n_columns: p,
+            total: Vec::with_capacity(self.shape.n_domains * p),
+            covariance: Vec::with_capacity(self.shape.n_domains * p * p),
+            df: Vec::with_capacity(self.shape.n_domains),
+        };
+        for (total, covariance, df) in per_domain {
+            out.total.extend(total);
+            out.covariance.extend(covariance);
+            out.df.push(df);
+        }
+        Ok(out)
+    }
+}
+
+/// Where each domain's cells start in the ordered cells, and where the last ends.
+fn domain_bounds(cells: &[(u32, u32, usize)], n_domains: usize) -> Vec<usize> {
+    let mut bounds = vec![0_usize; n_domains + 1];
+    for &(d, _, _) in cells {
+        bounds[d as usize + 1] += 1;
+    }
+    for d in 0..n_domains {
+        bounds[d + 1] += bounds[d];
+    }
+    bounds
 }
 
 /// The design as a tree of strata and units, with what R's `onestrat` needs per group: the
@@ -235,15 +267,9 @@ impl<'p> Tree<'p> {
         // Each cell's path through the design and its influence values: for a ratio mean
         // (sum w y - R sum w) / sum w over the cell's rows, for a total sum w y.
         let levels = stages + 1;
-        let mut path = vec![0_u32; cells.len() * levels];
+        let path = self.paths(cells);
         let mut z = vec![0.0; cells.len() * n_columns];
-        for (i, &(_, u, at)) in cells.iter().enumerate() {
-            let mut unit = u;
-            for k in (0..stages).rev() {
-                path[i * levels + k + 1] = unit;
-                unit = self.partials.parent[k][unit as usize];
-            }
-            path[i * levels] = unit;
+        for (i, &(_, _, at)) in cells.iter().enumerate() {
             for c in 0..n_columns {
                 z[i * n_columns + c] = match estimator {
                     Estimator::Mean => {
@@ -256,6 +282,7 @@ impl<'p> Tree<'p> {
         let fold = Fold {
             tree: self,
             n_columns,
+            full: false,
             levels,
             z: &z,
             path: &path,
@@ -263,22 +290,6 @@ impl<'p> Tree<'p> {
         let mut variance = vec![0.0; n_columns];
         if !cells.is_empty() {
             fold.multistage(0, cells.len(), 0, &mut variance);
-        }
-        // R `degf` on the domain: distinct PSUs minus distinct strata among positive-weight rows.
-        let (mut psus, mut strata) = (0.0, 0.0);
-        let (mut last_psu, mut last_stratum) = (None, None);
-        for (i, &(_, _, at)) in cells.iter().enumerate() {
-            if values[at + SUM_W] > 0.0 {
-                let (h, psu) = (path[i * levels], path[i * levels + 1]);
-                if last_stratum != Some(h) {
-                    strata += 1.0;
-                    last_stratum = Some(h);
-                }
-                if last_psu != Some((h, psu)) {
-                    psus += 1.0;
-                    last_psu = Some((h, psu));
-                }
-            }
         }
         // R `svymean(deff = TRUE)`: the SRS variance without replacement of the domain mean,
         // svyvar(y) (N - n) / (N n), svyvar with divisor n - 1; a total's is N^2 times it.
@@ -317,8 +328,80 @@ impl<'p> Tree<'p> {
             estimate,
             n: totals[ROWS],
             weighted_n,
-            df: psus - strata,
+            df: self.degf(cells, values, &path),
         }
+    }
+
+    /// Each cell's path through the design: its stratum, then its unit at each stage.
+    fn paths(&self, cells: &[(u32, u32, usize)]) -> Vec<u32> {
+        let stages = self.partials.parent.len();
+        let levels = stages + 1;
+        let mut path = vec![0_u32; cells.len() * levels];
+        for (i, &(_, u, _)) in cells.iter().enumerate() {
+            let mut unit = u;
+            for k in (0..stages).rev() {
+                path[i * levels + k + 1] = unit;
+                unit = self.partials.parent[k][unit as usize];
+            }
+            path[i * levels] = unit;
+        }
+        path
+    }
+
+    /// R `degf` on a domain: distinct PSUs minus distinct strata among its positive-weight rows.
+    fn degf(&self, cells: &[(u32, u32, usize)], values: &[f64], path: &[u32]) -> f64 {
+        let levels = self.partials.parent.len() + 1;
+        let (mut psus, mut strata) = (0.0, 0.0);
+        let (mut last_psu, mut last_stratum) = (None, None);
+        for (i, &(_, _, at)) in cells.iter().enumerate() {
+            if values[at + SUM_W] > 0.0 {
+                let (h, psu) = (path[i * levels], path[i * levels + 1]);
+                if last_stratum != Some(h) {
+                    strata += 1.0;
+                    last_stratum = Some(h);
+                }
+                if last_psu != Some((h, psu)) {
+                    psus += 1.0;
+                    last_psu = Some((h, psu));
+                }
+            }
+        }
+        psus - strata
+    }
+
+    /// The totals of one domain's influence columns, their covariance matrix (row-major) and
+    /// the domain's design df.
+    fn influence(
+        &self,
+        cells: &[(u32, u32, usize)],
+        values: &[f64],
+        width: usize,
+        n_columns: usize,
+    ) -> (Vec<f64>, Vec<f64>, f64) {
+        let mut totals = vec![0.0; n_columns];
+        let mut z = vec![0.0; cells.len() * n_columns];
+        for (i, &(_, _, at)) in cells.iter().enumerate() {
+            for c in 0..n_columns {
+                let v = values[at + SUM_WY + c];
+                z[i * n_columns + c] = v;
+                totals[c] += v;
+            }
+        }
+        debug_assert!(width >= SUM_WY + n_columns);
+        let path = self.paths(cells);
+        let fold = Fold {
+            tree: self,
+            n_columns,
+            full: true,
+            levels: self.partials.parent.len() + 1,
+            z: &z,
+            path: &path,
+        };
+        let mut covariance = vec![0.0; n_columns * n_columns];
+        if !cells.is_empty() {
+            fold.multistage(0, cells.len(), 0, &mut covariance);
+        }
+        (totals, covariance, self.degf(cells, values, &path))
     }
 }
 
@@ -334,6 +417,8 @@ fn group_first_row(partials: &SurveyPartials, k: usize, g: usize) -> u64 {
 struct Fold<'f> {
     tree: &'f Tree<'f>,
     n_columns: usize,
+    /// The full covariance matrix of the columns (row-major), not only their variances.
+    full: bool,
     levels: usize,
     z: &'f [f64],
     path: &'f [u32],
@@ -361,7 +446,7 @@ impl Fold<'_> {
         self.onestage(start, end, k, variance);
         let stages = self.levels - 1;
         if k + 1 < stages && self.tree.partials.shape.has_fpc[k] {
-            let mut sub = vec![0.0; self.n_columns];
+            let mut sub = vec![0.0; variance.len()];
             let mut i = start;
             while i < end {
                 let j = self.run_end(i, end, k + 1);
@@ -438,20 +523,39 @@ impl Fold<'_> {
             i = j;
         }
         let present = (unit_totals.len() / c) as f64;
-        for (col, v) in variance.iter_mut().enumerate() {
-            let mean = if lonely {
-                0.0
-            } else {
-                unit_totals.iter().skip(col).step_by(c).sum::<f64>() / sampled
-            };
-            let spread: f64 = unit_totals
-                .iter()
-                .skip(col)
-                .step_by(c)
-                .map(|t| (t - mean) * (t - mean))
-                .sum::<f64>()
-                + (sampled - present) * mean * mean;
-            *v += scale * spread;
+        let means: Vec<f64> = (0..c)
+            .map(|col| {
+                if lonely {
+                    0.0
+                } else {
+                    unit_totals.iter().skip(col).step_by(c).sum::<f64>() / sampled
+                }
+            })
+            .collect();
+        let absent = sampled - present;
+        if self.full {
+            for a in 0..c {
+                for b in 0..c {
+                    let spread: f64 = unit_totals
+                        .chunks_exact(c)
+                        .map(|t| (t[a] - means[a]) * (t[b] - means[b]))
+                        .sum::<f64>()
+                        + absent * means[a] * means[b];
+                    variance[a * c + b] += scale * spread;
+                }
+            }
+        } else {
+            for (col, v) in variance.iter_mut().enumerate() {
+                let mean = means[col];
+                let spread: f64 = unit_totals
+                    .iter()
+                    .skip(col)
+                    .step_by(c)
+                    .map(|t| (t - mean) * (t - mean))
+                    .sum::<f64>()
+                    + absent * mean * mean;
+                *v += scale * spread;
+            }
         }
         true
     }

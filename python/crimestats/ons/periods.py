@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._core import InputError
+from .._core import InputError
 
 _MONTHS = {
     name: number
@@ -155,17 +155,19 @@ def parse_periods(periods: Iterable[Any], *, arg: str = "period") -> pd.DataFram
     3 2019-03-31      12
     """
     values = periods if isinstance(periods, pd.Series) else pd.Series(list(periods), dtype=object)
-    cache: dict[Any, tuple[pd.Timestamp, int] | None] = {}
+    distinct: Any
+    try:  # each distinct label is read once: a stacked table repeats a handful of them
+        codes, distinct = pd.factorize(values.astype(object), use_na_sentinel=True)
+    except TypeError:  # unhashable values: every one on its own
+        codes, distinct = np.arange(len(values)), values.to_numpy(dtype=object)
+    if (codes < 0).any():
+        raise InputError(f"{arg}: position {int(np.flatnonzero(codes < 0)[0])} is missing")
     ends: list[pd.Timestamp] = []
     months: list[int] = []
-    for position, value in enumerate(values.tolist()):
-        if value is None or (not isinstance(value, str) and pd.isna(value)):
-            raise InputError(f"{arg}: position {position} is missing")
-        try:
-            parsed = cache[value] if value in cache else cache.setdefault(value, _parse_one(value))
-        except TypeError:  # unhashable
-            parsed = _parse_one(value)
+    for code, value in enumerate(distinct):
+        parsed = _parse_one(value)
         if parsed is None:
+            position = int(np.flatnonzero(codes == code)[0])
             raise InputError(
                 f"{arg}: position {position} is {value!r}, which is not a period crimestats can "
                 "put in time order; give labels such as 'year ending March 2019', 'April 2018 "
@@ -173,10 +175,11 @@ def parse_periods(periods: Iterable[Any], *, arg: str = "period") -> pd.DataFram
             )
         ends.append(parsed[0])
         months.append(parsed[1])
+    end_values = pd.DatetimeIndex(ends, dtype="datetime64[ns]").to_numpy()
     return pd.DataFrame(
         {
-            "period_end": pd.to_datetime(pd.Series(ends, dtype="datetime64[ns]")).to_numpy(),
-            "months": np.array(months, dtype=np.int64),
+            "period_end": end_values[codes] if len(codes) else end_values[:0],
+            "months": np.array(months, dtype=np.int64)[codes] if len(codes) else np.zeros(0, int),
         },
         index=values.index,
     )

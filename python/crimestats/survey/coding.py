@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any, TypeAlias
+from typing import Any, NamedTuple, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -16,10 +16,10 @@ from .._core import InputError
 
 Columns: TypeAlias = "str | Sequence[str] | None"
 
-_NO_CODE = np.uint32(0xFFFF_FFFF)
+NO_CODE = np.uint32(0xFFFF_FFFF)
 
 
-def _column_list(name: str, value: Columns) -> list[str]:
+def column_list(name: str, value: Columns) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
@@ -29,15 +29,15 @@ def _column_list(name: str, value: Columns) -> list[str]:
     raise InputError(f"{name}: give a column name or a list of column names, got {value!r}")
 
 
-def _column(data: pd.DataFrame, name: str, column: Any) -> pd.Series:
+def get_column(data: pd.DataFrame, name: str, column: Any) -> pd.Series:
     return _inputs.column(data, name, column)
 
 
-def _numeric(data: pd.DataFrame, name: str, column: str) -> np.ndarray:
+def numeric_column(data: pd.DataFrame, name: str, column: str) -> np.ndarray:
     return _inputs.numeric_column(data, name, column)
 
 
-def _factorize_one(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+def factorize_one(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """pandas.factorize(sort=True), with a shortcut for integers in a compact range (PSU and
     stratum numbers), whose codes are the offsets from the smallest value."""
     # Only numpy's own integers: a nullable Int64 or Arrow column may hold <NA>, which
@@ -52,14 +52,14 @@ def _factorize_one(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
             return (values - low).astype(dtype), pd.Index(span)
     if isinstance(column.dtype, pd.CategoricalDtype):
         return column.cat.codes.to_numpy(), pd.Index(column.cat.categories)
-    text = _factorize_text(column)
+    text = factorize_text(column)
     if text is not None:
         return text
     codes, uniques = pd.factorize(column, sort=True)
     return codes, pd.Index(uniques)
 
 
-def _factorize_text(column: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
+def factorize_text(column: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
     """Sorted codes for a text column held by Arrow (pandas' default ``str``), hashed by the
     core from Arrow's buffers without a copy, several times faster than pandas.factorize; None
     for any other column."""
@@ -93,8 +93,8 @@ def _factorize_text(column: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
     return codes.view(np.int32), pd.Index(labels)
 
 
-def _factorize_grouped(columns: list[pd.Series]) -> tuple[np.ndarray, list[pd.Index]]:
-    """As :func:`_factorize` by grouping, for combinations too many to number in 62 bits."""
+def factorize_grouped(columns: list[pd.Series]) -> tuple[np.ndarray, list[pd.Index]]:
+    """As :func:`factorize` by grouping, for combinations too many to number in 62 bits."""
     grouped = pd.DataFrame(dict(enumerate(columns))).groupby(list(range(len(columns))))
     codes = grouped.ngroup().fillna(-1).to_numpy(dtype=np.int64)
     first = pd.Series(np.arange(len(codes))).groupby(codes).first()
@@ -102,18 +102,18 @@ def _factorize_grouped(columns: list[pd.Series]) -> tuple[np.ndarray, list[pd.In
     return codes, [pd.Index(column.to_numpy()[rows]) for column in columns]
 
 
-def _factorize(columns: list[pd.Series]) -> tuple[np.ndarray, list[pd.Index]]:
+def factorize(columns: list[pd.Series]) -> tuple[np.ndarray, list[pd.Index]]:
     """Codes 0..k-1 for the distinct combinations of `columns` that occur, in sorted order (-1
     where any value is missing), and each combination's labels, one Index per column.
 
     Each column is factorised on its own and the codes combined in mixed radix, several times
     faster than grouping on the columns together.
     """
-    factors = [_factorize_one(column) for column in columns]
+    factors = [factorize_one(column) for column in columns]
     sizes = [max(len(uniques), 1) for _, uniques in factors]
     space = math.prod(sizes)
     if space >= 2**62:
-        return _factorize_grouped(columns)
+        return factorize_grouped(columns)
     dtype = np.int32 if space < 2**31 else np.int64
     combined: npt.NDArray[np.signedinteger[Any]] = factors[0][0].astype(dtype, copy=True)
     missing: np.ndarray | None = None
@@ -154,72 +154,88 @@ def _factorize(columns: list[pd.Series]) -> tuple[np.ndarray, list[pd.Index]]:
     return out, labels[::-1]
 
 
-def _codes(data: pd.DataFrame, name: str, columns: list[str]) -> tuple[np.ndarray, int]:
+def key_codes(data: pd.DataFrame, name: str, columns: list[str]) -> tuple[np.ndarray, int]:
     """Codes 0..k for the combinations of `columns`; a missing label is an InputError."""
-    codes, labels = _factorize([_column(data, name, c) for c in columns])
+    codes, labels = factorize([get_column(data, name, c) for c in columns])
     if (codes < 0).any():
         position = int(np.argmax(codes < 0))
         raise InputError(f"{name}: position {position} is missing; every row needs a {name}")
     return np.ascontiguousarray(codes, dtype=np.uint32), len(labels[0])
 
 
-def _design(
+def survey_codes(
+    weight: np.ndarray,
+    strata: tuple[np.ndarray, int] | None,
+    units: list[tuple[np.ndarray, int]],
+    fpc: list[np.ndarray | None],
+) -> _core.SurveyCodes:
+    """The core's coded design from the weight, the stratum codes and their count (None when
+    unstratified), each stage's unit codes and count, and each stage's fpc (None without)."""
+    return _core.SurveyCodes(
+        weight,
+        None if strata is None else strata[0],
+        1 if strata is None else strata[1],
+        [codes for codes, _ in units],
+        [count for _, count in units],
+        fpc,
+    )
+
+
+class CodedDesign(NamedTuple):
+    """A design's columns as codes: the weight, strata (codes and count, None if unstratified),
+    each stage's units (codes and count), each stage's fpc, and the core's object of them."""
+
+    weight: np.ndarray
+    strata: tuple[np.ndarray, int] | None
+    units: list[tuple[np.ndarray, int]]
+    fpc: list[np.ndarray | None]
+    core: _core.SurveyCodes
+
+
+def design_codes(
     data: pd.DataFrame, weight: str, strata: str | None, psu: Columns, fpc: Columns
-) -> dict[str, Any]:
+) -> CodedDesign:
+    """The design of the rows of `data` coded for the core (strata, each stage's units as R's
+    `interaction` of the id columns of stages 1..k, fpc per stage)."""
     n = len(data)
-    psus = _column_list("psu", psu)
-    fpcs = _column_list("fpc", fpc)
+    psus = column_list("psu", psu)
+    fpcs = column_list("fpc", fpc)
     stages = max(len(psus), 1)
     if len(fpcs) > stages:
         raise InputError(
             f"fpc: {len(fpcs)} columns for {stages} stage(s) of sampling; give one fpc per stage"
         )
-    if strata is not None:
-        strata_codes, n_strata = _codes(data, "strata", [strata])
-    else:
-        strata_codes, n_strata = None, 1
-    units: list[np.ndarray] = []
-    n_units: list[int] = []
-    if psus:
-        # A stage-k unit is the combination of the ids of stages 1..k (R's `interaction`), so a
-        # second-stage label may repeat across first-stage units.
-        for k in range(len(psus)):
-            codes, count = _codes(data, "psu", psus[: k + 1])
-            units.append(codes)
-            n_units.append(count)
-    else:
-        units.append(np.arange(n, dtype=np.uint32))
-        n_units.append(n)
-    fpc_arrays: list[np.ndarray | None] = [_numeric(data, "fpc", f) for f in fpcs]
+    strata_codes = key_codes(data, "strata", [strata]) if strata is not None else None
+    # A stage-k unit is the combination of the ids of stages 1..k (R's `interaction`), so a
+    # second-stage label may repeat across first-stage units.
+    units = [key_codes(data, "psu", psus[: k + 1]) for k in range(len(psus))] or [
+        (np.arange(n, dtype=np.uint32), n)
+    ]
+    fpc_arrays: list[np.ndarray | None] = [numeric_column(data, "fpc", f) for f in fpcs]
     fpc_arrays += [None] * (stages - len(fpc_arrays))
-    return {
-        "weight": _numeric(data, "weight", weight),
-        "strata": strata_codes,
-        "n_strata": n_strata,
-        "units": units,
-        "n_units": n_units,
-        "fpc": fpc_arrays,
-    }
+    weights = numeric_column(data, "weight", weight)
+    core = survey_codes(weights, strata_codes, units, fpc_arrays)
+    return CodedDesign(weights, strata_codes, units, fpc_arrays, core)
 
 
-def _domains(data: pd.DataFrame, by: Columns) -> tuple[np.ndarray | None, int, pd.DataFrame]:
+def domain_codes(data: pd.DataFrame, by: Columns) -> tuple[np.ndarray | None, int, pd.DataFrame]:
     """Domain codes (NO_CODE where a by-value is missing), their count and their labels."""
-    columns = _column_list("by", by)
+    columns = column_list("by", by)
     if not columns:
         return None, 1, pd.DataFrame(index=pd.RangeIndex(1))
-    codes, labels = _factorize([_column(data, "by", c) for c in columns])
+    codes, labels = factorize([get_column(data, "by", c) for c in columns])
     frame = pd.DataFrame(
         {c: pd.Series(label, dtype=data[c].dtype) for c, label in zip(columns, labels, strict=True)}
     )
-    out = np.where(codes < 0, _NO_CODE, codes).astype(np.uint32)
+    out = np.where(codes < 0, NO_CODE, codes).astype(np.uint32)
     return np.ascontiguousarray(out), len(frame), frame
 
 
-def _outcome(
+def outcome_codes(
     data: pd.DataFrame, y: str, statistic: str
 ) -> tuple[np.ndarray | None, np.ndarray | None, list[Any] | None, np.ndarray]:
     """(numeric y, level codes, level labels, missing mask) for `y`."""
-    series = _column(data, "y", y)
+    series = get_column(data, "y", y)
     missing = series.isna().to_numpy()
     categorical = isinstance(series.dtype, pd.CategoricalDtype) or not (
         pd.api.types.is_numeric_dtype(series.dtype) or series.dtype == bool
@@ -231,11 +247,11 @@ def _outcome(
         else:
             codes, uniques = pd.factorize(series, sort=True)
             labels = list(uniques)
-        level_codes = np.where(codes < 0, _NO_CODE, codes).astype(np.uint32)
+        level_codes = np.where(codes < 0, NO_CODE, codes).astype(np.uint32)
         return None, np.ascontiguousarray(level_codes), labels, missing
     if categorical:
         raise InputError(f"y: column {y!r} is not numeric; use survey_share for a categorical y")
-    values = _numeric(data, "y", y)
+    values = numeric_column(data, "y", y)
     if statistic == "share":
         seen = values[~np.isnan(values)]
         bad = ~np.isin(seen, (0.0, 1.0))
