@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .._core import InputError
@@ -189,12 +190,30 @@ def read_pfa_lookup(path: str | Path) -> pd.DataFrame:
     lookup = raw[[found[k] for k in needed]].copy()
     lookup.columns = needed
     lookup = lookup.apply(lambda s: s.str.strip())
+    _check_codes(lookup, f"{path.name}: line", 2)  # line 1 is the header
     lookup = lookup.drop_duplicates()
     twice = lookup["lad_code"].duplicated(keep=False)
     if twice.any():
         bad = ", ".join(sorted(set(lookup.loc[twice, "lad_code"])))
         raise InputError(f"{path.name}: districts mapped to more than one force: {bad}")
     return lookup.reset_index(drop=True)
+
+
+def _check_codes(lookup: pd.DataFrame, where: str, first: int) -> None:
+    """Every row of a LAD -> PFA lookup has a district and a force code: a district without a
+    force was left out of its force's sum without a word (Cleveland 502,189 instead of 600,369
+    with Hartlepool's code blanked), and one without a code cannot be matched to an estimate."""
+    for column, what in [("lad_code", "district (LAD)"), ("pfa_code", "force (PFA)")]:
+        codes = lookup[column]
+        blank = codes.isna().to_numpy() | (codes.astype(str).str.strip() == "").to_numpy()
+        if blank.any():
+            position = int(np.argmax(blank))
+            name = lookup["lad_name"].iloc[position]
+            named = "" if pd.isna(name) else f" ({name})"
+            raise InputError(
+                f"{where} {position + first}{named} has no {what} code; give every district "
+                "its LAD and PFA codes (as in the ONS lookup), or drop the row"
+            )
 
 
 def pfa_population(
@@ -239,7 +258,11 @@ def pfa_population(
         if isinstance(estimates, pd.DataFrame)
         else read_mid_year_estimates(estimates, year=year)
     )
-    lad = lookup if isinstance(lookup, pd.DataFrame) else read_pfa_lookup(lookup)
+    if isinstance(lookup, pd.DataFrame):
+        _check_codes(lookup, "lookup: row", 0)
+        lad = lookup
+    else:
+        lad = read_pfa_lookup(lookup)
     if year is not None:
         mye = mye.loc[mye["year"] == year]
         if mye.empty:

@@ -421,11 +421,46 @@ class PfaTables:
         return out.reset_index(drop=True)[_WIDE_COLUMNS]
 
 
-def _find_sheet(book: pd.ExcelFile, table: str) -> str | None:
-    for sheet in book.sheet_names:
-        if re.sub(r"\s+", " ", str(sheet)).strip().lower() == f"table {table}".lower():
-            return str(sheet)
-    return None
+def _find_sheets(book: pd.ExcelFile, table: str) -> list[str]:
+    """The sheets named like `table` ("Table P1", "table  p1 "), in the workbook's order."""
+    wanted = f"table {table}".lower()
+    return [
+        str(sheet)
+        for sheet in book.sheet_names
+        if re.sub(r"\s+", " ", str(sheet)).strip().lower() == wanted
+    ]
+
+
+def _read_sheet(book: pd.ExcelFile, sheet: str, source: str) -> pd.DataFrame:
+    """One sheet's cells; a sheet whose XML is damaged inside a readable workbook is an
+    InputError naming it, not calamine's own exception."""
+    try:
+        return pd.read_excel(book, sheet_name=sheet, header=None)
+    except Exception as error:  # calamine raises its own types (XmlError, ...) for bad XML
+        raise InputError(
+            f"{source}: sheet {sheet!r} cannot be read ({type(error).__name__}: {error}); the "
+            "workbook is damaged: download it again"
+        ) from None
+
+
+def _table(book: pd.ExcelFile, table: str, source: str) -> _Sheet | None:
+    """The first sheet named like `table` that holds rows of figures: an empty sheet of the
+    same name before the real one is passed over. Failing that, the first that is a table
+    without rows, then the first sheet's error; None if no sheet has the name."""
+    error: InputError | None = None
+    empty: _Sheet | None = None
+    for sheet in _find_sheets(book, table):
+        try:
+            cut = _cut_sheet(_read_sheet(book, sheet, source), sheet, source)
+        except InputError as bad:
+            error = error or bad
+            continue
+        if len(cut.body):
+            return cut
+        empty = empty or cut
+    if empty is None and error is not None:
+        raise error
+    return empty
 
 
 def read_pfa_tables(path: str | Path) -> PfaTables:
@@ -465,18 +500,22 @@ def read_pfa_tables(path: str | Path) -> PfaTables:
     path = Path(path)
     book = _open_workbook(path)
     with book:
-        p1 = _find_sheet(book, "P1")
+        p1 = _table(book, "P1", path.name)
         if p1 is None:
             raise InputError(
                 f"{path.name} is not an ONS police force area data table: it has no sheet "
                 f"'Table P1' (its sheets: {', '.join(map(str, book.sheet_names))})"
             )
-        sheets = {"P1": p1, "P2": _find_sheet(book, "P2"), "P3": _find_sheet(book, "P3")}
-        cut = {
-            table: _cut_sheet(pd.read_excel(book, sheet_name=sheet, header=None), sheet, path.name)
-            for table, sheet in sheets.items()
-            if sheet is not None
-        }
+        if not len(p1.body):
+            raise InputError(
+                f"{path.name}: sheet {p1.name!r} has a header row but no rows of figures, so "
+                "there is nothing to report"
+            )
+        cut = {"P1": p1}
+        for table in ("P2", "P3"):
+            found = _table(book, table, path.name)
+            if found is not None:
+                cut[table] = found
 
     periods = _periods(cut["P1"].title)
     if not periods:
@@ -666,9 +705,7 @@ def read_open_data(
     else:
         book = _open_workbook(path)
         with book:
-            frames.extend(
-                pd.read_excel(book, sheet_name=sheet, header=None) for sheet in book.sheet_names
-            )
+            frames.extend(_read_sheet(book, str(sheet), path.name) for sheet in book.sheet_names)
     tables = []
     for raw in frames:
         header = _find_header(raw, required)

@@ -425,6 +425,18 @@ def story(
     >>> story(area="Devon and Cornwall").reported[1]
     'That is around eight per 1,000 people, below the 10 per 1,000 average across England and Wales.'
     """  # noqa: E501
+    for name, value, whole in [
+        ("survey_victims", survey_victims, True),
+        ("survey_women", survey_women, True),
+        ("deft", deft, False),
+    ]:
+        # a NaN, fractional or non-positive figure would be phrased ("If zero women answered")
+        # or fail deep in the phrasing under another argument's name
+        if not (isinstance(value, int | float) and math.isfinite(value) and value > 0) or (
+            whole and value != int(value)
+        ):
+            kind = "a whole number of respondents" if whole else "a positive design factor"
+            raise InputError(f"{name}: {value!r} is not {kind}")
     notes: list[str] = []
     survey = gross = None
     previous_period: str | None

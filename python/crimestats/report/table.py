@@ -333,7 +333,7 @@ def report(
     else:
         say(f"Reading {Path(table).name}")
         tables = ons.read_pfa_tables(table)
-    offence_name = tables.resolve_offence(offence or tables.offences()[0])
+    offence_name = tables.resolve_offence(tables.offences()[0] if offence is None else offence)
     earlier = None
     if previous_table is not None:
         if isinstance(previous_table, ons.PfaTables):
