@@ -153,7 +153,7 @@ def with_replicates(data: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     replicate r and the others weigh 160 / 159 times their weight."""
     rng = np.random.default_rng(7)
     group = rng.integers(0, REPLICATES, PSUS)[data["psu"].to_numpy()]
-    names = [f"rw{r:03d}" for r in range(REPLICATES)]
+    names = [f"rw{r + 1:03d}" for r in range(REPLICATES)]
     scaled = data["weight"].to_numpy() * REPLICATES / (REPLICATES - 1)
     reps = {name: np.where(group == r, 0.0, scaled) for r, name in enumerate(names)}
     return pd.concat([data, pd.DataFrame(reps, index=data.index)], axis=1), names

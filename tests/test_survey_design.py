@@ -84,7 +84,7 @@ def test_calibrated_designs_match_r(kind: str) -> None:
     close([r["ratio"][0], r["se"][0]], f"clus1 {kind} ratio api00 api99")
 
 
-SCALES = {"JK1": "jk1", "JKn": "jkn", "bootstrap": "bootstrap", "Fay": "fay"}
+SCALES = {"JK1": "jk1", "JKn": "jkn", "bootstrap": "bootstrap", "Fay": "fay", "BRR": "brr"}
 
 
 def replicate_design(name: str) -> cs.SurveyDesign:
@@ -100,12 +100,12 @@ def replicate_design(name: str) -> cs.SurveyDesign:
         weight="pw",
         replicate_weights="rw",
         replicate_method=SCALES[name],
-        scale=scale,
+        scale=None if name == "BRR" else scale,
         rscales=rscales if name == "JKn" else None,
     )
 
 
-@pytest.mark.parametrize("name", ["JK1", "JKn", "bootstrap", "Fay"])
+@pytest.mark.parametrize("name", ["JK1", "JKn", "bootstrap", "Fay", "BRR"])
 def test_given_replicate_weights_match_r(name: str) -> None:
     d = replicate_design(name)
     assert d.df == R[f"rep {name} scale df rscales"][1]

