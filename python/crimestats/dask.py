@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
 
 try:
@@ -392,8 +393,10 @@ def _sums(
     per_value = frame.groupby([*keys, population], observed=True, dropna=True).size()
     counts, per_value = dask.compute(counts, per_value)
     how = _how_populations_combine(per_value, keys, how)
-    values = per_value.index.get_level_values(population).to_numpy(dtype=float)
-    weights = per_value.to_numpy(dtype=float) if how == "sum" else 1.0
+    level = per_value.index.get_level_values(population)
+    whole = level.dtype.kind in "iu"  # whole populations in, whole populations out
+    values = level.to_numpy(dtype=np.int64 if whole else np.float64)
+    weights = per_value.to_numpy(dtype=values.dtype) if how == "sum" else 1
     people = (
         pd.Series(values * weights, index=per_value.index).groupby(level=keys, observed=True).sum()
     )
@@ -447,9 +450,9 @@ def rate(
     ...                       "people": [370_000, 379_943, 900_000, 940_161]})
     >>> r = rate(dd.from_pandas(wards, npartitions=2), "offences", "people", by="force")
     >>> r[["force", "count", "rate"]].round(2)
-              force    count  rate
-    0  Bedfordshire   5108.0  6.81
-    1          Kent  14530.0  7.90
+              force  count  rate
+    0  Bedfordshire   5108  6.81
+    1          Kent  14530  7.90
     """
     sums, how = _sums(data, by, count, population, populations)
     out = _rates.rate(sums[count], sums[population], per=per, method=method, conf=conf)
