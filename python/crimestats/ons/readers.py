@@ -240,7 +240,7 @@ class PfaTables:
     ``period_end`` the last day it covers (a Timestamp, 2019-12-31: publications order by it,
     not by the label's text) and ``excludes`` the forces a total leaves out ("Greater
     Manchester" on the England and Wales, England and North West rows of December 2019; ""
-    where none), the column ``trend(..., coverage="excludes")`` reads.
+    where none; several are joined by "; "), the column ``trend(..., coverage="excludes")`` reads.
 
     The long frames of several publications stack with ``pd.concat`` into one series, one row
     per period, area and offence.
@@ -562,9 +562,8 @@ def read_pfa_tables(path: str | Path) -> PfaTables:
     if excluded:
         summing = _totals_leaving_out(counts, excluded)
         for frame in (counts, changes, rates):
-            frame["excludes"] = np.where(
-                frame["area_code"].isin(summing), " and ".join(excluded), ""
-            )
+            # "; " between forces, as trend's coverage= splits them: force names hold " and "
+            frame["excludes"] = np.where(frame["area_code"].isin(summing), "; ".join(excluded), "")
     counts = counts[_COUNT_COLUMNS]
     changes = changes[_CHANGE_COLUMNS]
     rates = rates[_RATE_COLUMNS]
