@@ -14,9 +14,9 @@ __all__ += [
     "survey_estimate",
     "survey_factorize_text",
     "survey_replicate_sums",
+    "survey_share_interval",
     "survey_t_test",
     "survey_upper_tail",
-    "survey_share_interval",
 ]
 __all__ += ["SurveyPartials", "survey_partials"]
 
@@ -62,6 +62,7 @@ def funnel_plot(
 def funnel_grid(
     population: _F64, target: float, per: float, conf: list[float], tau2: float, phi: float
 ) -> tuple[list[_F64], list[_F64]]: ...
+
 @final
 class SurveyCodes:
     def __new__(
@@ -93,9 +94,7 @@ def survey_covariance(
     domain: _U32 | None,
     n_domains: int,
     lonely_psu: str,
-) -> tuple[
-    np.ndarray[Any, np.dtype[np.float64]], np.ndarray[Any, np.dtype[np.float64]], _F64
-]: ...
+) -> tuple[np.ndarray[Any, np.dtype[np.float64]], np.ndarray[Any, np.dtype[np.float64]], _F64]: ...
 def survey_t_test(estimate: _F64, se: _F64, df: _F64, conf: float) -> list[_F64]: ...
 def survey_upper_tail(distribution: str, x: float, df1: float, df2: float) -> float: ...
 def survey_replicate_sums(

@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 
 from .._core import InputError
-from .periods import period_end
 from .cells import (
     _MID_YEAR,
     _clean_label,
@@ -31,6 +30,7 @@ from .geography import (
     match_area,
     name_key,
 )
+from .periods import period_end
 
 # Spellings that differ between tables of the same publication, mapped to one name.
 _OFFENCE_ALIASES: dict[str, str] = {

@@ -12,6 +12,7 @@ replicate design it is the spread of the estimates under the replicate weights (
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -518,7 +519,7 @@ class SurveyDesign:
         bounds = np.searchsorted(code[order], np.arange(n_domains + 1))
         rules = [
             _QuantileRule(values[order[a:b]], self._weight[order[a:b]])
-            for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+            for a, b in itertools.pairwise(bounds)
         ]
         d_of = np.minimum(code, n_domains - 1)
         rows = []
