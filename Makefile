@@ -72,8 +72,8 @@ shared: ## check that ../shared (reference values, real ONS tables) is beside th
 rust-test: $(STAMPS)/venv ## cargo test of the numeric core
 	cargo test --quiet
 
-py-test: $(STAMPS)/dev shared ## pytest (-rs lists every skipped test and why)
-	$(BIN)/python -m pytest -q -rs
+py-test: $(STAMPS)/dev shared ## pytest (the summary lists every failure, error and skip, and why)
+	$(BIN)/python -m pytest -q -rfEs
 
 lint: $(STAMPS)/dev ## rustfmt, clippy, ruff, mypy and the stub check
 	cargo fmt --check

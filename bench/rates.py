@@ -7,6 +7,11 @@ bench/rates.py`.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
@@ -26,7 +31,41 @@ def report(name: str, ours: float, theirs: float, peer: str, diff: float) -> Non
     )
 
 
+MEMORY_ROWS = 10_000_000
+
+
+def peak_memory() -> None:
+    """Peak memory of `rate` on 10,000,000 rows beyond what was in use before the call (run in a
+    child process, so the inputs and nothing else are in memory; Linux's high-water mark of
+    resident memory, reset just before the call)."""
+    rng = np.random.default_rng(11)
+    population = rng.uniform(2_000, 1_500_000, MEMORY_ROWS).round()
+    count = rng.poisson(population * 0.01).astype(float)
+    inputs = count.nbytes + population.nbytes
+
+    def resident(field: str) -> int:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field):
+                return int(line.split()[1]) * 1024
+        raise LookupError(field)
+
+    for method in ("phe", "exact", "byar"):
+        before = resident("VmRSS:")
+        Path("/proc/self/clear_refs").write_text("5")  # reset the high-water mark
+        result = cs.rate(count, population, method=method)
+        peak = resident("VmHWM:") - before
+        held = sum(result[c].to_numpy().nbytes for c in result.columns)
+        print(
+            f"  rate(method={method!r}) on {MEMORY_ROWS:,} rows: peak {peak / 1e6:,.0f} MB beyond "
+            f"the inputs = {peak / inputs:.2f}x their {inputs / 1e6:,.0f} MB (the result frame "
+            f"itself holds {held / 1e6:,.0f} MB = {held / inputs:.2f}x; working memory "
+            f"{(peak - held) / inputs:.2f}x)"
+        )
+        del result
+
+
 def main() -> None:
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     rng = np.random.default_rng(2025)
     # Area-month counts of one offence: populations of local areas, counts around their rates.
     population = rng.uniform(2_000, 1_500_000, ROWS).round()
@@ -73,4 +112,11 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if "--memory" in sys.argv:
+        peak_memory()
+    else:
+        main()
+        if Path("/proc/self/clear_refs").exists():
+            print("peak memory (child process):")
+            sys.stdout.flush()
+            subprocess.run([sys.executable, __file__, "--memory"], check=True)

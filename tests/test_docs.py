@@ -59,6 +59,7 @@ FILE = re.compile(r"\.(md|py|pyi|rs|toml|ipynb|xlsx|xls|xlsb|ods|csv|json|png|wh
 
 
 IN_DATA = re.compile(r'DATA / "([^"]+)"')  # the bad-input catalogue's calls name data files so
+JOINED = re.compile(r'[\w)\]] / "[^"]+"')  # a name joined to a folder a block makes (a temp dir)
 
 
 def mentioned_paths(text: str) -> set[str]:
@@ -66,7 +67,7 @@ def mentioned_paths(text: str) -> set[str]:
     words of its shell blocks that look like files. A name the bad-input catalogue gives as
     ``DATA / "name"`` is a file of ``../shared/data`` and comes back as that path."""
     found = {f"../shared/data/{name}" for name in IN_DATA.findall(text)}
-    text = IN_DATA.sub("DATA", text)
+    text = JOINED.sub("", IN_DATA.sub("DATA", text))
     links = {target.split("#")[0] for target in LINK.findall(text)}
     words = set(QUOTED.findall(text))
     for block in SHELL.findall(text):
@@ -105,7 +106,7 @@ def test_paths_are_found() -> None:
     """The scan finds what a page names, so an empty scan cannot pass the test above."""
     text = (
         'See [the guide](docs/index.md), `bench/dask.py`, `read("../shared/data/x.csv")` and '
-        '`read("y.xlsx")`; `read(DATA / "z.ods")` is bad.\n'
+        '`read("y.xlsx")`; `read(DATA / "z.ods")` is bad; `tmp / "out.png"` is written.\n'
         "```sh\ncrimestats report ../shared/data/t.xlsx --chart funnel.png\n```\n"
     )
     assert mentioned_paths(text) == {

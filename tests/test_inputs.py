@@ -203,3 +203,28 @@ def test_integer_columns_are_copies() -> None:
     counts = np.array([5108, 4949])
     got = cs.rate(counts, 749_943)
     assert not np.shares_memory(got["count"].to_numpy(), counts)
+
+
+FRAME_TAKERS = {
+    "trend_test": (
+        lambda f: cs.trend_test(f, count="offences", population="people", period="year"),
+        {
+            "year": list(range(2015, 2025)),
+            "offences": [40, 44, 47, 52, 55, 61, 64, 70, 75, 81],
+            "people": [10_000] * 10,
+        },
+    ),
+    "weighted_rate": (
+        lambda f: cs.weighted_rate(f, count="count", weight="weight", population="people"),
+        {"count": [30, 4], "weight": [2.0, 10.0], "people": [10_000, 10_000]},
+    ),
+    "flag_reliability": (
+        lambda f: cs.flag_reliability(f, "ons"),
+        {"share": [0.7, 0.2], "n": [1200, 41]},
+    ),
+}
+
+
+@pytest.mark.parametrize(("call", "rows"), FRAME_TAKERS.values(), ids=FRAME_TAKERS.keys())
+def test_polars_frames_wherever_a_frame_is_taken(call: Any, rows: dict[str, list[Any]]) -> None:
+    pd.testing.assert_frame_equal(call(pl.DataFrame(rows)), call(pd.DataFrame(rows)))

@@ -350,7 +350,7 @@ def test_bad_designs_raise_input_error() -> None:
         cs.survey_share(strat, "sch.wide", weight="pw", conf=1.5)
     with pytest.raises(InputError, match="data: has no rows"):
         cs.survey_mean(strat.iloc[:0], "api00", weight="pw")
-    with pytest.raises(InputError, match="data: must be a DataFrame"):
+    with pytest.raises(InputError, match=r"data: must be a DataFrame \(pandas, polars, pyarrow"):
         cs.survey_mean(strat.to_dict(), "api00", weight="pw")  # type: ignore[arg-type]
     with pytest.raises(InputError, match="not numeric"):
         cs.survey_mean(strat, "stype", weight="pw")

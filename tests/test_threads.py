@@ -6,6 +6,8 @@ threads really do run the kernels side by side.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -71,3 +73,123 @@ def test_different_functions_at_once_agree_with_serial_runs() -> None:
         futures = {name: pool.submit(call) for name, call in [*CALLS.items(), *CALLS.items()]}
         for name, future in futures.items():
             pd.testing.assert_frame_equal(future.result(), serial[name], check_exact=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# A thread writing to an argument while the core reads it (issue: the core read the caller's
+# array twice with the GIL released, so a value could pass the check and another be computed on,
+# or index a table it was not in: a panic, or a test run on 1e19)
+# ---------------------------------------------------------------------------------------------
+
+MUTATED_ROWS = 120_000
+STEP = 4_099  # the positions the writer changes: every 4,099th
+MUTATED_RNG = np.random.default_rng(20261201)
+M_COUNT = MUTATED_RNG.integers(0, 3_000, MUTATED_ROWS).astype(np.float64)
+M_OTHER = MUTATED_RNG.integers(0, 300, MUTATED_ROWS).astype(np.float64)
+M_POPULATION = MUTATED_RNG.uniform(1e4, 1e6, MUTATED_ROWS)
+M_SMALL = MUTATED_RNG.integers(0, 30, MUTATED_ROWS).astype(np.float64)  # few distinct pairs
+
+# (call on the array being written, the values the writer cycles through, which of them are
+# valid): a call must either refuse an invalid value with an InputError, or give, in every row,
+# the answer for one value that row really held.
+MUTATIONS: dict[str, tuple[Callable[[np.ndarray], pd.DataFrame], list[float]]] = {
+    # 3e6 is a valid count beyond the table of distinct counts (the panic); -1 is refused
+    "rate exact": (lambda c: cs.rate(c, M_POPULATION, method="exact"), [3e6, -1.0, 7.0]),
+    "rate byar": (lambda c: cs.rate(c, M_POPULATION, method="byar"), [3e6, -1.0, 7.0]),
+    "rate population": (lambda p: cs.rate(M_COUNT, p, method="exact"), [5e5, 0.0, 2e4]),
+    "proportion exact": (
+        lambda x: cs.proportion(x, M_COUNT + 1, method="exact"),
+        [0.0, 1e9, 1.0],
+    ),
+    "proportion wilson": (lambda x: cs.proportion(x, M_COUNT + 1), [0.0, -3.0, 1.0]),
+    # 1e19 is beyond the exact test's range and refused; a run on it is the bug
+    "test_change exact": (lambda c: cs.test_change(c, M_SMALL), [40.0, 1e19, 3.0]),
+    "test_change score": (lambda c: cs.test_change(c, M_OTHER, method="score"), [40.0, -1.0]),
+    "change": (lambda c: cs.change(c, M_OTHER), [40.0, np.inf, 3.0]),
+    "compare benchmark": (lambda b: cs.compare(M_COUNT, M_POPULATION, b), [5.0, -1.0, 500.0]),
+    # with a target given, each row's limits and flag depend on that row alone
+    # with a target given, each row's limits and flag depend on that row alone; the exact limits
+    # cost a few quantiles a row, so fewer rows
+    "funnel": (lambda c: cs.funnel(c, M_POPULATION[: len(c)], target=5.0), [30.0, -1.0, 3.0]),
+}
+MUTATION_TARGET = {
+    "rate population": M_POPULATION,
+    "compare benchmark": np.full(MUTATED_ROWS, 1_000.0),
+    "test_change exact": M_SMALL,
+    "funnel": M_COUNT[:20_000],
+}
+
+
+def _rows_equal(got: pd.DataFrame, want: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """Whether each of `rows` is the same (NaN equal to NaN) in both frames, every column."""
+    same = np.ones(len(rows), dtype=bool)
+    for column in want.columns:
+        a = got[column].to_numpy()[rows]
+        b = want[column].to_numpy()[rows]
+        if a.dtype.kind == "f" or b.dtype.kind == "f":
+            a, b = a.astype(float), b.astype(float)
+            same &= (a == b) | (np.isnan(a) & np.isnan(b))
+        else:
+            same &= np.asarray(pd.array(a) == pd.array(b)).astype(bool)
+    return same
+
+
+@pytest.mark.parametrize("name", list(MUTATIONS))
+def test_a_thread_writing_the_input_gives_an_error_or_a_true_answer(name: str) -> None:
+    call, values = MUTATIONS[name]
+    original = MUTATION_TARGET.get(name, M_COUNT)
+    rows = len(original)
+    mutated = np.arange(0, rows, STEP)
+    # The answer for every value a mutated row can hold, computed with no writer.
+    answers = []
+    for value in [None, *values]:
+        array = original.copy()
+        if value is not None:
+            array[mutated] = value
+        try:
+            answers.append(call(array))
+        except cs.InputError:
+            continue
+    untouched = answers[0]
+    target = original.copy()
+    stop = threading.Event()
+
+    def write() -> None:
+        while not stop.is_set():
+            for value in values:
+                target[mutated] = value
+            target[mutated] = original[mutated]
+
+    failures: list[str] = []
+
+    def read() -> None:
+        deadline = time.monotonic() + 0.6
+        while time.monotonic() < deadline:
+            try:
+                got = call(target)
+            except cs.InputError:
+                continue  # an invalid value was seen and refused
+            except BaseException as error:  # a panic is a BaseException
+                failures.append(repr(error)[:200])
+                return
+            others = np.setdiff1d(np.arange(rows), mutated)
+            if not _rows_equal(got, untouched, others).all():
+                failures.append("a row nobody wrote changed")
+                return
+            some = np.zeros(len(mutated), dtype=bool)
+            for answer in answers:
+                some |= _rows_equal(got, answer, mutated)
+            if not some.all():
+                failures.append(f"row {mutated[~some][0]} has an answer for no value it held")
+                return
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    readers = [threading.Thread(target=read) for _ in range(3)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join()
+    stop.set()
+    writer.join()
+    assert not failures, failures[0]

@@ -4,6 +4,20 @@ from typing import Any, final
 
 import numpy as np
 
+from ._choices import (
+    AdjustMethod,
+    ChangeMethod,
+    LonelyPsu,
+    Overdispersion,
+    ProportionMethod,
+    RateMethod,
+    ReliabilityRule,
+    ShareInterval,
+    Statistic,
+    TrendMethod,
+    WeightedMethod,
+)
+
 __all__ = ["InputError", "binomial_proportion", "poisson_rate"]
 __all__ += [
     "SurveyCodes",
@@ -27,9 +41,9 @@ _U64 = np.ndarray[Any, np.dtype[np.uint64]]
 class InputError(ValueError): ...
 
 def poisson_rate(
-    count: _F64, population: _F64, per: float, method: str, conf: float
+    count: _F64, population: _F64, per: float, method: RateMethod, conf: float
 ) -> list[_F64]: ...
-def binomial_proportion(x: _F64, n: _F64, method: str, conf: float) -> list[_F64]: ...
+def binomial_proportion(x: _F64, n: _F64, method: ProportionMethod, conf: float) -> list[_F64]: ...
 
 __all__ += ["count_change", "funnel_grid", "funnel_plot", "rate_comparison", "rate_ratio_test"]
 
@@ -39,7 +53,7 @@ def rate_ratio_test(
     previous: _F64,
     exposure_current: _F64,
     exposure_previous: _F64,
-    method: str,
+    method: ChangeMethod,
     conf: float,
 ) -> list[_F64]: ...
 def rate_comparison(
@@ -47,7 +61,7 @@ def rate_comparison(
     population: _F64,
     benchmark: _F64,
     per: float,
-    method: str,
+    method: RateMethod,
     conf: float,
     dispersion: _F64 | None = None,
 ) -> list[_F64]: ...
@@ -57,11 +71,11 @@ def funnel_plot(
     target: float | None,
     per: float,
     conf: list[float],
-    overdispersion: str | None,
+    overdispersion: Overdispersion | None,
 ) -> tuple[float, list[float], list[float], list[_F64], list[_F64], list[_F64]]: ...
 def funnel_grid(
     population: _F64, target: float, per: float, conf: list[float], tau2: float, phi: float
-) -> tuple[list[_F64], list[_F64]]: ...
+) -> tuple[_F64, list[_F64], list[_F64]]: ...
 
 @final
 class SurveyCodes:
@@ -83,10 +97,10 @@ def survey_estimate(
     n_levels: int,
     domain: _U32 | None,
     n_domains: int,
-    statistic: str,
-    ci: str,
+    statistic: Statistic,
+    ci: ShareInterval,
     conf: float,
-    lonely_psu: str,
+    lonely_psu: LonelyPsu,
 ) -> list[_F64]: ...
 def survey_covariance(
     codes: SurveyCodes,
@@ -104,7 +118,7 @@ def survey_replicate_sums(
     n_domains: int,
 ) -> np.ndarray[Any, np.dtype[np.float64]]: ...
 def published_share_ci(
-    share: _F64, n: _F64, deft: _F64, method: str, conf: float
+    share: _F64, n: _F64, deft: _F64, method: ProportionMethod, conf: float
 ) -> list[_F64]: ...
 def published_share_change(
     share1: _F64, n1: _F64, share0: _F64, n0: _F64, deft: _F64, conf: float
@@ -118,7 +132,7 @@ def published_gross_up(
     total_upper: _F64,
 ) -> list[_F64]: ...
 def survey_share_interval(
-    share: _F64, se: _F64, df: _F64, n: _F64, ci: str, conf: float
+    share: _F64, se: _F64, df: _F64, n: _F64, ci: ShareInterval, conf: float
 ) -> list[_F64]: ...
 def survey_factorize_text(
     offsets: np.ndarray[Any, np.dtype[np.int64]],
@@ -132,7 +146,9 @@ class SurveyPartials:
     def __new__(cls, state: bytes) -> SurveyPartials: ...
     def merge(self, other: SurveyPartials) -> SurveyPartials: ...
     def to_bytes(self) -> bytes: ...
-    def estimate(self, statistic: str, ci: str, conf: float, lonely_psu: str) -> list[_F64]: ...
+    def estimate(
+        self, statistic: Statistic, ci: ShareInterval, conf: float, lonely_psu: LonelyPsu
+    ) -> list[_F64]: ...
     def __reduce__(self) -> tuple[type[SurveyPartials], tuple[bytes]]: ...
 
 def survey_partials(
@@ -152,10 +168,10 @@ def trend_tests(
     population: _F64,
     time: _F64,
     starts: list[int],
-    method: str,
+    method: TrendMethod,
     conf: float,
 ) -> list[_F64]: ...
-def adjust_p(p: _F64, method: str) -> _F64: ...
+def adjust_p(p: _F64, method: AdjustMethod) -> _F64: ...
 
 __all__ += ["event_dispersion", "standardised_rate", "standardised_ratio", "widen_interval"]
 __all__ += ["reliability_flags", "reliability_reasons", "smoothed_rate"]
@@ -192,7 +208,7 @@ def weighted_rate(
     group: _U32,
     n_groups: int,
     per: float,
-    method: str,
+    method: WeightedMethod,
     conf: float,
 ) -> list[_F64]: ...
 def weighted_rate_change(
@@ -200,14 +216,14 @@ def weighted_rate_change(
     previous: tuple[_F64, _F64, _F64, _U32],
     n_groups: int,
     per: float,
-    method: str,
+    method: WeightedMethod,
     conf: float,
 ) -> list[_F64]: ...
 def smoothed_rate(
     count: _F64, population: _F64, neighbours: tuple[_U64, _U32] | None
 ) -> list[_F64]: ...
 def reliability_flags(
-    rule: str,
+    rule: ReliabilityRule,
     rows: int,
     n: _F64 | None = None,
     count: _F64 | None = None,

@@ -124,6 +124,19 @@ def _foreign_series(name: str, value: Any) -> tuple[Any, str | None]:
     return value, None
 
 
+def _numeric_list(value: Any) -> Any:
+    """A list or tuple of numbers as a numpy array, converted once for both the float and the
+    integer reading; anything else (text, ragged lists) unchanged, for those to refuse."""
+    if isinstance(value, list | tuple):
+        try:
+            array = np.asarray(value)
+        except ValueError:
+            return value
+        if array.dtype.kind in "iufb":
+            return array
+    return value
+
+
 def _integers(value: Any) -> np.ndarray | None:
     """`value`'s integers as a numpy integer array when it holds integers only (a numpy integer
     dtype, or pandas' nullable integers without a missing value), else None."""
@@ -303,6 +316,12 @@ class Arrays(list[FloatArray]):
         """The integer values `array` (one of these arguments) came as, or None."""
         return self.integer.get(id(array))
 
+    def as_read(self, given: FloatArray, read: FloatArray) -> FloatArray:
+        """The column a result shows for the argument `given`: the core's copy `read` of it when
+        `given` is the caller's own memory (another thread may have written it since the core
+        read it), else `given` itself, which nobody else can write."""
+        return read if id(given) in self.borrowed else given
+
 
 def broadcast(**arguments: Any) -> tuple[pd.Index, Arrays]:
     """Broadcast the keyword arguments together as one-dimensional float64 arrays.
@@ -329,6 +348,7 @@ def broadcast(**arguments: Any) -> tuple[pd.Index, Arrays]:
                 )
         value, foreign_name = _foreign_series(name, value)
         series_name = series_name or foreign_name
+        value = _numeric_list(value)
         array = _to_float(name, value)
         if array.ndim > 1:
             raise InputError(
@@ -374,8 +394,12 @@ def number(name: str, value: Any) -> float:
     return float(value)
 
 
-def choice(name: str, value: Any) -> str:
-    """A method-like option as a string, or an InputError naming it."""
+def choice(name: str, value: Any) -> Any:
+    """A method-like option as a lower-case string, or an InputError naming it.
+
+    Typed ``Any``: the core's stub types each option by the names it takes
+    (:mod:`crimestats._choices`), and the core refuses any other name.
+    """
     if not isinstance(value, str):
         raise InputError(f"{name}: must be a string, got {value!r}")
     return value.lower()

@@ -13,12 +13,13 @@ import numpy as np
 import pandas as pd
 
 from . import _core, _inputs
+from ._choices import AdjustMethod
 from ._inputs import ArrayLike, FloatArray
 
 _METHODS = ("holm", "hochberg", "bh", "by", "bonferroni")
 
 
-def adjust_p(p: ArrayLike, *, method: str = "holm") -> Any:
+def adjust_p(p: ArrayLike, *, method: AdjustMethod = "holm") -> Any:
     """P-values adjusted for multiple comparisons, equal to R ``p.adjust(p, method)``.
 
     Parameters

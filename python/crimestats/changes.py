@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core, _events, _inputs
+from ._choices import ChangeMethod, Overdispersion, RateMethod
 from ._core import InputError
 from ._events import EventFrequencies
 from ._inputs import ArrayLike, FloatArray
@@ -71,10 +72,14 @@ def change(current: ArrayLike, previous: ArrayLike, *, min_base: float = 50) -> 
     """
     index, inputs = _inputs.broadcast(current=current, previous=previous)
     c, p = inputs
-    delta, percent, suppressed = _core.count_change(c, p, _inputs.number("min_base", min_base))
+    # the core returns the counts as it read them: another thread may be writing the caller's
+    c_read, p_read, delta, percent, suppressed = _core.count_change(
+        c, p, _inputs.number("min_base", min_base)
+    )
     now, then = inputs.integers(c), inputs.integers(p)
     if now is not None and then is not None and now.dtype.kind == then.dtype.kind == "i":
         delta = np.subtract(now, then, dtype=np.int64)  # counts in, a count out
+    c, p = inputs.as_read(c, c_read), inputs.as_read(p, p_read)
     out = _inputs.frame(
         index, {"current": c, "previous": p, "change": delta, "percent_change": percent}, inputs
     )
@@ -88,7 +93,7 @@ def test_change(
     *,
     exposure_current: ArrayLike = 1,
     exposure_previous: ArrayLike = 1,
-    method: str = "exact",
+    method: ChangeMethod = "exact",
     conf: float = 0.95,
 ) -> pd.DataFrame:
     """Whether the rate changed: the ratio of two Poisson rates, its interval and p-value.
@@ -157,7 +162,7 @@ def compare(
     benchmark: ArrayLike,
     *,
     per: float = 1000,
-    method: str = "phe",
+    method: RateMethod = "phe",
     conf: float | Sequence[float] = 0.95,
     eventfreq: EventFrequencies = None,
 ) -> pd.DataFrame:
@@ -204,15 +209,20 @@ def compare(
     comparisons: dict[str, pd.Categorical] = {}
     rates = np.array([])
     ratio = _events.dispersion(eventfreq, len(c))
+    if len(levels) > 1:  # every level on the same values, even if the caller's arrays change
+        c, p, b = (np.array(a) if id(a) in inputs.borrowed else a for a in inputs)
+    b_read = b
     for level in levels:
-        rates, lower, upper, codes = _core.rate_comparison(
+        rates, lower, upper, codes, b_read = _core.rate_comparison(
             c, p, b, per_value, method_name, level, ratio
         )
         suffix = "" if single else "_" + level_name(level)
         bounds["lower" + suffix] = lower
         bounds["upper" + suffix] = upper
         comparisons["comparison" + suffix] = _comparison(codes)
-    out = _inputs.frame(index, {"rate": rates, **bounds, "benchmark": b}, inputs)
+    out = _inputs.frame(
+        index, {"rate": rates, **bounds, "benchmark": inputs.as_read(b, b_read)}, inputs
+    )
     for name, column in comparisons.items():
         out[name] = column
     return out
@@ -243,7 +253,7 @@ def funnel(
     target: float | None = None,
     per: float = 1000,
     conf: float | Sequence[float] = (0.95, 0.998),
-    overdispersion: str | None = None,
+    overdispersion: Overdispersion | None = None,
 ) -> pd.DataFrame:
     """Funnel-plot control limits around a target rate, with each area's z-score and flag.
 
@@ -386,7 +396,7 @@ def funnel_limits(
     index, inputs = _inputs.broadcast(population=population)
     (p,) = inputs
     levels, _ = _levels(conf)
-    lowers, uppers = _core.funnel_grid(
+    p, lowers, uppers = _core.funnel_grid(
         p,
         _inputs.number("target", target),
         _inputs.number("per", per),
@@ -398,7 +408,7 @@ def funnel_limits(
     for level, lower, upper in zip(levels, lowers, uppers, strict=True):
         columns[f"lower_{level_name(level)}"] = lower
         columns[f"upper_{level_name(level)}"] = upper
-    return _inputs.frame(index, columns, inputs)
+    return _inputs.frame(index, columns)
 
 
 def _plain(value: Any) -> Any:
@@ -490,7 +500,7 @@ def trend(
     coverage: str | None = None,
     per: float = 1000,
     conf: float = 0.95,
-    test: str = "exact",
+    test: ChangeMethod = "exact",
 ) -> pd.DataFrame:
     """A series over time: each period's rate, and its change on the year before and the base.
 

@@ -36,6 +36,7 @@ except ImportError as missing:
 
 from . import changes as _changes
 from . import rates as _rates
+from ._choices import LonelyPsu, Overdispersion, RateMethod, ShareInterval, Statistic
 from ._core import InputError
 from .partials import SurveyCategories, SurveyPartials
 from .partials import survey_categories as _categories
@@ -192,7 +193,7 @@ def survey_partials(
     return merged
 
 
-def estimate_frame(statistic: str, data: Any, y: str, design: dict[str, Any]) -> pd.DataFrame:
+def estimate_frame(statistic: Statistic, data: Any, y: str, design: dict[str, Any]) -> pd.DataFrame:
     options = {k: design.pop(k) for k in ("conf", "ci", "deff", "lonely_psu") if k in design}
     return survey_partials(data, y, **design).estimate(statistic, **options)
 
@@ -207,9 +208,9 @@ def survey_share(
     fpc: Columns = None,
     by: Columns = None,
     conf: float = 0.95,
-    ci: str = "logit",
+    ci: ShareInterval = "logit",
     deff: bool = True,
-    lonely_psu: str = "fail",
+    lonely_psu: LonelyPsu = "fail",
     categories: SurveyCategories | None = None,
     split_every: int = 8,
 ) -> pd.DataFrame:
@@ -265,7 +266,7 @@ def survey_mean(
     by: Columns = None,
     conf: float = 0.95,
     deff: bool = True,
-    lonely_psu: str = "fail",
+    lonely_psu: LonelyPsu = "fail",
     categories: SurveyCategories | None = None,
     split_every: int = 8,
 ) -> pd.DataFrame:
@@ -300,7 +301,7 @@ def survey_total(
     by: Columns = None,
     conf: float = 0.95,
     deff: bool = True,
-    lonely_psu: str = "fail",
+    lonely_psu: LonelyPsu = "fail",
     categories: SurveyCategories | None = None,
     split_every: int = 8,
 ) -> pd.DataFrame:
@@ -408,7 +409,7 @@ def rate(
     *,
     by: Columns,
     per: float = 1000,
-    method: str = "phe",
+    method: RateMethod = "phe",
     conf: float = 0.95,
     populations: str = "auto",
 ) -> pd.DataFrame:
@@ -465,7 +466,7 @@ def compare(
     *,
     by: Columns,
     per: float = 1000,
-    method: str = "phe",
+    method: RateMethod = "phe",
     conf: float | Sequence[float] = 0.95,
     populations: str = "auto",
 ) -> pd.DataFrame:
@@ -505,7 +506,7 @@ def funnel(
     target: float | None = None,
     per: float = 1000,
     conf: float | Sequence[float] = (0.95, 0.998),
-    overdispersion: str | None = None,
+    overdispersion: Overdispersion | None = None,
     populations: str = "auto",
 ) -> pd.DataFrame:
     """:func:`crimestats.funnel` per group of a dask DataFrame: counts summed, populations

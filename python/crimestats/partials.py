@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core, _inputs
+from ._choices import LonelyPsu, ShareInterval, Statistic
 from ._core import InputError
 from .survey.coding import (
     NO_CODE,
@@ -381,12 +382,12 @@ class SurveyPartials:
 
     def estimate(
         self,
-        statistic: str = "share",
+        statistic: Statistic = "share",
         *,
         conf: float = 0.95,
-        ci: str = "logit",
+        ci: ShareInterval = "logit",
         deff: bool = True,
-        lonely_psu: str = "fail",
+        lonely_psu: LonelyPsu = "fail",
     ) -> pd.DataFrame:
         """The estimates of all the rows merged into these partials.
 

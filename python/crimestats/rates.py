@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import _core, _events, _inputs
+from ._choices import RateMethod
 from ._events import EventFrequencies
 from ._inputs import ArrayLike
 
@@ -14,7 +15,7 @@ def rate(
     population: ArrayLike,
     *,
     per: float = 1000,
-    method: str = "phe",
+    method: RateMethod = "phe",
     conf: float = 0.95,
     eventfreq: EventFrequencies = None,
 ) -> pd.DataFrame:
@@ -57,7 +58,9 @@ def rate(
     """
     index, inputs = _inputs.broadcast(count=count, population=population)
     c, p = inputs
-    r, lower, upper = _core.poisson_rate(
+    # count and population come back as the core read them: another thread may be writing the
+    # caller's arrays, and the result shows what the rates were computed from
+    c_read, p_read, r, lower, upper = _core.poisson_rate(
         c,
         p,
         _inputs.number("per", per),
@@ -65,6 +68,7 @@ def rate(
         _inputs.number("conf", conf),
     )
     lower, upper = _events.widen(r, lower, upper, _events.dispersion(eventfreq, len(c)))
+    c, p = inputs.as_read(c, c_read), inputs.as_read(p, p_read)
     return _inputs.frame(
         index, {"count": c, "population": p, "rate": r, "lower": lower, "upper": upper}, inputs
     )

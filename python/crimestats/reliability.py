@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core, _inputs
+from ._choices import ReliabilityRule
 from ._core import InputError
 
 #: The levels, least to most severe: shown plainly; shown, for statistical review; shown with a
@@ -29,7 +30,7 @@ _ESTIMATES = ("share", "proportion", "rate", "dsr", "mean", "ratio")
 
 def flag_reliability(
     frame: pd.DataFrame,
-    rule: str = "ons",
+    rule: ReliabilityRule = "ons",
     *,
     estimate: str | None = None,
     n: str = "n",

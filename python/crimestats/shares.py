@@ -6,12 +6,13 @@ import numpy as np
 import pandas as pd
 
 from . import _core, _inputs
+from ._choices import ProportionMethod
 from ._core import InputError
 from ._inputs import ArrayLike
 
 
 def proportion(
-    x: ArrayLike, n: ArrayLike, *, method: str = "wilson", conf: float = 0.95
+    x: ArrayLike, n: ArrayLike, *, method: ProportionMethod = "wilson", conf: float = 0.95
 ) -> pd.DataFrame:
     """Proportions x / n with a confidence interval for each.
 
@@ -43,9 +44,11 @@ def proportion(
     """
     index, inputs = _inputs.broadcast(x=x, n=n)
     xs, ns = inputs
-    share, lower, upper = _core.binomial_proportion(
+    # x and n come back as the core read them (another thread may be writing the caller's)
+    x_read, n_read, share, lower, upper = _core.binomial_proportion(
         xs, ns, _inputs.choice("method", method), _inputs.number("conf", conf)
     )
+    xs, ns = inputs.as_read(xs, x_read), inputs.as_read(ns, n_read)
     return _inputs.frame(
         index, {"x": xs, "n": ns, "proportion": share, "lower": lower, "upper": upper}, inputs
     )
@@ -57,7 +60,7 @@ def share_ci(
     *,
     deft: ArrayLike = 1.0,
     conf: float = 0.95,
-    method: str = "wilson",
+    method: ProportionMethod = "wilson",
 ) -> pd.DataFrame:
     """A published survey share with its interval, from its base and the survey's design factor.
 
@@ -153,7 +156,7 @@ def gross_up(
     n: ArrayLike | None = None,
     deft: ArrayLike = 1.0,
     conf: float = 0.95,
-    method: str = "wilson",
+    method: ProportionMethod = "wilson",
     share_lower: ArrayLike | None = None,
     share_upper: ArrayLike | None = None,
     total_lower: ArrayLike | None = None,

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core, _events, _inputs, datasets
+from ._choices import WeightedMethod
 from ._core import InputError
 from ._inputs import ArrayLike, FloatArray
 from .changes import _boolean, _levels, level_name
@@ -397,7 +398,7 @@ def weighted_rate(
     by: Columns = None,
     per: float = 1000,
     conf: float = 0.95,
-    method: str = "gamma",
+    method: WeightedMethod = "gamma",
 ) -> pd.DataFrame:
     """A severity-weighted rate per group (the Crime Severity Score's form) with its interval.
 
@@ -463,7 +464,7 @@ def test_weighted_change(
     by: Columns = None,
     per: float = 1000,
     conf: float = 0.95,
-    method: str = "gamma",
+    method: WeightedMethod = "gamma",
 ) -> pd.DataFrame:
     """Whether a severity-weighted rate changed between two periods.
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core, _inputs
+from ._choices import TrendMethod
 from ._core import InputError
 from .changes import long_frame
 from .ons.periods import parse_periods
@@ -90,7 +91,7 @@ def trend_test(
     population: str,
     period: str,
     by: str | Sequence[str] | None = None,
-    method: str = "poisson",
+    method: TrendMethod = "poisson",
     conf: float = 0.95,
     min_periods: int = 5,
 ) -> pd.DataFrame:

@@ -6,7 +6,7 @@
 //! needs whole numbers. NaN in, NaN out.
 use super::check;
 use super::error::{half_alpha, CoreError, CoreResult};
-use super::parallel::{columns, per_distinct_pair};
+use super::parallel::{per_distinct_pair_in_place, rows};
 use super::special::{beta_isf, beta_ppf, norm_two_sided};
 use std::str::FromStr;
 
@@ -129,9 +129,11 @@ pub fn proportion_interval(
     }
 }
 
-/// Proportions with their intervals.
+/// Proportions with their intervals, beside the `x` and `n` they were computed from (as read).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Proportions {
+    pub x: Vec<f64>,
+    pub n: Vec<f64>,
     pub proportion: Vec<f64>,
     pub lower: Vec<f64>,
     pub upper: Vec<f64>,
@@ -139,7 +141,11 @@ pub struct Proportions {
 
 /// Proportions `x / n` with a `conf` interval by `method`, for equal-length arrays.
 ///
-/// Exact intervals are computed once per distinct (x, n) pair.
+/// `x` and `n` may be the caller's memory, written by another thread meanwhile: they are read
+/// once, element by element, by the pass that checks them ([`rows`]). The closed-form intervals
+/// finish in that pass; for the exact and Jeffreys intervals it leaves `x` and `n` in the `lower`
+/// and `upper` columns (an owned snapshot taking no memory beyond the result) and each distinct
+/// (x, n) pair's interval is computed once from there.
 pub fn proportions(
     x: &[f64],
     n: &[f64],
@@ -151,23 +157,33 @@ pub fn proportions(
     let whole = (method == ProportionMethod::Exact).then_some(
         "the exact (Clopper-Pearson) interval needs whole numbers; use method='wilson' for an effective base",
     );
-    check::counts("x", x, whole)?;
-    check::positive("n", n, "")?;
-    check::counts("n", n, whole)?;
-    check::at_most("x", x, "n", n)?;
+    let check_row = |i: usize, [xi, ni]: [f64; 2]| {
+        check::count("x", i, xi, whole).map_err(|e| (0, e))?;
+        check::positive_at("n", i, ni, "").map_err(|e| (1, e))?;
+        check::count("n", i, ni, whole).map_err(|e| (2, e))?;
+        check::at_most_at("x", i, xi, "n", ni).map_err(|e| (3, e))
+    };
     let z = norm_two_sided(conf);
     let kernel = |xi: f64, ni: f64| proportion_interval(xi, ni, method, tail, z);
-    let [proportion, lower, upper] =
-        if method == ProportionMethod::Exact || method == ProportionMethod::Jeffreys {
-            let intervals = per_distinct_pair(x, n, kernel);
-            columns(x.len(), |i| [x[i] / n[i], intervals[i].0, intervals[i].1])
-        } else {
-            columns(x.len(), |i| {
-                let (lo, hi) = kernel(x[i], n[i]);
-                [x[i] / n[i], lo, hi]
-            })
-        };
+    if method == ProportionMethod::Exact || method == ProportionMethod::Jeffreys {
+        let [x, n, proportion, mut lower, mut upper] =
+            rows([x, n], check_row, |[xi, ni]| [xi, ni, xi / ni, xi, ni])?;
+        per_distinct_pair_in_place(&mut lower, &mut upper, kernel);
+        return Ok(Proportions {
+            x,
+            n,
+            proportion,
+            lower,
+            upper,
+        });
+    }
+    let [x, n, proportion, lower, upper] = rows([x, n], check_row, |[xi, ni]| {
+        let (lo, hi) = kernel(xi, ni);
+        [xi, ni, xi / ni, lo, hi]
+    })?;
     Ok(Proportions {
+        x,
+        n,
         proportion,
         lower,
         upper,

@@ -6,49 +6,70 @@ use super::error::{CoreError, CoreResult};
 
 /// Every element is NaN or a finite number >= 0; with `whole`, also a whole number.
 pub fn counts(arg: &'static str, values: &[f64], whole: Option<&'static str>) -> CoreResult<()> {
-    for (index, &value) in values.iter().enumerate() {
-        if value.is_nan() {
-            continue;
-        }
-        if value.is_infinite() {
-            return Err(CoreError::Infinite { arg, index });
-        }
-        if value < 0.0 {
-            return Err(CoreError::Negative { arg, index, value });
-        }
-        if let Some(why) = whole {
-            if value.fract() != 0.0 {
-                return Err(CoreError::NotWhole {
-                    arg,
-                    index,
-                    value,
-                    why,
-                });
-            }
-        }
+    values
+        .iter()
+        .enumerate()
+        .try_for_each(|(index, &value)| count(arg, index, value, whole))
+}
+
+/// Element `index` of [`counts`]: NaN or a finite number >= 0 (whole, with `whole`). For kernels
+/// that check each element as they read it.
+#[inline]
+pub fn count(
+    arg: &'static str,
+    index: usize,
+    value: f64,
+    whole: Option<&'static str>,
+) -> CoreResult<()> {
+    // The common case, a finite count >= 0, costs one comparison.
+    if (0.0..f64::INFINITY).contains(&value) && (whole.is_none() || value.fract() == 0.0) {
+        return Ok(());
     }
-    Ok(())
+    if value.is_nan() {
+        return Ok(());
+    }
+    if value.is_infinite() {
+        return Err(CoreError::Infinite { arg, index });
+    }
+    if value < 0.0 {
+        return Err(CoreError::Negative { arg, index, value });
+    }
+    Err(CoreError::NotWhole {
+        arg,
+        index,
+        value,
+        why: whole.unwrap_or_default(),
+    })
 }
 
 /// Every element is NaN or a finite number > 0.
 pub fn positive(arg: &'static str, values: &[f64], hint: &'static str) -> CoreResult<()> {
-    for (index, &value) in values.iter().enumerate() {
-        if value.is_nan() {
-            continue;
-        }
-        if value.is_infinite() {
-            return Err(CoreError::Infinite { arg, index });
-        }
-        if value <= 0.0 {
-            return Err(CoreError::NotPositive {
-                arg,
-                index,
-                value,
-                hint,
-            });
-        }
+    values
+        .iter()
+        .enumerate()
+        .try_for_each(|(index, &value)| positive_at(arg, index, value, hint))
+}
+
+/// Element `index` of [`positive`]: NaN or a finite number > 0.
+#[inline]
+pub fn positive_at(
+    arg: &'static str,
+    index: usize,
+    value: f64,
+    hint: &'static str,
+) -> CoreResult<()> {
+    if (value > 0.0 && value < f64::INFINITY) || value.is_nan() {
+        Ok(())
+    } else if value.is_infinite() {
+        Err(CoreError::Infinite { arg, index })
+    } else {
+        Err(CoreError::NotPositive {
+            arg,
+            index,
+            value,
+            hint,
+        })
     }
-    Ok(())
 }
 
 /// A scalar that must be finite and > 0 (a multiplier such as `per`).
@@ -93,18 +114,33 @@ pub fn at_most(
     whole_arg: &'static str,
     wholes: &[f64],
 ) -> CoreResult<()> {
-    for (index, (&value, &whole)) in parts.iter().zip(wholes).enumerate() {
-        if value > whole {
-            return Err(CoreError::ExceedsWhole {
-                arg,
-                whole_arg,
-                index,
-                value,
-                whole,
-            });
-        }
+    parts
+        .iter()
+        .zip(wholes)
+        .enumerate()
+        .try_for_each(|(index, (&value, &whole))| at_most_at(arg, index, value, whole_arg, whole))
+}
+
+/// Element `index` of [`at_most`].
+#[inline]
+pub fn at_most_at(
+    arg: &'static str,
+    index: usize,
+    value: f64,
+    whole_arg: &'static str,
+    whole: f64,
+) -> CoreResult<()> {
+    if value > whole {
+        Err(CoreError::ExceedsWhole {
+            arg,
+            whole_arg,
+            index,
+            value,
+            whole,
+        })
+    } else {
+        Ok(())
     }
-    Ok(())
 }
 
 /// Every element is NaN or within [0, 1] (a share).

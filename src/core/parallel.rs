@@ -3,9 +3,32 @@
 //! once per distinct count or pair of counts.
 //!
 //! rayon's global pool honours `RAYON_NUM_THREADS`, so that caps the threads used here.
+//!
+//! # Reading memory another thread may write
+//!
+//! The binding hands the kernels the caller's own numpy arrays and releases the GIL, so another
+//! Python thread may write to them while a kernel runs. A kernel that checked a value and later
+//! read it again could compute on a value that never passed the check (or index a table with it).
+//! Two disciplines keep that out, and every kernel follows one of them:
+//!
+//! * [`rows`] reads each input element exactly once, by a relaxed atomic load into a block buffer
+//!   on the stack, then checks and computes from that buffer. rate, proportion, change and the
+//!   Wald and score tests use it; it takes no memory beyond the result, and the loads cost what
+//!   a copy into L1 costs.
+//! * [`snapshot`] copies a column once, the same way, into memory the kernel owns; kernels that
+//!   read their inputs more than once (the exact tests' tables of distinct pairs, funnels, the
+//!   compare benchmark) work on snapshots.
+//!
+//! Cost, measured on this machine (2 cores, load average 10): loading two columns of a million
+//! values into fresh memory takes about 3 ms, so a snapshot costs about 1.5 ms per million values,
+//! against 20 to 60 ms for the kernels that take one. `rate` on 10,000,000 rows peaks at exactly
+//! its result's size beyond its inputs (`bench/rates.py`): the values it reads are written
+//! straight into output columns, which is where its costly methods keep their snapshot.
+use super::error::{CoreError, CoreResult};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Below this many rows the cost of waking rayon's workers (tens of microseconds) exceeds the work.
 pub const PARALLEL_MIN: usize = 8_192;
@@ -38,7 +61,7 @@ pub fn columns<const N: usize, F>(n: usize, f: F) -> [Vec<f64>; N]
 where
     F: Fn(usize) -> [f64; N] + Sync + Send,
 {
-    let mut out: [Vec<f64>; N] = std::array::from_fn(|_| vec![0.0; n]);
+    let mut out: [Vec<f64>; N] = std::array::from_fn(|_| zeros(n));
     let fill = |start: usize, chunk: &mut [&mut [f64]]| {
         for r in 0..chunk.first().map_or(0, |c| c.len()) {
             for (column, value) in chunk.iter_mut().zip(f(start + r)) {
@@ -64,51 +87,263 @@ where
     out
 }
 
-/// `f(count)` for every count, computing each distinct whole count once.
+/// A column of `n` zeros for a kernel to fill, which numpy takes over without a copy.
 ///
-/// Crime counts repeat (many areas and months share small counts), and an exact interval costs
-/// a few incomplete-gamma evaluations, so a table of distinct counts pays for itself from a few
-/// thousand rows. Counts that are NaN, fractional or beyond the dense table are computed directly.
-pub fn per_distinct_count<T, F>(counts: &[f64], f: F) -> Vec<T>
+/// Fresh memory is the dearest part of a cheap kernel: the first write to each 4 KiB page is a
+/// page fault, and on this machine under load a fault costs 10 to 20 us, so five columns of a
+/// million rows (10,000 pages) cost more than all the arithmetic. Columns of 4 MiB or more are
+/// therefore advised to the kernel as candidates for transparent huge pages (2 MiB, one fault in
+/// place of 512) where Linux offers them; elsewhere, or when the kernel declines, nothing changes.
+pub fn zeros(n: usize) -> Vec<f64> {
+    let mut v = vec![0.0; n];
+    advise_huge_pages(&mut v);
+    v
+}
+
+/// Bytes from which [`zeros`] asks for huge pages: two of them.
+const HUGE_MIN: usize = 4 << 20;
+
+#[cfg(target_os = "linux")]
+fn advise_huge_pages(v: &mut [f64]) {
+    extern "C" {
+        fn madvise(addr: *mut std::ffi::c_void, len: usize, advice: i32) -> i32;
+    }
+    /// `MADV_HUGEPAGE` from <sys/mman.h> (the same on every Linux architecture).
+    const MADV_HUGEPAGE: i32 = 14;
+    const PAGE: usize = 4096;
+    let bytes = std::mem::size_of_val(v);
+    if bytes < HUGE_MIN {
+        return;
+    }
+    let start = v.as_mut_ptr() as usize;
+    let first = start.next_multiple_of(PAGE);
+    let end = (start + bytes) / PAGE * PAGE;
+    if end > first {
+        // SAFETY: the range lies inside `v`'s allocation and is page aligned; the advice changes
+        // how the kernel backs the pages, never their contents. A failure is harmless and ignored.
+        unsafe {
+            madvise(first as *mut std::ffi::c_void, end - first, MADV_HUGEPAGE);
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn advise_huge_pages(_: &mut [f64]) {}
+
+/// Rows loaded at a time by [`rows`], per input column (4 KiB of stack each).
+const BLOCK: usize = 512;
+
+/// `values` seen as cells another thread may write, when it is aligned for 64-bit atomics (always
+/// on 64-bit targets; on some 32-bit ones `f64` needs only 4-byte alignment, and such a slice is
+/// read by volatile loads instead).
+fn cells(values: &[f64]) -> Option<&[AtomicU64]> {
+    const { assert!(std::mem::size_of::<f64>() == std::mem::size_of::<AtomicU64>()) };
+    if values
+        .as_ptr()
+        .align_offset(std::mem::align_of::<AtomicU64>())
+        != 0
+    {
+        return None;
+    }
+    // SAFETY: same size, and the alignment was checked; `AtomicU64` is the type for memory that
+    // other threads may write while it is read, which is exactly the caller's array's situation.
+    Some(unsafe { &*(std::ptr::from_ref(values) as *const [AtomicU64]) })
+}
+
+/// Copies `values[start..start + dst.len()]` into `dst`, reading each element exactly once (a
+/// relaxed atomic load, which the compiler may neither repeat nor elide). The caller's array may
+/// be written meanwhile; `dst` then holds, for each element, one value it really had.
+pub fn load(values: &[f64], start: usize, dst: &mut [f64]) {
+    let src = &values[start..start + dst.len()];
+    if let Some(src) = cells(src) {
+        for (d, cell) in dst.iter_mut().zip(src) {
+            *d = f64::from_bits(cell.load(Ordering::Relaxed));
+        }
+    } else {
+        for (i, d) in dst.iter_mut().enumerate() {
+            // SAFETY: `i < src.len()`, and the slice is aligned for `f64`.
+            *d = unsafe { src.as_ptr().add(i).read_volatile() };
+        }
+    }
+}
+
+/// A copy of `values` owned by the kernel, each element read once (see [`load`]); in parallel
+/// chunks above the threshold.
+pub fn snapshot(values: &[f64]) -> Vec<f64> {
+    let mut out = zeros(values.len());
+    if values.len() < PARALLEL_MIN {
+        load(values, 0, &mut out);
+    } else {
+        out.par_chunks_mut(CHUNK)
+            .enumerate()
+            .for_each(|(j, chunk)| load(values, j * CHUNK, chunk));
+    }
+    out
+}
+
+/// A bad row found by [`rows`]: the rank of the check it failed (checks are ranked in the order
+/// a serial validation would run them, so the reported error is the one it would report) and the
+/// error, which names the position.
+pub type RowError = (u8, CoreError);
+
+/// The first error of a task: lowest rank, then lowest row.
+type Worst = Option<(u8, usize, CoreError)>;
+
+fn keep_worst(worst: Worst, other: Worst) -> Worst {
+    match (worst, other) {
+        (Some(a), Some(b)) => Some(if (b.0, b.1) < (a.0, a.1) { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
+/// `N` output columns of the rows of `K` input columns, each input element read exactly once:
+/// a block of every input is loaded (see [`load`]), each row of the block is checked by `check`
+/// (given the row number and the values), and `f` maps the values to the row's outputs. The
+/// inputs may be the caller's memory, written by another thread meanwhile: what is checked is
+/// what is computed on. Errors are reported as a serial check would (see [`RowError`]).
+///
+/// All inputs must have the length of the first (callers check lengths first).
+pub fn rows<const K: usize, const N: usize, C, F>(
+    inputs: [&[f64]; K],
+    check: C,
+    f: F,
+) -> CoreResult<[Vec<f64>; N]>
 where
-    T: Send + Sync + Copy,
-    F: Fn(f64) -> T + Sync + Send,
+    C: Fn(usize, [f64; K]) -> Result<(), RowError> + Sync,
+    F: Fn([f64; K]) -> [f64; N] + Sync,
 {
-    let max = counts
-        .iter()
-        .copied()
-        .filter(|c| is_table_count(*c))
-        .fold(-1.0_f64, f64::max);
-    if counts.len() < PARALLEL_MIN || max < 0.0 || max > (4 * counts.len()).max(1 << 16) as f64 {
-        return map_rows(counts.len(), |i| f(counts[i]));
-    }
-    let mut present = vec![false; max as usize + 1];
-    for &c in counts {
-        if is_table_count(c) {
-            present[c as usize] = true;
+    let n = inputs.first().map_or(0, |c| c.len());
+    debug_assert!(inputs.iter().all(|c| c.len() == n));
+    let mut out: [Vec<f64>; N] = std::array::from_fn(|_| zeros(n));
+    let task = |start: usize, mut chunk: [&mut [f64]; N]| -> Worst {
+        let len = chunk.first().map_or(0, |c| c.len());
+        let mut worst: Worst = None;
+        let mut buf = [[0.0_f64; BLOCK]; K];
+        for b0 in (0..len).step_by(BLOCK) {
+            let m = BLOCK.min(len - b0);
+            for (input, block) in inputs.iter().zip(buf.iter_mut()) {
+                load(input, start + b0, &mut block[..m]);
+            }
+            let row = |r: usize| -> [f64; K] { std::array::from_fn(|k| buf[k][r]) };
+            for r in 0..m {
+                if let Err((rank, err)) = check(start + b0 + r, row(r)) {
+                    if worst.as_ref().map_or(true, |w| rank < w.0) {
+                        worst = Some((rank, start + b0 + r, err));
+                    }
+                }
+            }
+            if worst.is_some() {
+                continue; // the result is an error; only lower-ranked errors matter now
+            }
+            let mut outs = chunk.each_mut().map(|c| &mut c[b0..b0 + m]);
+            for r in 0..m {
+                let values = f(row(r));
+                for (column, value) in outs.iter_mut().zip(values) {
+                    column[r] = value;
+                }
+            }
         }
+        worst
+    };
+    let worst = if n < PARALLEL_MIN {
+        task(0, out.each_mut().map(Vec::as_mut_slice))
+    } else {
+        let mut pieces = out.each_mut().map(|c| c.chunks_mut(CHUNK));
+        let tasks: Vec<[&mut [f64]; N]> = (0..n.div_ceil(CHUNK))
+            .map(|_| pieces.each_mut().map(|p| p.next().unwrap_or_default()))
+            .collect();
+        tasks
+            .into_par_iter()
+            .enumerate()
+            .map(|(j, chunk)| task(j * CHUNK, chunk))
+            .reduce(|| None, keep_worst)
+    };
+    match worst {
+        Some((_, _, err)) => Err(err),
+        None => Ok(out),
     }
-    let distinct: Vec<usize> = (0..present.len()).filter(|&k| present[k]).collect();
-    let values = map_rows(distinct.len(), |j| f(distinct[j] as f64));
-    let mut slot = vec![0_u32; present.len()];
-    for (j, &k) in distinct.iter().enumerate() {
-        slot[k] = j as u32;
-    }
-    map_rows(counts.len(), |i| {
-        let c = counts[i];
-        if is_table_count(c) {
-            values[slot[c as usize] as usize]
-        } else {
-            f(c)
+}
+
+/// Runs `f` on every element of `a` and `b` pairwise, in place, in parallel above the threshold.
+pub fn zip_in_place<F>(a: &mut [f64], b: &mut [f64], f: F)
+where
+    F: Fn(&mut f64, &mut f64) + Sync,
+{
+    let run = |a: &mut [f64], b: &mut [f64]| {
+        for (x, y) in a.iter_mut().zip(b.iter_mut()) {
+            f(x, y);
         }
-    })
+    };
+    if a.len() < PARALLEL_MIN {
+        run(a, b);
+    } else {
+        a.par_chunks_mut(CHUNK)
+            .zip(b.par_chunks_mut(CHUNK))
+            .for_each(|(a, b)| run(a, b));
+    }
+}
+
+/// `f` at each distinct whole count of a column, computed once and found again by a direct index
+/// (an array indexed by the count; no hashing).
+///
+/// Crime counts repeat (many areas and months share small counts), and an exact interval costs a
+/// few incomplete-gamma evaluations, so the table pays for itself from a few thousand rows. Counts
+/// that are NaN, fractional or beyond the table are not in it: [`CountTable::get`] gives `None`
+/// and the caller computes them directly.
+pub struct CountTable<T> {
+    /// `slot[k]` is the index in `values` of count `k`, or `u32::MAX` when `k` does not occur.
+    slot: Vec<u32>,
+    values: Vec<T>,
+}
+
+impl<T: Copy + Send + Sync> CountTable<T> {
+    /// The table over `counts` (memory the kernel owns: it is read twice), or `None` when it would
+    /// not pay: under [`PARALLEL_MIN`] rows, no whole counts, or a largest count beyond four times
+    /// the rows (and 65,536), where the index would cost more than it saves.
+    pub fn new<F>(counts: &[f64], f: F) -> Option<Self>
+    where
+        F: Fn(f64) -> T + Sync + Send,
+    {
+        let max = counts
+            .iter()
+            .copied()
+            .filter(|c| is_table_count(*c))
+            .fold(-1.0_f64, f64::max);
+        if counts.len() < PARALLEL_MIN || max < 0.0 || max > (4 * counts.len()).max(1 << 16) as f64
+        {
+            return None;
+        }
+        let mut slot = vec![u32::MAX; max as usize + 1];
+        for &c in counts {
+            if is_table_count(c) && (c as usize) < slot.len() {
+                slot[c as usize] = 0;
+            }
+        }
+        let distinct: Vec<usize> = (0..slot.len()).filter(|&k| slot[k] == 0).collect();
+        for (j, &k) in distinct.iter().enumerate() {
+            slot[k] = j as u32;
+        }
+        let values = map_rows(distinct.len(), |j| f(distinct[j] as f64));
+        Some(Self { slot, values })
+    }
+
+    /// `f(c)` when `c` is a count in the table.
+    #[inline]
+    pub fn get(&self, c: f64) -> Option<T> {
+        if !is_table_count(c) {
+            return None;
+        }
+        let j = *self.slot.get(c as usize)?;
+        self.values.get(j as usize).copied()
+    }
 }
 
 fn is_table_count(c: f64) -> bool {
     (0.0..=DENSE_MAX).contains(&c) && c.fract() == 0.0
 }
 
-/// `f(a, b)` for every pair of rows, computing each distinct pair once (by bit pattern).
+/// `f(a, b)` for every pair of rows, computing each distinct pair once (by bit pattern). The
+/// arrays are read twice: they must be memory the kernel owns.
 pub fn per_distinct_pair<T, F>(a: &[f64], b: &[f64], f: F) -> Vec<T>
 where
     T: Send + Sync + Copy,
@@ -118,21 +353,55 @@ where
     if n < PARALLEL_MIN {
         return map_rows(n, |i| f(a[i], b[i]));
     }
+    let (slots, values) = distinct_pairs(&a[..n], &b[..n], f);
+    map_rows(n, |i| values[slots[i] as usize])
+}
+
+/// `(a[i], b[i]) = f(a[i], b[i])` for every row, in place, computing each distinct pair once; the
+/// form of [`per_distinct_pair`] that needs no result memory beyond the arrays themselves.
+pub fn per_distinct_pair_in_place<F>(a: &mut [f64], b: &mut [f64], f: F)
+where
+    F: Fn(f64, f64) -> (f64, f64) + Sync + Send,
+{
+    if a.len().min(b.len()) < PARALLEL_MIN {
+        zip_in_place(a, b, |x, y| (*x, *y) = f(*x, *y));
+        return;
+    }
+    let (slots, values) = distinct_pairs(a, b, f);
+    let run = |a: &mut [f64], b: &mut [f64], slots: &[u32]| {
+        for ((x, y), &s) in a.iter_mut().zip(b.iter_mut()).zip(slots) {
+            (*x, *y) = values[s as usize];
+        }
+    };
+    a.par_chunks_mut(CHUNK)
+        .zip(b.par_chunks_mut(CHUNK))
+        .zip(slots.par_chunks(CHUNK))
+        .for_each(|((a, b), s)| run(a, b, s));
+}
+
+/// The slot of each row's pair among the distinct pairs, and `f` at each distinct pair.
+fn distinct_pairs<T, F>(a: &[f64], b: &[f64], f: F) -> (Vec<u32>, Vec<T>)
+where
+    T: Send,
+    F: Fn(f64, f64) -> T + Sync + Send,
+{
     let mut slot_of: HashMap<(u64, u64), u32, BuildHasherDefault<PairHasher>> =
         HashMap::with_capacity_and_hasher(1024, BuildHasherDefault::default());
     let mut distinct: Vec<(f64, f64)> = Vec::new();
-    let slots: Vec<u32> = (0..n)
-        .map(|i| {
+    let slots: Vec<u32> = a
+        .iter()
+        .zip(b)
+        .map(|(&x, &y)| {
             *slot_of
-                .entry((a[i].to_bits(), b[i].to_bits()))
+                .entry((x.to_bits(), y.to_bits()))
                 .or_insert_with(|| {
-                    distinct.push((a[i], b[i]));
+                    distinct.push((x, y));
                     (distinct.len() - 1) as u32
                 })
         })
         .collect();
     let values = map_rows(distinct.len(), |j| f(distinct[j].0, distinct[j].1));
-    map_rows(n, |i| values[slots[i] as usize])
+    (slots, values)
 }
 
 /// A fast multiplicative hash for pairs of f64 bit patterns (keys come from the caller's own
@@ -163,6 +432,54 @@ impl Hasher for PairHasher {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::check;
+
+    #[test]
+    fn rows_report_the_error_a_serial_check_reports() {
+        // The first check fails late (twice), the second early: a serial check of the first
+        // argument, then the second, reports the first argument at its first bad row.
+        let n = 50_000;
+        let (mut a, mut b) = (vec![1.0; n], vec![2.0; n]);
+        a[40_000] = -1.0;
+        a[45_000] = -2.0;
+        b[10] = -1.0;
+        let check = |i: usize, [x, y]: [f64; 2]| {
+            check::count("a", i, x, None).map_err(|e| (0, e))?;
+            check::count("b", i, y, None).map_err(|e| (1, e))
+        };
+        let err = rows([&a, &b], check, |[x, y]| [x + y]).unwrap_err();
+        assert_eq!(
+            err,
+            CoreError::Negative {
+                arg: "a",
+                index: 40_000,
+                value: -1.0
+            }
+        );
+        a[40_000] = 1.0;
+        a[45_000] = 1.0;
+        let err = rows([&a, &b], check, |[x, y]| [x + y]).unwrap_err();
+        assert!(matches!(
+            err,
+            CoreError::Negative {
+                arg: "b",
+                index: 10,
+                ..
+            }
+        ));
+        b[10] = 2.0;
+        let [sum, first] = rows([&a, &b], check, |[x, y]| [x + y, x]).unwrap();
+        assert!(sum.iter().all(|&s| s == 3.0) && first == a);
+    }
+
+    #[test]
+    fn snapshots_and_loads_copy_every_value() {
+        let values: Vec<f64> = (0..20_000).map(|i| f64::from(i) * 0.5 - 7.0).collect();
+        assert_eq!(snapshot(&values), values);
+        let mut part = vec![0.0; 100];
+        load(&values, 9_000, &mut part);
+        assert_eq!(part, values[9_000..9_100]);
+    }
 
     #[test]
     fn distinct_counts_give_the_same_as_direct() {
@@ -175,8 +492,9 @@ mod tests {
             })
             .collect();
         let f = |c: f64| (c * 2.0, c + 1.0);
-        let got = per_distinct_count(&counts, f);
-        for (c, g) in counts.iter().zip(&got) {
+        let table = CountTable::new(&counts, f).unwrap();
+        for c in &counts {
+            let g = table.get(*c).unwrap_or_else(|| f(*c));
             let want = f(*c);
             assert!(want.0.to_bits() == g.0.to_bits() && want.1.to_bits() == g.1.to_bits());
         }

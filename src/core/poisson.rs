@@ -5,8 +5,11 @@
 //! bound is 0 when `k` is 0, and a NaN count or population gives NaN for that row.
 use super::check;
 use super::error::{half_alpha, CoreError, CoreResult};
-use super::parallel::{columns, per_distinct_count};
-use super::special::{gamma_isf, gamma_ppf, norm_two_sided, poisson_cdf, poisson_pmf, poisson_sf};
+use super::parallel::{rows, zip_in_place, CountTable};
+use super::special::{
+    gamma_isf, gamma_ppf, norm_central, norm_two_sided, poisson_cdf, poisson_pmf, poisson_sf,
+    solve_decreasing,
+};
 use std::str::FromStr;
 
 /// How the interval around a count is computed.
@@ -41,6 +44,12 @@ impl RateMethod {
             ),
             _ => None,
         }
+    }
+
+    /// Methods whose interval costs more than a table lookup (incomplete-gamma quantiles): these
+    /// are computed once per distinct count; the others row by row.
+    fn is_costly(self) -> bool {
+        matches!(self, Self::Exact | Self::Midp | Self::Jeffreys)
     }
 }
 
@@ -86,8 +95,13 @@ fn byar_interval(k: f64, z: f64) -> (f64, f64) {
 
 /// Mid-p bounds: lower L solves P(X > k; L) + P(X = k; L)/2 = tail, upper U solves
 /// P(X < k; U) + P(X = k; U)/2 = tail. Both lie inside the exact interval, which brackets the
-/// Newton iteration (derivative: -(pmf(k) + pmf(k-1))/2 for the lower-tail function).
-fn midp_interval(k: f64, tail: f64) -> (f64, f64) {
+/// Newton iteration for each (not k: at a conf near 0 both tend to the mid-p median, which may
+/// lie above k); the derivative is -(pmf(k) + pmf(k-1))/2 for the lower-tail function.
+fn midp_interval(k: f64, tail: f64, z: f64) -> (f64, f64) {
+    if k == 0.0 {
+        // exp(-U) / 2 = tail: U = -ln(1 - conf), which vanishes with conf.
+        return (0.0, -log_alpha(tail, z));
+    }
     let (exact_lower, exact_upper) = exact_interval(k, tail);
     // g(mu) = P(X <= k; mu) - P(X = k; mu)/2 falls from 1 - pmf/2 at 0 towards 0.
     let g = |mu: f64| poisson_cdf(k, mu) - 0.5 * poisson_pmf(k, mu);
@@ -99,49 +113,23 @@ fn midp_interval(k: f64, tail: f64) -> (f64, f64) {
         }
     };
     let slope = |mu: f64| -0.5 * (poisson_pmf(k, mu) + below(mu));
-    let upper = solve_decreasing(g, slope, tail, k.max(f64::MIN_POSITIVE), exact_upper);
-    let lower = if k == 0.0 {
-        0.0
-    } else {
-        // P(X > k; mu) + P(X = k; mu)/2 rises with mu; solved as its negative against -tail (the
-        // same slope as g), not as g against 1 - tail, which rounds a tail of 5e-17 by a tenth.
-        let rising = |mu: f64| -(poisson_sf(k, mu) + 0.5 * poisson_pmf(k, mu));
-        solve_decreasing(rising, slope, -tail, exact_lower, k)
-    };
+    let upper = solve_decreasing(g, slope, tail, exact_lower, exact_upper);
+    // P(X > k; mu) + P(X = k; mu)/2 rises with mu; solved as its negative against -tail (the
+    // same slope as g), not as g against 1 - tail, which rounds a tail of 5e-17 by a tenth.
+    let rising = |mu: f64| -(poisson_sf(k, mu) + 0.5 * poisson_pmf(k, mu));
+    let lower = solve_decreasing(rising, slope, -tail, exact_lower, exact_upper);
     (lower, upper)
 }
 
-/// Root of `g(x) = target` for `g` decreasing on [lo, hi], by Newton steps kept inside a
-/// shrinking bracket (bisection when a step would leave it).
-pub(crate) fn solve_decreasing(
-    g: impl Fn(f64) -> f64,
-    slope: impl Fn(f64) -> f64,
-    target: f64,
-    mut lo: f64,
-    mut hi: f64,
-) -> f64 {
-    let mut x = 0.5 * (lo + hi);
-    for _ in 0..200 {
-        let diff = g(x) - target;
-        if diff == 0.0 {
-            return x;
-        }
-        if diff > 0.0 {
-            lo = x;
-        } else {
-            hi = x;
-        }
-        let step = diff / slope(x);
-        let mut next = x - step;
-        if !(next > lo && next < hi && step.is_finite()) {
-            next = 0.5 * (lo + hi);
-        }
-        if (next - x).abs() <= 1e-15 * x.abs() || hi - lo <= 1e-15 * hi.abs() {
-            return next;
-        }
-        x = next;
+/// `ln(1 - conf) = ln(2 tail)` for the level with upper tail `tail` and normal quantile `z`:
+/// from the tail where it is small, and from conf = P(|Z| <= z) where it is near 1/2 (a conf of
+/// 1e-16), which the rounded tail no longer holds.
+pub(crate) fn log_alpha(tail: f64, z: f64) -> f64 {
+    if tail < 0.25 {
+        (2.0 * tail).ln()
+    } else {
+        (-norm_central(z)).ln_1p()
     }
-    x
 }
 
 /// The interval for the expected count behind `k` by `method`, with `tail` = alpha/2 and `z` its
@@ -162,7 +150,7 @@ pub fn count_interval(k: f64, method: RateMethod, tail: f64, z: f64) -> (f64, f6
             let lower = if k == 0.0 { 0.0 } else { k * (k / upper) };
             (lower.min(k), upper.max(k))
         }
-        RateMethod::Midp => midp_interval(k, tail),
+        RateMethod::Midp => midp_interval(k, tail, z),
         RateMethod::Jeffreys => {
             let lower = if k == 0.0 {
                 0.0
@@ -193,9 +181,12 @@ pub(crate) fn times_ratio(value: f64, num: f64, den: f64) -> f64 {
     }
 }
 
-/// Rates per `per` people with their intervals.
+/// Rates per `per` people with their intervals, beside the counts and populations they were
+/// computed from (as read: the caller's arrays may have changed since).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rates {
+    pub count: Vec<f64>,
+    pub population: Vec<f64>,
     pub rate: Vec<f64>,
     pub lower: Vec<f64>,
     pub upper: Vec<f64>,
@@ -203,8 +194,15 @@ pub struct Rates {
 
 /// Rates `count / population * per` with a `conf` interval by `method`, for equal-length arrays.
 ///
-/// Each distinct whole count's interval is computed once. Populations must be positive (a rate
-/// per head of nobody is undefined: pass NaN for such a row); counts may exceed populations.
+/// `count` and `population` may be the caller's memory, written by another thread meanwhile: the
+/// one pass that reads them reads each element once ([`rows`]), checks it and computes from it.
+/// The closed-form methods finish in that pass. For the costly ones the pass leaves the count and
+/// the population in the `lower` and `upper` columns (an owned snapshot that takes
+/// no memory beyond the result), each distinct whole count's interval is computed once from them,
+/// and a second pass over that owned memory finishes the columns.
+///
+/// Populations must be positive (a rate per head of nobody is undefined: pass NaN for such a row);
+/// counts may exceed populations.
 pub fn rates(
     count: &[f64],
     population: &[f64],
@@ -214,26 +212,72 @@ pub fn rates(
 ) -> CoreResult<Rates> {
     let tail = half_alpha(conf)?;
     check::same_length("population", population, "count", count)?;
-    check::counts("count", count, method.needs_whole_counts())?;
-    check::positive(
-        "population",
-        population,
-        " (a rate per head of no population is undefined; give NaN for such a row)",
-    )?;
-    check::positive_scalar("per", per)?;
+    // Checked after the arrays, so that a bad array is reported first.
+    let per_check = check::positive_scalar("per", per);
+    let whole = method.needs_whole_counts();
+    let check_row = |i: usize, [k, p]: [f64; 2]| {
+        check::count("count", i, k, whole).map_err(|e| (0, e))?;
+        check::positive_at(
+            "population",
+            i,
+            p,
+            " (a rate per head of no population is undefined; give NaN for such a row)",
+        )
+        .map_err(|e| (1, e))
+    };
     let z = norm_two_sided(conf);
-    let intervals = per_distinct_count(count, |k| count_interval(k, method, tail, z));
-    let [rate, lower, upper] = columns(count.len(), |i| {
-        let scale = per / population[i];
-        let (lo, hi) = intervals[i];
+    let interval = |k: f64| count_interval(k, method, tail, z);
+    // `v` per `per` people of population `p`.
+    let scaled = |v: f64, p: f64| {
+        let scale = per / p;
         if scale.is_finite() && scale >= f64::MIN_POSITIVE {
-            [count[i] * scale, lo * scale, hi * scale]
+            v * scale
         } else {
-            let p = population[i];
-            [count[i], lo, hi].map(|v| times_ratio(v, per, p))
+            times_ratio(v, per, p)
         }
+    };
+    if !method.is_costly() {
+        // PHE's exact intervals below 10 events, computed once.
+        let small: [(f64, f64); 10] = std::array::from_fn(|k| interval(k as f64));
+        let [count, population, rate, lower, upper] =
+            rows([count, population], check_row, |[k, p]| {
+                let (lo, hi) = if method == RateMethod::Phe && k < 10.0 && k.fract() == 0.0 {
+                    small[k as usize]
+                } else {
+                    interval(k)
+                };
+                [k, p, scaled(k, p), scaled(lo, p), scaled(hi, p)]
+            })?;
+        per_check?;
+        return Ok(Rates {
+            count,
+            population,
+            rate,
+            lower,
+            upper,
+        });
+    }
+    let [count, population, rate, mut lower, mut upper] =
+        rows([count, population], check_row, |[k, p]| {
+            [k, p, scaled(k, p), k, p]
+        })?;
+    per_check?;
+    let table = CountTable::new(&lower, interval);
+    zip_in_place(&mut lower, &mut upper, |k, p| {
+        let (lo, hi) = table
+            .as_ref()
+            .and_then(|t| t.get(*k))
+            .unwrap_or_else(|| interval(*k));
+        *k = scaled(lo, *p);
+        *p = scaled(hi, *p);
     });
-    Ok(Rates { rate, lower, upper })
+    Ok(Rates {
+        count,
+        population,
+        rate,
+        lower,
+        upper,
+    })
 }
 
 #[cfg(test)]
@@ -305,12 +349,12 @@ mod tests {
         close(r.upper[0] * 10.0, -(0.025_f64.ln()), 1e-14);
         assert!(r.rate[1].is_nan() && r.lower[1].is_nan() && r.upper[1].is_nan());
         // Mid-p for k = 0: upper solves exp(-U)/2 = 0.025, so U = ln(20).
-        let (lo, hi) = midp_interval(0.0, 0.025);
+        let (lo, hi) = midp_interval(0.0, 0.025, norm_ppf(0.975));
         assert_eq!(lo, 0.0);
         close(hi, 20.0_f64.ln(), 1e-13);
         // Mid-p lies inside the exact interval.
         let (elo, ehi) = exact_interval(7.0, 0.025);
-        let (mlo, mhi) = midp_interval(7.0, 0.025);
+        let (mlo, mhi) = midp_interval(7.0, 0.025, norm_ppf(0.975));
         assert!(elo < mlo && mhi < ehi);
     }
 

@@ -154,7 +154,7 @@ proptest! {
     fn funnel_limits_bracket_the_target(
         population in extreme_exposure(), target in extreme_exposure(), conf in extreme_conf(),
     ) {
-        let limits = funnel_grid(&[population], target, 1.0, &[conf], Scale::POISSON).unwrap();
+        let (_, limits) = funnel_grid(&[population], target, 1.0, &[conf], Scale::POISSON).unwrap();
         let (lower, upper) = (limits[0].0[0], limits[0].1[0]);
         prop_assert!(lower >= 0.0, "{population} {target} {conf}: {lower}");
         prop_assert!(lower <= target * (1.0 + 1e-9), "{population} {target} {conf}: {lower}");

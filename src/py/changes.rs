@@ -11,6 +11,12 @@ type Limits<'py> = (
     Vec<Bound<'py, PyArray1<f64>>>,
     Vec<Bound<'py, PyArray1<f64>>>,
 );
+/// populations, lower limits per level, upper limits per level.
+type GridColumns<'py> = (
+    Bound<'py, PyArray1<f64>>,
+    Vec<Bound<'py, PyArray1<f64>>>,
+    Vec<Bound<'py, PyArray1<f64>>>,
+);
 /// target, [phi, tau2] estimated, [phi, tau2] of the limits, [rate, z, flag], lower limits
 /// per level, upper limits per level.
 type FunnelColumns<'py> = (
@@ -29,19 +35,29 @@ fn limit_arrays(py: Python<'_>, limits: Vec<(Vec<f64>, Vec<f64>)>) -> Limits<'_>
         .unzip()
 }
 
-/// change, percent_change and suppressed (1, 0 or NaN) for each (current, previous) row.
+/// current and previous (as read), change, percent_change and suppressed (1, 0 or NaN) for each
+/// (current, previous) row.
 #[pyfunction]
 fn count_change<'py>(
     py: Python<'py>,
     current: PyReadonlyArray1<'py, f64>,
     previous: PyReadonlyArray1<'py, f64>,
     min_base: f64,
-) -> PyResult<Columns<'py, 3>> {
+) -> PyResult<Columns<'py, 5>> {
     let (current, previous) = (current.as_slice()?, previous.as_slice()?);
     let c = compute(py, current.len(), || {
         changes::changes(current, previous, min_base)
     })?;
-    Ok(arrays(py, [c.change, c.percent_change, c.suppressed]))
+    Ok(arrays(
+        py,
+        [
+            c.current,
+            c.previous,
+            c.change,
+            c.percent_change,
+            c.suppressed,
+        ],
+    ))
 }
 
 /// ratio, lower, upper, p_value and significant (1, 0 or NaN) for each pair of rates.
@@ -75,8 +91,8 @@ fn rate_ratio_test<'py>(
     ))
 }
 
-/// rate, lower, upper and comparison (-1 lower, 0 similar, 1 higher, NaN) against a benchmark;
-/// `dispersion` widens the intervals for repeated events.
+/// rate, lower, upper, comparison (-1 lower, 0 similar, 1 higher, NaN) against a benchmark, and
+/// the benchmark as read; `dispersion` widens the intervals for repeated events.
 #[pyfunction]
 #[pyo3(signature = (count, population, benchmark, per, method, conf, dispersion=None))]
 #[allow(clippy::too_many_arguments)]
@@ -89,7 +105,7 @@ fn rate_comparison<'py>(
     method: &str,
     conf: f64,
     dispersion: Option<PyReadonlyArray1<'py, f64>>,
-) -> PyResult<Columns<'py, 4>> {
+) -> PyResult<Columns<'py, 5>> {
     let method: RateMethod = method.parse()?;
     let dispersion = dispersion
         .as_ref()
@@ -103,7 +119,10 @@ fn rate_comparison<'py>(
     let c = compute(py, count.len(), || {
         changes::compare(count, population, benchmark, per, method, conf, dispersion)
     })?;
-    Ok(arrays(py, [c.rate, c.lower, c.upper, c.comparison]))
+    Ok(arrays(
+        py,
+        [c.rate, c.lower, c.upper, c.comparison, c.benchmark],
+    ))
 }
 
 /// The funnel: (target, [phi, tau2], [phi, tau2] of the limits, [rate, z, flag], lower limits per level, upper limits per
@@ -135,7 +154,8 @@ fn funnel_plot<'py>(
     ))
 }
 
-/// Funnel limits over a grid of populations: (lower limits per level, upper limits per level).
+/// Funnel limits over a grid of populations: (the populations as read, lower limits per level,
+/// upper limits per level).
 #[pyfunction]
 fn funnel_grid<'py>(
     py: Python<'py>,
@@ -145,12 +165,13 @@ fn funnel_grid<'py>(
     conf: Vec<f64>,
     tau2: f64,
     phi: f64,
-) -> PyResult<Limits<'py>> {
+) -> PyResult<GridColumns<'py>> {
     let population = population.as_slice()?;
-    let limits = compute(py, population.len(), || {
+    let (population, limits) = compute(py, population.len(), || {
         changes::funnel_grid(population, target, per, &conf, Scale { phi, tau2 })
     })?;
-    Ok(limit_arrays(py, limits))
+    let (lower, upper) = limit_arrays(py, limits);
+    Ok((population.into_pyarray(py), lower, upper))
 }
 
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -28,8 +28,13 @@ impl From<CoreError> for PyErr {
 /// a microsecond, more than the work on a handful of rows.
 const DETACH_MIN: usize = 2_048;
 
-/// Runs `work` over `rows` rows, with the GIL released when there are enough of them. The slices
-/// `work` reads come from arrays the Python layer made for this call, so nothing mutates them.
+/// Runs `work` over `rows` rows, with the GIL released when there are enough of them.
+///
+/// The slices `work` reads may be the caller's own arrays (the Python layer passes a contiguous
+/// float64 argument on without copying it), which another Python thread can write while the GIL
+/// is released. A kernel run here must therefore read each element once and compute on what it
+/// checked, or work on a snapshot it copied once (`core::parallel` has both), and return the
+/// inputs as it read them where the result shows them.
 pub(crate) fn compute<T, F>(py: Python<'_>, rows: usize, work: F) -> T
 where
     T: Send,

@@ -387,7 +387,9 @@ def report(
         wanted = [tables.resolve_area(a) for a in areas]
         rows = rows[rows["area_name"].isin(wanted)]
     compared_with = benchmark_name(tables.excluded)
-    notes = _report_notes(tables, earlier, offence_name, benchmark, compared_with)
+    notes = _report_notes(
+        tables, earlier, offence_name, benchmark, compared_with, adjusted=adjust is not None
+    )
     notes.append(_funnel_note(funnel_frame, compared_with))
     notes.append(_chance_note(rows, adjust, unadjusted))
     if two_publications:
@@ -557,6 +559,8 @@ def _report_notes(
     offence: str,
     benchmark: float,
     benchmark_name: str,
+    *,
+    adjusted: bool,
 ) -> list[str]:
     unit = population_unit(offence)
     notes: list[str] = []
@@ -577,7 +581,7 @@ def _report_notes(
         "whole interval lies below or above it."
     )
     notes.append(
-        "change_significant: the exact test of the two years' counts (as R poisson.test) at "
-        "the 5 per cent level."
+        "change_p_value: the exact test of the two years' counts (as R poisson.test); "
+        "change_significant: " + ("p_adjusted" if adjusted else "change_p_value") + " below 0.05."
     )
     return notes

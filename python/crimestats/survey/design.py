@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _core, _inputs
+from .._choices import LonelyPsu, ShareInterval, Statistic
 from .._core import InputError
 from . import calibration, replicate
 from .coding import (
@@ -199,12 +200,12 @@ class SurveyDesign:
 
     def _domain_estimate(
         self,
-        statistic: str,
+        statistic: Statistic,
         y: str,
         *,
         by: Columns,
         conf: float,
-        ci: str,
+        ci: ShareInterval,
         deff: bool,
     ) -> pd.DataFrame:
         if not isinstance(deff, bool | np.bool_):  # deff="no" would otherwise be truthy
@@ -245,13 +246,13 @@ class SurveyDesign:
 
     def _estimate_columns(
         self,
-        statistic: str,
+        statistic: Statistic,
         values: np.ndarray | None,
         levels: np.ndarray | None,
         labels: list[Any] | None,
         domain: np.ndarray | None,
         n_domains: int,
-        ci: str,
+        ci: ShareInterval,
         conf: float,
     ) -> list[np.ndarray]:
         """The core's eight columns (estimate, se, lower, upper, deff, n, weighted_n, df) for
@@ -298,7 +299,7 @@ class SurveyDesign:
         *,
         by: Columns = None,
         conf: float = 0.95,
-        ci: str = "logit",
+        ci: ShareInterval = "logit",
         deff: bool = True,
     ) -> pd.DataFrame:
         """Shares per domain, as :func:`crimestats.survey_share` (R ``svyciprop``, ``svymean``
@@ -854,7 +855,7 @@ def survey_design(
     strata: str | None = None,
     psu: Columns = None,
     fpc: Columns = None,
-    lonely_psu: str = "fail",
+    lonely_psu: LonelyPsu = "fail",
     replicate_weights: str | Sequence[str] | None = None,
     replicate_method: str | None = None,
     scale: float | None = None,

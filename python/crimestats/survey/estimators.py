@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .._choices import LonelyPsu, ShareInterval
 from .coding import Columns
 from .design import survey_design
 
@@ -19,9 +20,9 @@ def survey_share(
     fpc: Columns = None,
     by: Columns = None,
     conf: float = 0.95,
-    ci: str = "logit",
+    ci: ShareInterval = "logit",
     deff: bool = True,
-    lonely_psu: str = "fail",
+    lonely_psu: LonelyPsu = "fail",
 ) -> pd.DataFrame:
     """Shares from survey microdata, per domain, with design-based intervals.
 
@@ -115,7 +116,7 @@ def survey_mean(
     by: Columns = None,
     conf: float = 0.95,
     deff: bool = True,
-    lonely_psu: str = "fail",
+    lonely_psu: LonelyPsu = "fail",
 ) -> pd.DataFrame:
     """Means of a numeric y from survey microdata, per domain (R ``svyby(~y, ~by, svymean)``).
 
@@ -151,7 +152,7 @@ def survey_total(
     by: Columns = None,
     conf: float = 0.95,
     deff: bool = True,
-    lonely_psu: str = "fail",
+    lonely_psu: LonelyPsu = "fail",
 ) -> pd.DataFrame:
     """Weighted totals of y from survey microdata, per domain (R ``svyby(~y, ~by, svytotal)``).
 

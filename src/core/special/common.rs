@@ -155,3 +155,38 @@ impl Dd {
         Dd::norm(q1, q2)
     }
 }
+
+/// Root of `g(x) = target` for `g` decreasing on [lo, hi], by Newton steps kept inside a
+/// shrinking bracket (bisection when a step would leave it). The root-finder of the interval
+/// kernels whose function has no cheap second derivative (the mid-p intervals); the quantiles
+/// here use [`solve`].
+pub fn solve_decreasing(
+    g: impl Fn(f64) -> f64,
+    slope: impl Fn(f64) -> f64,
+    target: f64,
+    mut lo: f64,
+    mut hi: f64,
+) -> f64 {
+    let mut x = 0.5 * (lo + hi);
+    for _ in 0..200 {
+        let diff = g(x) - target;
+        if diff == 0.0 {
+            return x;
+        }
+        if diff > 0.0 {
+            lo = x;
+        } else {
+            hi = x;
+        }
+        let step = diff / slope(x);
+        let mut next = x - step;
+        if !(next > lo && next < hi && step.is_finite()) {
+            next = 0.5 * (lo + hi);
+        }
+        if (next - x).abs() <= 1e-15 * x.abs() || hi - lo <= 1e-15 * hi.abs() {
+            return next;
+        }
+        x = next;
+    }
+    x
+}

@@ -45,7 +45,8 @@ mod tables;
 mod tests;
 
 pub use beta::{beta_inc, beta_inc_c, beta_isf, beta_ppf};
+pub use common::solve_decreasing;
 pub use discrete::{binom_cdf, binom_pmf, binom_sf, poisson_cdf, poisson_pmf, poisson_sf};
 pub use gamma::{chi2_ppf, gamma_isf, gamma_p, gamma_ppf, gamma_q, ln_gamma};
-pub use normal::{norm_cdf, norm_ppf, norm_sf, norm_two_sided};
+pub use normal::{norm_cdf, norm_central, norm_ppf, norm_sf, norm_two_sided};
 pub use student_t::{t_cdf, t_ppf, t_sf, t_two_sided};

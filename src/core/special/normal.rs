@@ -150,6 +150,17 @@ fn ppf_far(tail: f64) -> f64 {
     }
 }
 
+/// The central probability `P(|Z| <= z) = erf(z / sqrt 2)`, the conf of a two-sided `z`:
+/// from erf's series for small `z`, so that a conf of 1e-16 comes back whole.
+pub fn norm_central(z: f64) -> f64 {
+    let s = z * FRAC_1_SQRT_2;
+    if s.abs() < 0.5 {
+        erf_small(s)
+    } else {
+        1.0 - 2.0 * norm_sf(z.abs())
+    }
+}
+
 /// The two-sided normal quantile: `z >= 0` with `P(|Z| <= z) = conf`, the `z` of a `conf`
 /// interval; 0 at conf 0, +inf at 1, NaN outside [0, 1].
 ///
