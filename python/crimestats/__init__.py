@@ -16,12 +16,12 @@ from .shares import gross_up, proportion, share_ci, test_share_change
 from .standardise import dsr, isr, smooth_rates, test_weighted_change, weighted_rate
 from .survey import (
     ExcludedRowsWarning,
-    SurveyDesign,
     survey_design,
     survey_mean,
     survey_share,
     survey_total,
 )
+from .survey import SurveyDesign as SurveyDesign  # the class survey_design returns
 from .trends import trend_test
 
 __all__ = ["InputError", "datasets", "ons", "phrase", "proportion", "rate"]
@@ -39,5 +39,5 @@ __all__ += ["survey_categories", "survey_partials"]
 __all__ += ["adjust_p", "expected_by_chance", "trend_test"]
 __all__ += ["dsr", "flag_reliability", "isr", "smooth_rates", "test_weighted_change"]
 __all__ += ["weighted_rate"]
-__all__ += ["SurveyDesign", "survey_design"]
+__all__ += ["survey_design"]
 __version__ = "0.1.0"
