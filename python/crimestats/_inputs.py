@@ -319,8 +319,14 @@ class Arrays(list[FloatArray]):
     def as_read(self, given: FloatArray, read: FloatArray) -> FloatArray:
         """The column a result shows for the argument `given`: the core's copy `read` of it when
         `given` is the caller's own memory (another thread may have written it since the core
-        read it), else `given` itself, which nobody else can write."""
-        return read if id(given) in self.borrowed else given
+        read it), else `given` itself, which nobody else can write. An argument given as
+        integers keeps them: the copy is whole numbers as read, in the argument's integer type."""
+        if id(given) not in self.borrowed:
+            return given
+        whole = self.integer.get(id(given))
+        if whole is not None and not np.isnan(read).any():  # a masked row reads as NaN
+            self.integer[id(read)] = read.astype(whole.dtype)
+        return read
 
 
 def broadcast(**arguments: Any) -> tuple[pd.Index, Arrays]:

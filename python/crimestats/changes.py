@@ -396,7 +396,7 @@ def funnel_limits(
     index, inputs = _inputs.broadcast(population=population)
     (p,) = inputs
     levels, _ = _levels(conf)
-    p, lowers, uppers = _core.funnel_grid(
+    p_read, lowers, uppers = _core.funnel_grid(
         p,
         _inputs.number("target", target),
         _inputs.number("per", per),
@@ -404,11 +404,11 @@ def funnel_limits(
         _inputs.number("tau2", tau2),
         _inputs.number("phi", phi),
     )
-    columns: dict[str, FloatArray] = {"population": p}
+    columns: dict[str, FloatArray] = {"population": inputs.as_read(p, p_read)}
     for level, lower, upper in zip(levels, lowers, uppers, strict=True):
         columns[f"lower_{level_name(level)}"] = lower
         columns[f"upper_{level_name(level)}"] = upper
-    return _inputs.frame(index, columns)
+    return _inputs.frame(index, columns, inputs)
 
 
 def _plain(value: Any) -> Any:

@@ -400,6 +400,8 @@ def _sums(
     people = (
         pd.Series(values * weights, index=per_value.index).groupby(level=keys, observed=True).sum()
     )
+    if frame[count].dtype.kind in "iu" and counts.notna().all():
+        counts = counts.astype(np.int64)  # dask's grouped sum with min_count floats whole counts
     sums = pd.DataFrame({count: counts})
     sums[population] = people.reindex(sums.index)
     return sums.sort_index(), how
