@@ -107,7 +107,6 @@ MUTATIONS: dict[str, tuple[Callable[[np.ndarray], pd.DataFrame], list[float]]] =
     "test_change score": (lambda c: cs.test_change(c, M_OTHER, method="score"), [40.0, -1.0]),
     "change": (lambda c: cs.change(c, M_OTHER), [40.0, np.inf, 3.0]),
     "compare benchmark": (lambda b: cs.compare(M_COUNT, M_POPULATION, b), [5.0, -1.0, 500.0]),
-    # with a target given, each row's limits and flag depend on that row alone
     # with a target given, each row's limits and flag depend on that row alone; the exact limits
     # cost a few quantiles a row, so fewer rows
     "funnel": (lambda c: cs.funnel(c, M_POPULATION[: len(c)], target=5.0), [30.0, -1.0, 3.0]),

@@ -3,6 +3,7 @@
 use super::{arrays, compute};
 use crate::core::binomial::ProportionMethod;
 use crate::core::error::CoreError;
+use crate::core::parallel::snapshot;
 use crate::core::survey::{
     chi2_sf, f_sf, factorize_text, gross_ups, replicate_sums, share_changes, share_cis,
     share_intervals, t_intervals, t_tests, Design, Domains, Estimator, LonelyPsu, Outcome,
@@ -359,7 +360,11 @@ fn published_share_ci<'py>(
 ) -> PyResult<Columns3<'py>> {
     let method: ProportionMethod = method.parse()?;
     let (share, n, deft) = (share.as_slice()?, n.as_slice()?, deft.as_slice()?);
-    let r = compute(py, share.len(), || share_cis(share, n, deft, method, conf))?;
+    // The kernels check, then compute: on snapshots, as the caller may write its arrays meanwhile.
+    let r = compute(py, share.len(), || {
+        let [share, n, deft] = [share, n, deft].map(snapshot);
+        share_cis(&share, &n, &deft, method, conf)
+    })?;
     Ok(arrays(py, [r.effective_n, r.lower, r.upper]))
 }
 
@@ -377,7 +382,8 @@ fn published_share_change<'py>(
     let (share1, n1) = (share1.as_slice()?, n1.as_slice()?);
     let (share0, n0, deft) = (share0.as_slice()?, n0.as_slice()?, deft.as_slice()?);
     let r = compute(py, share1.len(), || {
-        share_changes(share1, n1, share0, n0, deft, conf)
+        let [share1, n1, share0, n0, deft] = [share1, n1, share0, n0, deft].map(snapshot);
+        share_changes(&share1, &n1, &share0, &n0, &deft, conf)
     })?;
     Ok(arrays(py, [r.difference, r.lower, r.upper, r.p_value]))
 }
@@ -404,13 +410,22 @@ fn published_gross_up<'py>(
         total_upper.as_slice()?,
     );
     let r = compute(py, share.len(), || {
-        gross_ups(
+        let [share, share_lower, share_upper, total, total_lower, total_upper] = [
             share,
             share_lower,
             share_upper,
             total,
             total_lower,
             total_upper,
+        ]
+        .map(snapshot);
+        gross_ups(
+            &share,
+            &share_lower,
+            &share_upper,
+            &total,
+            &total_lower,
+            &total_upper,
         )
     })?;
     Ok(arrays(py, r))
