@@ -18,7 +18,7 @@ use std::str::FromStr;
 use super::check;
 use super::error::{CoreError, CoreResult};
 use super::parallel::map_rows;
-use super::special::{norm_ppf, norm_sf, t_ppf, t_sf};
+use super::special::{norm_sf, norm_two_sided, t_sf, t_two_sided};
 
 /// How the slope is tested.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,7 +155,7 @@ fn series_row(
     population: &[f64],
     time: &[f64],
     method: TrendMethod,
-    tail: f64,
+    conf: f64,
 ) -> [f64; 6] {
     let failed = |status: Status| {
         let mut row = [f64::NAN; 6];
@@ -192,7 +192,7 @@ fn series_row(
     let (se, p_value, quantile) = match method {
         TrendMethod::Poisson => {
             let z = fitted.slope / fitted.se;
-            (fitted.se, 2.0 * norm_sf(z.abs()), norm_ppf(1.0 - tail))
+            (fitted.se, 2.0 * norm_sf(z.abs()), norm_two_sided(conf))
         }
         TrendMethod::QuasiPoisson => {
             let se = fitted.se * dispersion.max(1.0).sqrt();
@@ -200,7 +200,7 @@ fn series_row(
             (
                 se,
                 (2.0 * t_sf(t.abs(), df)).min(1.0),
-                t_ppf(1.0 - tail, df),
+                t_two_sided(conf, df),
             )
         }
     };
@@ -249,7 +249,7 @@ pub fn trend_tests(
             starts.len()
         )));
     }
-    let tail = (1.0 - conf) / 2.0;
+    // z and t from conf itself, so that a conf within 1e-16 of 0 or 1 keeps its value.
     let rows = map_rows(starts.len() - 1, |k| {
         let span = starts[k]..starts[k + 1];
         series_row(
@@ -257,7 +257,7 @@ pub fn trend_tests(
             &population[span.clone()],
             &time[span],
             method,
-            tail,
+            conf,
         )
     });
     let column = |j: usize| rows.iter().map(|r| r[j]).collect::<Vec<f64>>();
