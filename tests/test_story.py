@@ -401,6 +401,24 @@ def test_report_areas_and_offence_default() -> None:
 
 
 @needs_data
+def test_report_flags_unreliable_rates() -> None:
+    # The NCHS presentation standard for rates (2023): unreliable from fewer than 10 events or an
+    # interval wider than 160 per cent of the rate. Homicides are few: Cumbria's 5 in the year
+    # ending December 2019 give an unreliable rate, total crime none.
+    r = report(tables("pfatablesdec19.xlsx"), offence="homicide")
+    rows = r.rows[r.rows["rate"].notna()]
+    wide = (rows["upper"] - rows["lower"]) > 1.6 * rows["rate"]
+    expected = np.where((rows["count"] < 10) | wide, "unreliable", "reliable")
+    assert rows["reliability"].astype(str).tolist() == expected.tolist()
+    cumbria = rows.set_index("area_name").loc["Cumbria"]
+    assert (cumbria["count"], cumbria["reliability"]) == (5, "unreliable")
+    assert any("treat these with caution: " in note and "Cumbria" in note for note in r.notes)
+    total = report(tables("pfatablesdec19.xlsx"))
+    assert set(total.rows["reliability"].dropna()) == {"reliable"}
+    assert any(note.endswith("every rate here meets it.") for note in total.notes)
+
+
+@needs_data
 def test_report_households_rate() -> None:
     r = report(tables("pfatablesdec19.xlsx"), offence="Residential burglary (households)")
     beds = r.rows.set_index("area_name").loc["Bedfordshire"]

@@ -17,6 +17,7 @@ from .. import ons
 from .._core import InputError
 from ..adjust import adjust_p, expected_by_chance
 from ..ons import NATIONAL_CODE, area_key, count_offence, population_unit
+from ..reliability import flag_reliability
 from . import phrase
 from .figures import (
     Progress,
@@ -54,6 +55,7 @@ REPORT_COLUMNS = [
     "published_rate",
     "comparison",
     "funnel",
+    "reliability",
     "change_ratio",
     "change_lower",
     "change_upper",
@@ -189,6 +191,7 @@ _DISPLAY_COLUMNS = [
     "upper",
     "comparison",
     "funnel",
+    "reliability",
     "change_p_value",
     "p_adjusted",
     "change_significant",
@@ -377,6 +380,9 @@ def report(
     funnel_frame = force_funnel(forces, benchmark)
     flags = pd.Series(funnel_frame["flag"].astype(object).to_numpy(), index=area_key(funnel_frame))
     rows["funnel"] = area_key(rows).map(flags).where(lambda s: s.notna(), None).to_numpy()
+    # NCHS presentation standard for rates: unreliable from fewer than 10 offences or with an
+    # interval wider than 160 per cent of the rate (<NA> where there is no rate)
+    rows["reliability"] = flag_reliability(rows, "nchs_rate", estimate="rate")["reliability"]
     rows["note"] = _row_notes(rows, wide, tables)
     unadjusted = int(rows["change_significant"].fillna(False).astype(bool).sum())
     if adjust is not None:
@@ -392,6 +398,7 @@ def report(
     )
     notes.append(_funnel_note(funnel_frame, compared_with))
     notes.append(_chance_note(rows, adjust, unadjusted))
+    notes.append(_reliability_note(rows))
     if two_publications:
         assert earlier is not None
         notes.insert(
@@ -479,6 +486,19 @@ def _funnel_note(placed: pd.DataFrame, compared_with: str) -> str:
         "per cent ones. comparison (the PHE rule) judges each rate by its own interval, with "
         "no allowance for that variation."
     )
+
+
+def _reliability_note(rows: pd.DataFrame) -> str:
+    """What the reliability column says, and how many rates it warns of."""
+    unreliable = rows.loc[rows["reliability"] == "unreliable", "area_name"].tolist()
+    rule = (
+        "reliability follows the NCHS presentation standard for rates: a rate from fewer than 10 "
+        "offences, or with a 95 per cent interval wider than 160 per cent of the rate, is "
+        "unreliable"
+    )
+    if not unreliable:
+        return f"{rule[0].upper()}{rule[1:]}; every rate here meets it."
+    return f"{rule[0].upper()}{rule[1:]}; treat these with caution: {', '.join(unreliable)}."
 
 
 def _columns(adjust: str | None) -> list[str]:
