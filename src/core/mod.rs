@@ -4,6 +4,7 @@ pub mod binomial;
 pub mod changes;
 pub mod check;
 pub mod error;
+pub mod funnel;
 pub mod groups;
 pub mod parallel;
 pub mod poisson;

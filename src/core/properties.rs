@@ -2,7 +2,8 @@
 //! NaN and infinities, confidence levels from 1e-12 to 1 - 1e-12. Every result is either a clean
 //! error or an ordered interval inside its domain; nothing panics or loops.
 use super::binomial::{proportions, ProportionMethod};
-use super::changes::{funnel_grid, test_ratios, Scale, TestMethod};
+use super::changes::{test_ratios, TestMethod};
+use super::funnel::{funnel_grid, Scale};
 use super::poisson::{rates, RateMethod};
 use proptest::prelude::*;
 

@@ -1,6 +1,7 @@
 //! Bindings for changes over time, comparisons with a benchmark and funnel plots.
 use super::{arrays, compute};
-use crate::core::changes::{self, Overdispersion, Scale, TestMethod};
+use crate::core::changes::{self, TestMethod};
+use crate::core::funnel::{self, Overdispersion, Scale};
 use crate::core::poisson::RateMethod;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
@@ -141,7 +142,7 @@ fn funnel_plot<'py>(
     let overdispersion: Option<Overdispersion> = overdispersion.map(str::parse).transpose()?;
     let (count, population) = (count.as_slice()?, population.as_slice()?);
     let f = compute(py, count.len(), || {
-        changes::funnel(count, population, target, per, &conf, overdispersion)
+        funnel::funnel(count, population, target, per, &conf, overdispersion)
     })?;
     let (lower, upper) = limit_arrays(py, f.limits);
     Ok((
@@ -168,7 +169,7 @@ fn funnel_grid<'py>(
 ) -> PyResult<GridColumns<'py>> {
     let population = population.as_slice()?;
     let (population, limits) = compute(py, population.len(), || {
-        changes::funnel_grid(population, target, per, &conf, Scale { phi, tau2 })
+        funnel::funnel_grid(population, target, per, &conf, Scale { phi, tau2 })
     })?;
     let (lower, upper) = limit_arrays(py, limits);
     Ok((population.into_pyarray(py), lower, upper))
