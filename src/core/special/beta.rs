@@ -4,17 +4,22 @@ use super::common::{
     away_from_zero, lentz_step, solve, two_sum, Dd, Real, MAX_ITER, SMALLEST_SUBNORMAL,
 };
 use super::gamma::{gamma_pq, ln_gamma, neg_bd0, stirlerr};
-use super::normal::norm_ppf;
-use std::f64::consts::PI;
+use super::normal::{erfcx_nonneg, norm_ppf};
+use std::f64::consts::{FRAC_2_SQRT_PI, PI};
 
-/// Exponent `E` of the binomial-type prefactor: with `n = a + b`,
-/// `x^a y^b / B(a, b) = sqrt(a b / (2 pi n)) exp(E)` and
-/// `E = stirlerr(n) - stirlerr(a) - stirlerr(b) - bd0(a, n x) - bd0(b, n y)`
-/// (Loader 2000, `dbinom_raw`). `x + y = 1`; the smaller of the two is taken as exact
+/// sqrt(pi).
+const SQRT_PI: f64 = 1.772_453_850_905_516;
+
+/// The deviance `D = a ln(a / (n x)) + b ln(b / (n y)) >= 0` of the binomial-type
+/// prefactor, `n = a + b`: `x^a y^b / B(a, b) = sqrt(a b / (2 pi n)) exp(C - D)` with
+/// `C = stirlerr(n) - stirlerr(a) - stirlerr(b)` (Loader 2000, `dbinom_raw`:
+/// `D = bd0(a, n x) + bd0(b, n y)`). `x + y = 1`; the smaller of the two is taken as exact
 /// and the deviation `n x - a = -(n y - b)` is formed from it with error-free products,
 /// so that `b ln y` is never computed from a rounded `y = 1 - x` (which would cost
 /// `b * 1e-16` when `b` is large).
-pub(super) fn binom_exponent(a: f64, b: f64, x: f64, y: f64) -> f64 {
+///
+/// Returns `(D, n x - a)`.
+fn binom_deviance(a: f64, b: f64, x: f64, y: f64) -> (f64, f64) {
     let (n, n_err) = two_sum(a, b);
     let (dev, ma, mb) = if x <= y {
         let hi = n * x;
@@ -27,7 +32,19 @@ pub(super) fn binom_exponent(a: f64, b: f64, x: f64, y: f64) -> f64 {
         let devb = (hi - b) + lo + n_err * y;
         (-devb, a - devb, hi)
     };
-    stirlerr(n) - stirlerr(a) - stirlerr(b) + neg_bd0(a, dev, ma) + neg_bd0(b, -dev, mb)
+    (-(neg_bd0(a, dev, ma) + neg_bd0(b, -dev, mb)), dev)
+}
+
+/// `stirlerr(a + b) - stirlerr(a) - stirlerr(b)`, the `ln` of the ratio of `1 / B(a, b)`
+/// to its Stirling approximation.
+fn stirling_beta_corr(a: f64, b: f64) -> f64 {
+    stirlerr(a + b) - stirlerr(a) - stirlerr(b)
+}
+
+/// Exponent `E = C - D` of the binomial-type prefactor
+/// `x^a y^b / B(a, b) = sqrt(a b / (2 pi n)) exp(E)` (see [`binom_deviance`]).
+pub(super) fn binom_exponent(a: f64, b: f64, x: f64, y: f64) -> f64 {
+    stirling_beta_corr(a, b) - binom_deviance(a, b, x, y).0
 }
 
 /// `x^a y^b / B(a, b)` (see [`binom_exponent`]).
@@ -88,6 +105,12 @@ fn beta_cf<T: Real>(a: f64, b: f64, x: T) -> f64 {
 /// denominators nearly cancel and it loses up to five digits. That tail is taken instead
 /// from the small-parameter side by [`beta_tail_small_param`].
 pub(super) fn beta_core(a: f64, b: f64, x: f64, y: f64) -> (f64, f64, f64) {
+    if a.min(b) >= BASYM_MIN {
+        let (deviance, dev) = binom_deviance(a, b, x, y);
+        if deviance <= BASYM_MAX_DEVIANCE * a.min(b) * (a + b) / a.max(b) {
+            return beta_basym(a, b, deviance, dev <= 0.0);
+        }
+    }
     let pref = beta_prefactor(a, b, x, y);
     if x * (a + b + 2.0) <= a + 1.0 {
         if a >= BGRAT_MIN_LARGE && b * BGRAT_RATIO <= a {
@@ -105,6 +128,109 @@ pub(super) fn beta_core(a: f64, b: f64, x: f64, y: f64) -> (f64, f64, f64) {
         let ic = pref * beta_cf_side(b, a, y, x) / b;
         (1.0 - ic, ic, pref)
     }
+}
+
+/// Smallest parameters for which [`beta_basym`] is used.
+const BASYM_MIN: f64 = 500.0;
+/// Largest deviance (about half the squared normal deviate of `x`), in units of
+/// `min(a, b) (1 + min / max)`, for which [`beta_basym`] is used: the expansion's terms
+/// fall by about `sqrt(2 D / (min (1 + min / max)))` each. Beyond it the continued
+/// fraction converges in a few steps.
+const BASYM_MAX_DEVIANCE: f64 = 0.1;
+
+/// `(I_x(a, b), 1 - I_x(a, b), x^a y^b / B(a, b))` for large `a` and `b`, from Temme's
+/// uniform asymptotic expansion in the error function (Temme 1987, "Incomplete Laplace
+/// integrals: uniform asymptotic expansion with application to the incomplete beta
+/// function"), in the form of DiDonato & Morris's (1992) BASYM. The tail below the mean
+/// (the upper tail of the mirror image `I_y(b, a)` above it) is
+/// `(2 / sqrt(pi)) exp(-D - c) sum_n d_n w^n J_n(sqrt D)`, with `D` the deviance
+/// ([`binom_deviance`], formed from the exact deviation), `c` the Stirling corrections
+/// ([`stirling_beta_corr`]), `J_0 = sqrt(pi) erfcx(sqrt D) / 4` and the `J_n` by their
+/// upward recurrence (all terms positive), `w = 1 / sqrt(min(a, b) (1 + h))` with
+/// `h = min / max`, and the `d_n` polynomials in `h` from the recurrences of the
+/// expansion's coefficients. The other tail is the complement (then the larger value).
+/// The number of terms is what the parameters need for 1e-17, at most 20.
+fn beta_basym(a: f64, b: f64, deviance: f64, below_mean: bool) -> (f64, f64, f64) {
+    let n = a + b;
+    let scale = (stirling_beta_corr(a, b) - deviance).exp();
+    let pref = scale * ((a / n) * (b / (2.0 * PI))).sqrt();
+    // The tail on the side of the mean where x lies, in the parameters' order of that
+    // side: I_x(a, b) below the mean, I_y(b, a) = 1 - I_x(a, b) above it.
+    let (p, q) = if below_mean { (a, b) } else { (b, a) };
+    let tail = FRAC_2_SQRT_PI * scale * basym_sum(p, q, deviance);
+    if below_mean {
+        (tail, 1.0 - tail, pref)
+    } else {
+        (1.0 - tail, tail, pref)
+    }
+}
+
+/// The sum `sum_n d_n w^n J_n` of [`beta_basym`] for the lower tail of Beta(a, b) at
+/// deviance `deviance` (DiDonato & Morris 1992, BASYM, with its notation).
+fn basym_sum(a: f64, b: f64, deviance: f64) -> f64 {
+    /// 2^(-3/2).
+    const E1: f64 = 0.353_553_390_593_273_8;
+    const TERMS: usize = 20;
+    let (h, small) = if a > b { (b / a, b) } else { (a / b, a) };
+    let r0 = 1.0 / (1.0 + h);
+    let r1 = (b - a) / a.max(b);
+    let w0 = 1.0 / (small * (1.0 + h)).sqrt();
+    let z0 = deviance.sqrt();
+    let z2 = 2.0 * deviance;
+    // a0: the expansion's coefficients; c, d: those of its reciprocal (1-based, as in
+    // the paper); b0: workspace for the powers of the series.
+    let mut a0 = [0.0_f64; TERMS + 2];
+    let mut b0 = [0.0_f64; TERMS + 2];
+    let mut c = [0.0_f64; TERMS + 2];
+    let mut d = [0.0_f64; TERMS + 2];
+    a0[1] = (2.0 / 3.0) * r1;
+    c[1] = -0.5 * a0[1];
+    d[1] = -c[1];
+    // J_0 = sqrt(pi) / 4 erfcx(z0) and J_1 = 2^(-3/2).
+    let mut j0 = 0.25 * SQRT_PI * erfcx_nonneg(z0);
+    let mut j1 = E1;
+    let mut sum = j0 + d[1] * w0 * j1;
+    let (mut s, h2, mut hn, mut w) = (1.0, h * h, 1.0, w0);
+    // z^(n-1) and z^n for z = sqrt(2 D).
+    let mut znm1 = std::f64::consts::SQRT_2 * z0;
+    let mut zn = z2;
+    for n in (2..=TERMS).step_by(2) {
+        let nf = n as f64;
+        hn *= h2;
+        a0[n] = 2.0 * r0 * (1.0 + h * hn) / (nf + 2.0);
+        s += hn;
+        a0[n + 1] = 2.0 * r1 * s / (nf + 3.0);
+        for i in n..=n + 1 {
+            let r = -0.5 * (i as f64 + 1.0);
+            b0[1] = r * a0[1];
+            for m in 2..=i {
+                let mut bsum = 0.0;
+                for j in 1..m {
+                    bsum += (j as f64 * r - (m - j) as f64) * a0[j] * b0[m - j];
+                }
+                b0[m] = r * a0[m] + bsum / m as f64;
+            }
+            c[i] = b0[i] / (i as f64 + 1.0);
+            let mut dsum = 0.0;
+            for j in 1..i {
+                dsum += d[i - j] * c[j];
+            }
+            d[i] = -(dsum + c[i]);
+        }
+        j0 = E1 * znm1 + (nf - 1.0) * j0;
+        j1 = E1 * zn + nf * j1;
+        znm1 *= z2;
+        zn *= z2;
+        w *= w0;
+        let t0 = d[n] * w * j0;
+        w *= w0;
+        let t1 = d[n + 1] * w * j1;
+        sum += t0 + t1;
+        if t0.abs() + t1.abs() <= 1e-17 * sum {
+            break;
+        }
+    }
+    sum
 }
 
 /// [`beta_cf`] in `f64`, or in double-double arithmetic when the fraction's leading denominators cancel by
@@ -251,7 +377,10 @@ fn beta_edge(a: f64, b: f64, x: f64) -> Option<(f64, f64)> {
 /// Regularized incomplete beta function `I_x(a, b)` (the Beta(a, b) distribution
 /// function). `a = 0` or `b = 0` are point masses at 0 or 1.
 ///
-/// Method: the classical continued fraction (modified Lentz) on the side where it
+/// Method: for both parameters at least 500 and `x` within the expansion's reach of the
+/// mean, Temme's uniform asymptotic expansion (DiDonato & Morris's BASYM; see
+/// [`beta_basym`]), about 0.3 us whatever the parameters; otherwise the classical
+/// continued fraction (modified Lentz) on the side where it
 /// converges, in double-double arithmetic in the narrow band around the mean where its
 /// denominators cancel; for lopsided parameters (one at least 100 and 8 times the
 /// other) the tail on the large-parameter side by DiDonato & Morris's (1992) BGRAT

@@ -64,6 +64,15 @@ fn erfcx_large(s: f64) -> f64 {
     }
 }
 
+/// The scaled complementary error function `exp(s^2) erfc(s)` for `s >= 0`.
+pub(super) fn erfcx_nonneg(s: f64) -> f64 {
+    if s < 0.5 {
+        (s * s).exp() * (1.0 - erf_small(s))
+    } else {
+        erfcx_large(s)
+    }
+}
+
 /// `erfc(s) / 2` for `s >= 0`, given `exp(-s^2)` computed accurately by the caller.
 pub(super) fn half_erfc_nonneg(s: f64, exp_neg_s2: f64) -> f64 {
     if s < 0.5 {
