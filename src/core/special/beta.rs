@@ -105,10 +105,23 @@ fn beta_cf<T: Real>(a: f64, b: f64, x: T) -> f64 {
 /// denominators nearly cancel and it loses up to five digits. That tail is taken instead
 /// from the small-parameter side by [`beta_tail_small_param`].
 pub(super) fn beta_core(a: f64, b: f64, x: f64, y: f64) -> (f64, f64, f64) {
+    beta_core_with(a, b, x, y, &mut None)
+}
+
+/// [`beta_core`], keeping the coefficients of the large-parameter expansion in `basym`
+/// for the next call with the same parameters.
+pub(super) fn beta_core_with(
+    a: f64,
+    b: f64,
+    x: f64,
+    y: f64,
+    basym: &mut Option<Basym>,
+) -> (f64, f64, f64) {
     if a.min(b) >= BASYM_MIN {
         let (deviance, dev) = binom_deviance(a, b, x, y);
         if deviance <= BASYM_MAX_DEVIANCE * a.min(b) * (a + b) / a.max(b) {
-            return beta_basym(a, b, deviance, dev <= 0.0);
+            let co = basym.get_or_insert_with(|| Basym::new(a, b));
+            return beta_basym(co, deviance, dev <= 0.0);
         }
     }
     let pref = beta_prefactor(a, b, x, y);
@@ -147,17 +160,18 @@ const BASYM_MAX_DEVIANCE: f64 = 0.1;
 /// ([`binom_deviance`], formed from the exact deviation), `c` the Stirling corrections
 /// ([`stirling_beta_corr`]), `J_0 = sqrt(pi) erfcx(sqrt D) / 4` and the `J_n` by their
 /// upward recurrence (all terms positive), `w = 1 / sqrt(min(a, b) (1 + h))` with
-/// `h = min / max`, and the `d_n` polynomials in `h` from the recurrences of the
-/// expansion's coefficients. The other tail is the complement (then the larger value).
-/// The number of terms is what the parameters need for 1e-17, at most 20.
-fn beta_basym(a: f64, b: f64, deviance: f64, below_mean: bool) -> (f64, f64, f64) {
+/// `h = min / max`, and the `d_n` of [`Basym`]. The other tail is the complement (then the
+/// larger value). `below_mean` is the sign of the exact deviation `(a + b) x - a`: near
+/// the mean a wrong side would cost the density times the rounding of `x`. The number of
+/// terms is what the parameters need for 1e-16, at most [`BASYM_TERMS`].
+fn beta_basym(co: &mut Basym, deviance: f64, below_mean: bool) -> (f64, f64, f64) {
+    let (a, b) = (co.a, co.b);
     let n = a + b;
     let scale = (stirling_beta_corr(a, b) - deviance).exp();
     let pref = scale * ((a / n) * (b / (2.0 * PI))).sqrt();
-    // The tail on the side of the mean where x lies, in the parameters' order of that
-    // side: I_x(a, b) below the mean, I_y(b, a) = 1 - I_x(a, b) above it.
-    let (p, q) = if below_mean { (a, b) } else { (b, a) };
-    let tail = FRAC_2_SQRT_PI * scale * basym_sum(p, q, deviance);
+    // Below the mean, I_x(a, b); above it I_y(b, a) = 1 - I_x(a, b), whose coefficients
+    // are those of (a, b) with the odd ones negated.
+    let tail = FRAC_2_SQRT_PI * scale * co.sum(deviance, !below_mean);
     if below_mean {
         (tail, 1.0 - tail, pref)
     } else {
@@ -165,72 +179,123 @@ fn beta_basym(a: f64, b: f64, deviance: f64, below_mean: bool) -> (f64, f64, f64
     }
 }
 
-/// The sum `sum_n d_n w^n J_n` of [`beta_basym`] for the lower tail of Beta(a, b) at
-/// deviance `deviance` (DiDonato & Morris 1992, BASYM, with its notation).
-fn basym_sum(a: f64, b: f64, deviance: f64) -> f64 {
-    /// 2^(-3/2).
-    const E1: f64 = 0.353_553_390_593_273_8;
-    const TERMS: usize = 20;
-    let (h, small) = if a > b { (b / a, b) } else { (a / b, a) };
-    let r0 = 1.0 / (1.0 + h);
-    let r1 = (b - a) / a.max(b);
-    let w0 = 1.0 / (small * (1.0 + h)).sqrt();
-    let z0 = deviance.sqrt();
-    let z2 = 2.0 * deviance;
-    // a0: the expansion's coefficients; c, d: those of its reciprocal (1-based, as in
-    // the paper); b0: workspace for the powers of the series.
-    let mut a0 = [0.0_f64; TERMS + 2];
-    let mut b0 = [0.0_f64; TERMS + 2];
-    let mut c = [0.0_f64; TERMS + 2];
-    let mut d = [0.0_f64; TERMS + 2];
-    a0[1] = (2.0 / 3.0) * r1;
-    c[1] = -0.5 * a0[1];
-    d[1] = -c[1];
-    // J_0 = sqrt(pi) / 4 erfcx(z0) and J_1 = 2^(-3/2).
-    let mut j0 = 0.25 * SQRT_PI * erfcx_nonneg(z0);
-    let mut j1 = E1;
-    let mut sum = j0 + d[1] * w0 * j1;
-    let (mut s, h2, mut hn, mut w) = (1.0, h * h, 1.0, w0);
-    // z^(n-1) and z^n for z = sqrt(2 D).
-    let mut znm1 = std::f64::consts::SQRT_2 * z0;
-    let mut zn = z2;
-    for n in (2..=TERMS).step_by(2) {
+/// Most terms [`Basym`] takes (even).
+const BASYM_TERMS: usize = 20;
+
+/// The coefficients `d_n` of [`beta_basym`]'s expansion for Beta(a, b) (DiDonato & Morris
+/// 1992, BASYM, in their notation), computed as far as a sum has needed them, so that the
+/// evaluations of one quantile's iteration share them. They depend on the parameters only
+/// through `h = min / max` and `r1 = (b - a) / max`; the mirror image Beta(b, a) has
+/// `-r1`, which negates the odd ones.
+pub(super) struct Basym {
+    a: f64,
+    b: f64,
+    h: f64,
+    r0: f64,
+    r1: f64,
+    w0: f64,
+    /// `1 + h^2 + ... + h^n` and `h^n` for the last `n` computed.
+    s: f64,
+    hn: f64,
+    /// The expansion's coefficients (1-based, as in the paper), and `c`, `d` those of
+    /// its reciprocal.
+    a0: [f64; BASYM_TERMS + 2],
+    c: [f64; BASYM_TERMS + 2],
+    d: [f64; BASYM_TERMS + 2],
+    /// `d[..=len]` are computed.
+    len: usize,
+}
+
+impl Basym {
+    pub(super) fn new(a: f64, b: f64) -> Self {
+        let (h, small) = if a > b { (b / a, b) } else { (a / b, a) };
+        let r1 = (b - a) / a.max(b);
+        let mut co = Basym {
+            a,
+            b,
+            h,
+            r0: 1.0 / (1.0 + h),
+            r1,
+            w0: 1.0 / (small * (1.0 + h)).sqrt(),
+            s: 1.0,
+            hn: 1.0,
+            a0: [0.0; BASYM_TERMS + 2],
+            c: [0.0; BASYM_TERMS + 2],
+            d: [0.0; BASYM_TERMS + 2],
+            len: 1,
+        };
+        co.a0[1] = (2.0 / 3.0) * r1;
+        co.c[1] = -0.5 * co.a0[1];
+        co.d[1] = -co.c[1];
+        co
+    }
+
+    /// Computes `d[n]` and `d[n + 1]`, `n` even, the next two after `len`.
+    fn extend(&mut self, n: usize) {
         let nf = n as f64;
-        hn *= h2;
-        a0[n] = 2.0 * r0 * (1.0 + h * hn) / (nf + 2.0);
-        s += hn;
-        a0[n + 1] = 2.0 * r1 * s / (nf + 3.0);
+        self.hn *= self.h * self.h;
+        self.a0[n] = 2.0 * self.r0 * (1.0 + self.h * self.hn) / (nf + 2.0);
+        self.s += self.hn;
+        self.a0[n + 1] = 2.0 * self.r1 * self.s / (nf + 3.0);
+        let mut b0 = [0.0_f64; BASYM_TERMS + 2];
         for i in n..=n + 1 {
+            // b0: the series of the expansion raised to the power r.
             let r = -0.5 * (i as f64 + 1.0);
-            b0[1] = r * a0[1];
+            b0[1] = r * self.a0[1];
             for m in 2..=i {
                 let mut bsum = 0.0;
                 for j in 1..m {
-                    bsum += (j as f64 * r - (m - j) as f64) * a0[j] * b0[m - j];
+                    bsum += (j as f64 * r - (m - j) as f64) * self.a0[j] * b0[m - j];
                 }
-                b0[m] = r * a0[m] + bsum / m as f64;
+                b0[m] = r * self.a0[m] + bsum / m as f64;
             }
-            c[i] = b0[i] / (i as f64 + 1.0);
+            self.c[i] = b0[i] / (i as f64 + 1.0);
             let mut dsum = 0.0;
             for j in 1..i {
-                dsum += d[i - j] * c[j];
+                dsum += self.d[i - j] * self.c[j];
             }
-            d[i] = -(dsum + c[i]);
+            self.d[i] = -(dsum + self.c[i]);
         }
-        j0 = E1 * znm1 + (nf - 1.0) * j0;
-        j1 = E1 * zn + nf * j1;
-        znm1 *= z2;
-        zn *= z2;
-        w *= w0;
-        let t0 = d[n] * w * j0;
-        w *= w0;
-        let t1 = d[n + 1] * w * j1;
-        sum += t0 + t1;
-        if t0.abs() + t1.abs() <= 1e-17 * sum {
-            break;
-        }
+        self.len = n + 1;
     }
-    sum
+
+    /// `sum_n d_n w^n J_n(sqrt D)` for the lower tail of Beta(a, b), or of Beta(b, a) when
+    /// `mirror`.
+    fn sum(&mut self, deviance: f64, mirror: bool) -> f64 {
+        /// 2^(-3/2).
+        const E1: f64 = 0.353_553_390_593_273_8;
+        let odd = if mirror { -1.0 } else { 1.0 };
+        let w0 = self.w0;
+        let z0 = deviance.sqrt();
+        let z2 = 2.0 * deviance;
+        // J_0 = sqrt(pi) / 4 erfcx(z0) and J_1 = 2^(-3/2).
+        let mut j0 = 0.25 * SQRT_PI * erfcx_nonneg(z0);
+        let mut j1 = E1;
+        let mut sum = j0 + odd * self.d[1] * w0 * j1;
+        let mut w = w0;
+        // z^(n-1) and z^n for z = sqrt(2 D).
+        let mut znm1 = std::f64::consts::SQRT_2 * z0;
+        let mut zn = z2;
+        for n in (2..=BASYM_TERMS).step_by(2) {
+            if self.len < n + 1 {
+                self.extend(n);
+            }
+            let nf = n as f64;
+            j0 = E1 * znm1 + (nf - 1.0) * j0;
+            j1 = E1 * zn + nf * j1;
+            znm1 *= z2;
+            zn *= z2;
+            w *= w0;
+            let t0 = self.d[n] * w * j0;
+            w *= w0;
+            let t1 = odd * self.d[n + 1] * w * j1;
+            sum += t0 + t1;
+            if t0.abs() + t1.abs() <= 1e-16 * sum {
+                break;
+            }
+        }
+        sum
+    }
 }
 
 /// [`beta_cf`] in `f64`, or in double-double arithmetic when the fraction's leading denominators cancel by
@@ -484,9 +549,10 @@ pub(super) fn beta_solve(
     } else {
         (a, b, upper, x0)
     };
+    let mut basym = None;
     let eval = |v: f64| {
         let w = 1.0 - v;
-        let (i, ic, pref) = beta_core(p, q, v, w);
+        let (i, ic, pref) = beta_core_with(p, q, v, w, &mut basym);
         let f = if up { ic } else { i };
         (f, pref / (v * w), (p - 1.0) / v - (q - 1.0) / w)
     };

@@ -55,8 +55,8 @@ pub(super) const SMALLEST_SUBNORMAL: f64 = 5e-324;
 /// (and, after the first step, the steps have been shrinking superlinearly) the last
 /// step is taken and the iteration stops, which saves the confirming evaluation;
 /// otherwise it stops when the step is below 1e-14 relative.
-pub(super) fn solve<E: Fn(f64) -> (f64, f64, f64)>(
-    eval: E,
+pub(super) fn solve<E: FnMut(f64) -> (f64, f64, f64)>(
+    mut eval: E,
     target: f64,
     increasing: bool,
     x0: f64,
