@@ -12,6 +12,15 @@ pub fn counts(arg: &'static str, values: &[f64], whole: Option<&'static str>) ->
         .try_for_each(|(index, &value)| count(arg, index, value, whole))
 }
 
+/// Whether a finite `value` >= 0 is a whole number. By conversion to an integer and back, not
+/// `fract`: on x86-64 without SSE4.1 `fract` is a library call, which the compiler may even make
+/// where its result is not needed (it has no side effects), and the checks run on every row.
+#[inline]
+pub fn is_whole(value: f64) -> bool {
+    // From 2^52 on every f64 is whole; below, the conversion is exact for whole numbers.
+    value >= 4_503_599_627_370_496.0 || (value as u64) as f64 == value
+}
+
 /// Element `index` of [`counts`]: NaN or a finite number >= 0 (whole, with `whole`). For kernels
 /// that check each element as they read it.
 #[inline]
@@ -22,7 +31,7 @@ pub fn count(
     whole: Option<&'static str>,
 ) -> CoreResult<()> {
     // The common case, a finite count >= 0, costs one comparison.
-    if (0.0..f64::INFINITY).contains(&value) && (whole.is_none() || value.fract() == 0.0) {
+    if (0.0..f64::INFINITY).contains(&value) && (whole.is_none() || is_whole(value)) {
         return Ok(());
     }
     if value.is_nan() {

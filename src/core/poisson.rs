@@ -241,7 +241,7 @@ pub fn rates(
         let small: [(f64, f64); 10] = std::array::from_fn(|k| interval(k as f64));
         let [count, population, rate, lower, upper] =
             rows([count, population], check_row, |[k, p]| {
-                let (lo, hi) = if method == RateMethod::Phe && k < 10.0 && k.fract() == 0.0 {
+                let (lo, hi) = if method == RateMethod::Phe && k < 10.0 && check::is_whole(k) {
                     small[k as usize]
                 } else {
                     interval(k)
