@@ -153,16 +153,20 @@ fn cells(values: &[f64]) -> Option<&[AtomicU64]> {
 /// Copies `values[start..start + dst.len()]` into `dst`, reading each element exactly once (a
 /// relaxed atomic load, which the compiler may neither repeat nor elide). The caller's array may
 /// be written meanwhile; `dst` then holds, for each element, one value it really had.
+///
+/// -0.0 is read as 0.0 (adding 0.0 changes no other value, NaN included), so that a count or
+/// base of -0.0 comes back, and is computed on, as 0: the Python layer leaves that to this read
+/// rather than making a pass of its own over the arrays.
 pub fn load(values: &[f64], start: usize, dst: &mut [f64]) {
     let src = &values[start..start + dst.len()];
     if let Some(src) = cells(src) {
         for (d, cell) in dst.iter_mut().zip(src) {
-            *d = f64::from_bits(cell.load(Ordering::Relaxed));
+            *d = f64::from_bits(cell.load(Ordering::Relaxed)) + 0.0;
         }
     } else {
         for (i, d) in dst.iter_mut().enumerate() {
             // SAFETY: `i < src.len()`, and the slice is aligned for `f64`.
-            *d = unsafe { src.as_ptr().add(i).read_volatile() };
+            *d = unsafe { src.as_ptr().add(i).read_volatile() } + 0.0;
         }
     }
 }
