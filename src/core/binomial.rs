@@ -189,11 +189,18 @@ pub fn proportions(
         check::count("n", i, ni, whole).map_err(|e| (2, e))?;
         check::at_most_at("x", i, xi, "n", ni).map_err(|e| (3, e))
     };
+    let needs_whole = whole.is_some();
+    let plain_row = move |[xi, ni]: [f64; 2]| {
+        let whole = !needs_whole | (check::plain_whole_count(xi) & check::plain_whole_count(ni));
+        check::plain_count(xi) & check::plain_positive(ni) & (xi <= ni) & whole
+    };
     let z = norm_two_sided(conf);
     let kernel = |xi: f64, ni: f64| proportion_interval(xi, ni, method, tail, z);
     if method == ProportionMethod::Exact || method == ProportionMethod::Jeffreys {
         let [x, n, proportion, mut lower, mut upper] =
-            rows([x, n], check_row, |[xi, ni]| [xi, ni, xi / ni, xi, ni])?;
+            rows([x, n], plain_row, check_row, |[xi, ni]| {
+                [xi, ni, xi / ni, xi, ni]
+            })?;
         per_distinct_pair_in_place(&mut lower, &mut upper, kernel);
         return Ok(Proportions {
             x,
@@ -206,13 +213,13 @@ pub fn proportions(
     // The closed forms row by row, each method its own loop, free of branches (it vectorises:
     // see `parallel::rows`).
     let [x, n, proportion, lower, upper] = match method {
-        ProportionMethod::Wilson => {
-            closed_rows(x, n, check_row, move |x, n| wilson_interval(x, n, z))
-        }
-        ProportionMethod::AgrestiCoull => {
-            closed_rows(x, n, check_row, move |x, n| agresti_coull_interval(x, n, z))
-        }
-        _ => closed_rows(x, n, check_row, move |x, n| {
+        ProportionMethod::Wilson => closed_rows(x, n, plain_row, check_row, move |x, n| {
+            wilson_interval(x, n, z)
+        }),
+        ProportionMethod::AgrestiCoull => closed_rows(x, n, plain_row, check_row, move |x, n| {
+            agresti_coull_interval(x, n, z)
+        }),
+        _ => closed_rows(x, n, plain_row, check_row, move |x, n| {
             wald_proportion_interval(x, n, z)
         }),
     }?;
@@ -226,12 +233,19 @@ pub fn proportions(
 }
 
 /// x, n, x / n and the bounds of `interval` for each row, in one read of each element.
-fn closed_rows<C, I>(x: &[f64], n: &[f64], check_row: C, interval: I) -> CoreResult<[Vec<f64>; 5]>
+fn closed_rows<P, C, I>(
+    x: &[f64],
+    n: &[f64],
+    plain_row: P,
+    check_row: C,
+    interval: I,
+) -> CoreResult<[Vec<f64>; 5]>
 where
+    P: Fn([f64; 2]) -> bool + Sync,
     C: Fn(usize, [f64; 2]) -> Result<(), RowError> + Sync,
     I: Fn(f64, f64) -> (f64, f64) + Sync + Copy,
 {
-    rows([x, n], check_row, move |[xi, ni]| {
+    rows([x, n], plain_row, check_row, move |[xi, ni]| {
         let (lo, hi) = interval(xi, ni);
         [xi, ni, xi / ni, lo, hi]
     })

@@ -225,6 +225,11 @@ pub fn rates(
         )
         .map_err(|e| (1, e))
     };
+    let needs_whole = whole.is_some();
+    let plain_row = move |[k, p]: [f64; 2]| {
+        let whole = !needs_whole | check::plain_whole_count(k);
+        check::plain_count(k) & check::plain_positive(p) & whole
+    };
     let z = norm_two_sided(conf);
     let interval = |k: f64| count_interval(k, method, tail, z);
     // `v` per `per` people of population `p`.
@@ -240,7 +245,7 @@ pub fn rates(
         // PHE's exact intervals below 10 events, computed once.
         let small: [(f64, f64); 10] = std::array::from_fn(|k| interval(k as f64));
         let [count, population, rate, lower, upper] =
-            rows([count, population], check_row, |[k, p]| {
+            rows([count, population], plain_row, check_row, |[k, p]| {
                 let (lo, hi) = if method == RateMethod::Phe && k < 10.0 && check::is_whole(k) {
                     small[k as usize]
                 } else {
@@ -258,7 +263,7 @@ pub fn rates(
         });
     }
     let [count, population, rate, mut lower, mut upper] =
-        rows([count, population], check_row, |[k, p]| {
+        rows([count, population], plain_row, check_row, |[k, p]| {
             [k, p, scaled(k, p), k, p]
         })?;
     per_check?;
