@@ -192,7 +192,7 @@ pub fn proportions(
     let needs_whole = whole.is_some();
     let plain_row = move |[xi, ni]: [f64; 2]| {
         let whole = !needs_whole | (check::plain_whole_count(xi) & check::plain_whole_count(ni));
-        check::plain_count(xi) & check::plain_positive(ni) & (xi <= ni) & whole
+        check::plain_count(xi) & check::plain_positive(ni) & whole & check::at_most_plain(xi, ni)
     };
     let z = norm_two_sided(conf);
     let kernel = |xi: f64, ni: f64| proportion_interval(xi, ni, method, tail, z);

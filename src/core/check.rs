@@ -23,6 +23,8 @@ pub fn is_whole(value: f64) -> bool {
 
 /// Whether `value` is a finite number >= 0 (NaN is not: this is the common case of [`count`],
 /// tested without branches, so a block of rows can be tested in one vectorised sweep).
+// `&`, not `&&`, and no `contains`: a test without branches, so that a sweep vectorises.
+#[allow(clippy::manual_range_contains, clippy::needless_bitwise_bool)]
 #[inline]
 pub fn plain_count(value: f64) -> bool {
     (value >= 0.0) & (value < f64::INFINITY)
@@ -30,6 +32,8 @@ pub fn plain_count(value: f64) -> bool {
 
 /// [`plain_count`] and whole. Without a conversion: below 2^52, adding and taking away 2^52
 /// rounds to a whole number, which gives `value` back only if it was one.
+// `&`, not `&&`, and no `contains`: a test without branches, so that a sweep vectorises.
+#[allow(clippy::manual_range_contains, clippy::needless_bitwise_bool)]
 #[inline]
 pub fn plain_whole_count(value: f64) -> bool {
     const TWO_52: f64 = 4_503_599_627_370_496.0;
@@ -37,9 +41,17 @@ pub fn plain_whole_count(value: f64) -> bool {
 }
 
 /// Whether `value` is a finite number > 0 (NaN is not), without branches.
+// `&`, not `&&`, and no `contains`: a test without branches, so that a sweep vectorises.
+#[allow(clippy::manual_range_contains, clippy::needless_bitwise_bool)]
 #[inline]
 pub fn plain_positive(value: f64) -> bool {
     (value > 0.0) & (value < f64::INFINITY)
+}
+
+/// Whether `value <= whole` (false for NaN), as a test without branches beside the others.
+#[inline]
+pub fn at_most_plain(value: f64, whole: f64) -> bool {
+    value <= whole
 }
 
 /// Element `index` of [`counts`]: NaN or a finite number >= 0 (whole, with `whole`). For kernels

@@ -300,6 +300,8 @@ fn compute_block<const K: usize, const N: usize, F>(
     compute_block_plain(f, buf, block, outs);
 }
 
+// Always inlined: it must be compiled inside `compute_block_avx2` to be compiled for AVX2.
+#[allow(clippy::inline_always)]
 #[inline(always)]
 fn compute_block_plain<const K: usize, const N: usize, F>(
     f: &F,
