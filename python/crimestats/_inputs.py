@@ -273,18 +273,19 @@ def _as_float(name: str, value: Any) -> FloatArray:
         raise _first_bad(name, array.ravel()) from None
 
 
-def column(data: pd.DataFrame, name: str, column: Any) -> pd.Series:
-    """The column of `data` that the argument `name` names, or an InputError: the name is not a
-    string, is not a column, or names several columns (``data[column]`` would then be a frame)."""
+def column(data: pd.DataFrame, name: str, column: Any, *, frame: str = "data") -> pd.Series:
+    """The column of `data` (the argument called `frame`) that the argument `name` names, or an
+    InputError: the name is not a string, is not a column, or names several columns
+    (``data[column]`` would then be a frame)."""
     if not isinstance(column, str):
-        raise InputError(f"{name}: give the name of a column of data, got {column!r}")
+        raise InputError(f"{name}: give the name of a column of {frame}, got {column!r}")
     if column not in data.columns:
-        raise InputError(f"{name}: column {column!r} is not in data")
+        raise InputError(f"{name}: column {column!r} is not in {frame}")
     selected = data[column]
     if isinstance(selected, pd.DataFrame):
         positions = np.flatnonzero(data.columns == column).tolist()
         raise InputError(
-            f"{name}: data has {len(positions)} columns named {column!r} (at positions "
+            f"{name}: {frame} has {len(positions)} columns named {column!r} (at positions "
             f"{positions}); rename them so each name is one column"
         )
     return selected

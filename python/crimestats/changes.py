@@ -442,6 +442,7 @@ def long_frame(
             raise InputError(
                 f"{arg}: column {column!r} is not in frame; its columns are {list(frame.columns)}"
             )
+        _inputs.column(frame, arg, column, frame="frame")  # one column of that name
     for key in keys:
         if key in ("period", "count", "population", *named) or key in (
             count,
