@@ -28,7 +28,7 @@ use super::error::{CoreError, CoreResult};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Below this many rows the cost of waking rayon's workers (tens of microseconds) exceeds the work.
 pub const PARALLEL_MIN: usize = 8_192;
@@ -414,8 +414,85 @@ impl<T: Copy + Send + Sync> CountTable<T> {
     }
 }
 
+/// Whether `c` is a whole number in `0..=DENSE_MAX`. `c as u32 as f64 == c` is two conversion
+/// instructions where `c.fract()` is a call into libm (x86-64 has no rounding instruction before
+/// SSE4.1), which was a quarter of the cost of a table lookup.
+#[inline]
 fn is_table_count(c: f64) -> bool {
-    (0.0..=DENSE_MAX).contains(&c) && super::check::is_whole(c)
+    (0.0..=DENSE_MAX).contains(&c) && f64::from(c as u32) == c
+}
+
+/// Counts below this are marked in [`CountMarks`]' bitmap (8 KiB, which stays in L1).
+const MARK_LIMIT: usize = 1 << 16;
+
+/// The distinct whole counts seen by a pass over rows, marked as the pass reads them (so that the
+/// table of [`CountTable::from_marks`] needs no pass of its own). Any number of threads may mark
+/// at once: a bit is set by an atomic OR only when a load finds it clear, so a count that recurs
+/// costs one load of a shared, unchanging cache line.
+pub struct CountMarks {
+    bits: Vec<AtomicU64>,
+    /// A whole count of [`MARK_LIMIT`] or more (up to [`DENSE_MAX`]) was seen; the bitmap does not
+    /// hold it.
+    beyond: AtomicBool,
+}
+
+impl Default for CountMarks {
+    fn default() -> Self {
+        Self {
+            bits: (0..MARK_LIMIT / 64).map(|_| AtomicU64::new(0)).collect(),
+            beyond: AtomicBool::new(false),
+        }
+    }
+}
+
+impl CountMarks {
+    /// Notes `c` when it is a whole count in the table's range; anything else is ignored (the
+    /// table gives `None` for it and the caller computes it directly).
+    #[inline]
+    pub fn mark(&self, c: f64) {
+        if !is_table_count(c) {
+            return;
+        }
+        let k = c as usize;
+        match self.bits.get(k >> 6) {
+            Some(word) => {
+                let bit = 1_u64 << (k & 63);
+                if word.load(Ordering::Relaxed) & bit == 0 {
+                    word.fetch_or(bit, Ordering::Relaxed);
+                }
+            }
+            None => self.beyond.store(true, Ordering::Relaxed),
+        }
+    }
+}
+
+impl<T: Copy + Send + Sync> CountTable<T> {
+    /// The table of `f` at the counts marked in `marks`, when they are all below the bitmap's
+    /// limit (`None` otherwise: the caller then builds [`CountTable::new`] over the counts, or
+    /// computes row by row). The same table as [`CountTable::new`] over the marked counts.
+    pub fn from_marks<F>(marks: &CountMarks, f: F) -> Option<Self>
+    where
+        F: Fn(f64) -> T + Sync + Send,
+    {
+        if marks.beyond.load(Ordering::Relaxed) {
+            return None;
+        }
+        let mut distinct = Vec::new();
+        for (w, word) in marks.bits.iter().enumerate() {
+            let mut bits = word.load(Ordering::Relaxed);
+            while bits != 0 {
+                distinct.push(w * 64 + bits.trailing_zeros() as usize);
+                bits &= bits - 1;
+            }
+        }
+        let top = *distinct.last()?;
+        let mut slot = vec![u32::MAX; top + 1];
+        for (j, &k) in distinct.iter().enumerate() {
+            slot[k] = j as u32;
+        }
+        let values = map_rows(distinct.len(), |j| f(distinct[j] as f64));
+        Some(Self { slot, values })
+    }
 }
 
 /// `f(a, b)` for every pair of rows, computing each distinct pair once (by bit pattern). The
@@ -570,11 +647,27 @@ mod tests {
             .collect();
         let f = |c: f64| (c * 2.0, c + 1.0);
         let table = CountTable::new(&counts, f).unwrap();
+        // Marking the counts gives the same table (1e9 is beyond the table and not marked).
+        let marks = CountMarks::default();
+        counts.iter().for_each(|c| marks.mark(*c));
+        let marked = CountTable::from_marks(&marks, f).unwrap();
         for c in &counts {
-            let g = table.get(*c).unwrap_or_else(|| f(*c));
             let want = f(*c);
-            assert!(want.0.to_bits() == g.0.to_bits() && want.1.to_bits() == g.1.to_bits());
+            for t in [&table, &marked] {
+                let g = t.get(*c).unwrap_or_else(|| f(*c));
+                assert!(want.0.to_bits() == g.0.to_bits() && want.1.to_bits() == g.1.to_bits());
+            }
+            assert_eq!(table.get(*c).is_some(), marked.get(*c).is_some());
         }
+        // A whole count beyond the bitmap is not dropped: the marks refuse to make a table.
+        marks.mark(70_000.0);
+        assert!(CountTable::from_marks(&marks, f).is_none());
+        // No whole count at all: no table.
+        let none = CountMarks::default();
+        none.mark(f64::NAN);
+        none.mark(2.5);
+        none.mark(-1.0);
+        assert!(CountTable::from_marks(&none, f).is_none());
     }
 
     #[test]
