@@ -649,7 +649,9 @@ mod tests {
         let table = CountTable::new(&counts, f).unwrap();
         // Marking the counts gives the same table (1e9 is beyond the table and not marked).
         let marks = CountMarks::default();
-        counts.iter().for_each(|c| marks.mark(*c));
+        for c in &counts {
+            marks.mark(*c);
+        }
         let marked = CountTable::from_marks(&marks, f).unwrap();
         for c in &counts {
             let want = f(*c);
