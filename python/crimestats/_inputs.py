@@ -318,12 +318,10 @@ class Arrays(list[FloatArray]):
         return self.integer.get(id(array))
 
     def as_read(self, given: FloatArray, read: FloatArray) -> FloatArray:
-        """The column a result shows for the argument `given`: the core's copy `read` of it when
-        `given` is the caller's own memory (another thread may have written it since the core
-        read it), else `given` itself, which nobody else can write. An argument given as
-        integers keeps them: the copy is whole numbers as read, in the argument's integer type."""
-        if id(given) not in self.borrowed:
-            return given
+        """The column a result shows for the argument `given`: the core's copy `read` of it, the
+        values the result was computed from (another thread may have written the caller's array
+        since the core read it; the core reads -0.0 as 0.0). An argument given as integers keeps
+        them: the copy is whole numbers as read, in the argument's integer type."""
         whole = self.integer.get(id(given))
         if whole is not None and not np.isnan(read).any():  # a masked row reads as NaN
             self.integer[id(read)] = read.astype(whole.dtype)
@@ -331,6 +329,19 @@ class Arrays(list[FloatArray]):
 
 
 def broadcast(**arguments: Any) -> tuple[pd.Index, Arrays]:
+    """Broadcast the keyword arguments together as one-dimensional float64 arrays (see
+    `_broadcast`), -0.0 read as 0.0."""
+    return _broadcast(arguments, signed_zeros=False)
+
+
+def broadcast_read(**arguments: Any) -> tuple[pd.Index, Arrays]:
+    """`broadcast` for a kernel that reads its arrays through the core's one-read loads (which
+    read -0.0 as 0.0) and whose result shows only what it read (`Arrays.as_read`): -0.0 is left
+    to the core, saving a pass over each array."""
+    return _broadcast(arguments, signed_zeros=True)
+
+
+def _broadcast(arguments: dict[str, Any], *, signed_zeros: bool) -> tuple[pd.Index, Arrays]:
     """Broadcast the keyword arguments together as one-dimensional float64 arrays.
 
     Returns the result index and one contiguous array per argument, in order. An argument that
@@ -356,7 +367,7 @@ def broadcast(**arguments: Any) -> tuple[pd.Index, Arrays]:
         value, foreign_name = _foreign_series(name, value)
         series_name = series_name or foreign_name
         value = _numeric_list(value)
-        array = _to_float(name, value)
+        array = _as_float(name, value) if signed_zeros else _to_float(name, value)
         if array.ndim > 1:
             raise InputError(
                 f"{name}: must be one-dimensional (a number, list, array or Series), "

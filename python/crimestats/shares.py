@@ -42,7 +42,7 @@ def proportion(
     >>> round(p.loc[0, "proportion"], 3), round(p.loc[0, "lower"], 3), round(p.loc[0, "upper"], 3)
     (0.941, 0.912, 0.961)
     """
-    index, inputs = _inputs.broadcast(x=x, n=n)
+    index, inputs = _inputs.broadcast_read(x=x, n=n)
     xs, ns = inputs
     # x and n come back as the core read them (another thread may be writing the caller's)
     x_read, n_read, share, lower, upper = _core.binomial_proportion(
