@@ -140,6 +140,56 @@ def _rows_equal(got: pd.DataFrame, want: pd.DataFrame, rows: np.ndarray) -> np.n
     return same
 
 
+def _race(
+    call: Callable[[np.ndarray], pd.DataFrame],
+    original: np.ndarray,
+    positions: np.ndarray,
+    values: list[float],
+    judge: Callable[[pd.DataFrame], str | None],
+    readers: int,
+) -> list[str]:
+    """Calls `call` from `readers` threads for 0.6 s on a copy of `original` whose `positions`
+    another thread keeps setting to each of `values` and back; a refusal (InputError) is fine,
+    anything else raised (a panic is a BaseException) or any result `judge` finds wrong is a
+    failure, returned."""
+    target = original.copy()
+    stop = threading.Event()
+
+    def write() -> None:
+        while not stop.is_set():
+            for value in values:
+                target[positions] = value
+            target[positions] = original[positions]
+
+    failures: list[str] = []
+
+    def read() -> None:
+        deadline = time.monotonic() + 0.6
+        while time.monotonic() < deadline:
+            try:
+                got = call(target)
+            except cs.InputError:
+                continue  # an invalid value was seen and refused
+            except BaseException as error:  # a panic is a BaseException
+                failures.append(repr(error)[:200])
+                return
+            problem = judge(got)
+            if problem is not None:
+                failures.append(problem)
+                return
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    threads = [threading.Thread(target=read) for _ in range(readers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stop.set()
+    writer.join()
+    return failures
+
+
 @pytest.mark.parametrize("name", list(MUTATIONS))
 def test_a_thread_writing_the_input_gives_an_error_or_a_true_answer(name: str) -> None:
     call, values = MUTATIONS[name]
@@ -157,47 +207,19 @@ def test_a_thread_writing_the_input_gives_an_error_or_a_true_answer(name: str) -
         except cs.InputError:
             continue
     untouched = answers[0]
-    target = original.copy()
-    stop = threading.Event()
+    others = np.setdiff1d(np.arange(rows), mutated)
 
-    def write() -> None:
-        while not stop.is_set():
-            for value in values:
-                target[mutated] = value
-            target[mutated] = original[mutated]
+    def judge(got: pd.DataFrame) -> str | None:
+        if not _rows_equal(got, untouched, others).all():
+            return "a row nobody wrote changed"
+        some = np.zeros(len(mutated), dtype=bool)
+        for answer in answers:
+            some |= _rows_equal(got, answer, mutated)
+        if not some.all():
+            return f"row {mutated[~some][0]} has an answer for no value it held"
+        return None
 
-    failures: list[str] = []
-
-    def read() -> None:
-        deadline = time.monotonic() + 0.6
-        while time.monotonic() < deadline:
-            try:
-                got = call(target)
-            except cs.InputError:
-                continue  # an invalid value was seen and refused
-            except BaseException as error:  # a panic is a BaseException
-                failures.append(repr(error)[:200])
-                return
-            others = np.setdiff1d(np.arange(rows), mutated)
-            if not _rows_equal(got, untouched, others).all():
-                failures.append("a row nobody wrote changed")
-                return
-            some = np.zeros(len(mutated), dtype=bool)
-            for answer in answers:
-                some |= _rows_equal(got, answer, mutated)
-            if not some.all():
-                failures.append(f"row {mutated[~some][0]} has an answer for no value it held")
-                return
-
-    writer = threading.Thread(target=write)
-    writer.start()
-    readers = [threading.Thread(target=read) for _ in range(3)]
-    for reader in readers:
-        reader.start()
-    for reader in readers:
-        reader.join()
-    stop.set()
-    writer.join()
+    failures = _race(call, original, mutated, values, judge, readers=3)
     assert not failures, failures[0]
 
 
@@ -238,39 +260,12 @@ def test_a_thread_writing_one_value_gives_an_error_or_the_answer_for_a_value_it_
             answers.append(call(array))
         except cs.InputError:
             continue
-    target = original.copy()
-    stop = threading.Event()
 
-    def write() -> None:
-        while not stop.is_set():
-            for value in values:
-                target[position] = value
-            target[position] = original[position]
+    def judge(got: pd.DataFrame) -> str | None:
+        rows = np.arange(len(got))
+        if any(_rows_equal(got, answer, rows).all() for answer in answers):
+            return None
+        return "the result is the answer for no value the row held"
 
-    failures: list[str] = []
-
-    def read() -> None:
-        deadline = time.monotonic() + 0.6
-        while time.monotonic() < deadline:
-            try:
-                got = call(target)
-            except cs.InputError:
-                continue
-            except BaseException as error:  # a panic is a BaseException
-                failures.append(repr(error)[:200])
-                return
-            rows = np.arange(len(got))
-            if not any(_rows_equal(got, answer, rows).all() for answer in answers):
-                failures.append("the result is the answer for no value the row held")
-                return
-
-    writer = threading.Thread(target=write)
-    writer.start()
-    readers = [threading.Thread(target=read) for _ in range(2)]
-    for reader in readers:
-        reader.start()
-    for reader in readers:
-        reader.join()
-    stop.set()
-    writer.join()
+    failures = _race(call, original, np.array([position]), values, judge, readers=2)
     assert not failures, failures[0]
