@@ -40,7 +40,7 @@ pub use intervals::{
 };
 pub use published::{gross_up, gross_ups, share_changes, share_cis, ShareChanges, ShareCis};
 pub use replicate::replicate_sums;
-pub use text::factorize_text;
+pub use text::{factorize_keys, factorize_text, KeyColumn, Keys, Offsets};
 
 /// The code for "no domain" (a row outside every domain) and "missing" (a categorical y).
 pub const NO_CODE: u32 = u32::MAX;
