@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from math import inf, nan
 from pathlib import Path
 
 import numpy as np
@@ -60,6 +61,16 @@ def test_bad_input() -> None:
     with pytest.raises(InputError, match="alpha"):
         cs.expected_by_chance([0.1], alpha=5)
     assert cs.adjust_p([]).size == 0
+
+
+@pytest.mark.parametrize(("p", "position"), [([0.1, -0.2], 1), ([1.5, 0.1], 0), ([nan, inf], 1)])
+def test_expected_by_chance_refuses_what_is_not_a_p_value(p: list[float], position: int) -> None:
+    # it counted them as tests made: [0.1, -0.2] gave 0.1
+    with pytest.raises(
+        InputError, match=rf"p: position {position} is .*, not a p-value in \[0, 1\]"
+    ):
+        cs.expected_by_chance(p)
+    assert cs.expected_by_chance([0.0, 1.0, nan]) == pytest.approx(0.1)
 
 
 @pytest.mark.skipif(shutil.which("Rscript") is None, reason="R is not installed")

@@ -28,6 +28,12 @@ _OPTIONAL = {"nchs_proportion": ("se", "df"), "nchs_rate": ("df",)}
 _ESTIMATES = ("share", "proportion", "rate", "dsr", "mean", "ratio")
 
 
+def _figure(frame: pd.DataFrame, field: str, column: str) -> np.ndarray:
+    """The column the rule reads for `field`, as contiguous float64 (one column of that name)."""
+    series = _inputs.column(frame, field, column, frame="frame")
+    return np.ascontiguousarray(_inputs._to_float(field, series))
+
+
 def flag_reliability(
     frame: pd.DataFrame,
     rule: ReliabilityRule = "ons",
@@ -92,10 +98,10 @@ def flag_reliability(
                 f"{field}: rule {name!r} reads column {column!r}, which is not in frame; its "
                 f"columns are {list(frame.columns)}"
             )
-        arrays[field] = np.ascontiguousarray(_inputs._to_float(field, frame[column]))
+        arrays[field] = _figure(frame, field, column)
     for field in _OPTIONAL.get(name, ()):
         if columns[field] in frame.columns:
-            arrays[field] = np.ascontiguousarray(_inputs._to_float(field, frame[columns[field]]))
+            arrays[field] = _figure(frame, field, columns[field])
     level, reason = _core.reliability_flags(name, len(frame), **arrays)
     texts = np.array(_core.reliability_reasons(), dtype=object)
     missing = np.isnan(level)

@@ -225,6 +225,11 @@ pub fn rates(
         )
         .map_err(|e| (1, e))
     };
+    let needs_whole = whole.is_some();
+    let plain_row = move |[k, p]: [f64; 2]| {
+        let whole = !needs_whole | check::plain_whole_count(k);
+        check::plain_count(k) & check::plain_positive(p) & whole
+    };
     let z = norm_two_sided(conf);
     let interval = |k: f64| count_interval(k, method, tail, z);
     // `v` per `per` people of population `p`.
@@ -240,8 +245,8 @@ pub fn rates(
         // PHE's exact intervals below 10 events, computed once.
         let small: [(f64, f64); 10] = std::array::from_fn(|k| interval(k as f64));
         let [count, population, rate, lower, upper] =
-            rows([count, population], check_row, |[k, p]| {
-                let (lo, hi) = if method == RateMethod::Phe && k < 10.0 && k.fract() == 0.0 {
+            rows([count, population], plain_row, check_row, |[k, p]| {
+                let (lo, hi) = if method == RateMethod::Phe && k < 10.0 && check::is_whole(k) {
                     small[k as usize]
                 } else {
                     interval(k)
@@ -261,7 +266,7 @@ pub fn rates(
     // counts it read, each distinct count's interval is computed once from the marks, and a second
     // pass over the columns the first one wrote (owned memory) looks the intervals up.
     let marks = (count.len() >= PARALLEL_MIN).then(CountMarks::default);
-    let [count, population] = rows([count, population], check_row, |[k, p]| {
+    let [count, population] = rows([count, population], plain_row, check_row, |[k, p]| {
         if let Some(marks) = &marks {
             marks.mark(k);
         }

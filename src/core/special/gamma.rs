@@ -1,7 +1,7 @@
 //! Log-gamma with Loader's saddle-point devices (`stirlerr`, `bd0`), the regularized
 //! incomplete gamma functions and their quantiles.
 
-use super::common::{solve, LN_SQRT_2PI, MAX_ITER, SQRT_2PI, TINY};
+use super::common::{lentz_step, solve, Real, LN_SQRT_2PI, MAX_ITER, SQRT_2PI, TINY};
 use super::normal::{half_erfc_nonneg, norm_ppf};
 use super::tables::{LGAM2, STIRLING, TEMME};
 
@@ -269,18 +269,9 @@ fn gamma_cf(a: f64, x: f64) -> f64 {
         let fi = f64::from(i);
         let an = -fi * (fi - a);
         b += 2.0;
-        d = an * d + b;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = b + an / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        let del = d * c;
+        let del = lentz_step(an, b, &mut c, &mut d);
         h *= del;
-        if (del - 1.0).abs() <= f64::EPSILON {
+        if del.is_unit() {
             break;
         }
     }
