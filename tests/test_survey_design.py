@@ -155,3 +155,117 @@ def test_bad_design_arguments_are_input_errors() -> None:
         cs.survey_design(data, **spec).contrast("api00", by="awards", weights={"Maybe": 1})
     with pytest.raises(InputError, match="no population total"):
         cs.survey_design(data, **spec).poststratify("stype", {"E": 1, "H": 2})
+
+
+@pytest.mark.parametrize("name", ["strat_fpc", "clus1_fpc", "clus2_fpc"])
+def test_ratio_design_effects_match_r(name: str) -> None:
+    # R: deff(svyratio(~api00, ~api99, des, deff = TRUE)) and the same through svyby.
+    d = design(name)
+    close(d.ratio("api00", "api99")["deff"], f"{name} ratio api00 api99 deff")
+    by = d.ratio("api00", "api99", by="awards")
+    close(by["deff"], f"{name} by awards ratio api00 api99 deff")
+    assert "deff" not in d.ratio("api00", "api99", deff=False)
+
+
+@pytest.mark.parametrize("kind", ["post", "rake", "greg"])
+def test_calibrated_ratio_design_effects_match_r(kind: str) -> None:
+    close(calibrated(kind).ratio("api00", "api99")["deff"], f"clus1 {kind} ratio api00 api99 deff")
+
+
+def calibrated_replicates(kind: str) -> cs.SurveyDesign:
+    d = design("clus1_fpc").as_replicate("jk1")
+    if kind == "post":
+        return d.poststratify("stype", POP_TYPES)
+    if kind == "rake":
+        return d.rake({"stype": POP_TYPES, "sch.wide": POP_SCHWIDE})
+    return d.calibrate({"stype": POP_TYPES, "api99": 3914069})
+
+
+@pytest.mark.parametrize("kind", ["post", "rake", "greg"])
+def test_calibrated_replicate_designs_match_r(kind: str) -> None:
+    # R calibrates every replicate's weights (postStratify.svyrep.design, rake on a replicate
+    # design, calibrate.svyrep.design) and takes the variance from the calibrated replicates.
+    d = calibrated_replicates(kind)
+    want = R[f"repcal {kind} weights"]
+    np.testing.assert_allclose(d.weights[:5], want[:5], rtol=REL)
+    assert d._replicates is not None
+    # R's first two replicates (rows 1-3); R numbers the JK1 replicates in the PSUs' order of
+    # appearance, this in sorted order, so each is found among ours.
+    ours = np.array([w[:3] for w in d._replicates.weights])
+    for column in (want[5:8], want[8:11]):
+        assert np.any(np.all(np.abs(ours - column) <= REL * np.abs(column), axis=1)), column
+    assert d.df == R[f"repcal {kind} df"][0]
+    m = d.mean("api00")
+    close([m["mean"][0], m["se"][0]], f"repcal {kind} mean api00")
+    t = d.total("enroll")
+    close([t["total"][0], t["se"][0]], f"repcal {kind} total enroll")
+    s = d.share("sch.wide")
+    want = R[f"repcal {kind} share sch.wide"]
+    if kind == "rake":
+        # Raked on sch.wide itself: R's se is rounding noise (1e-15).
+        np.testing.assert_allclose(s["share"], want[:2], rtol=REL)
+        assert (s["se"] < 1e-12).all()
+    else:
+        close([*s["share"], *s["se"]], f"repcal {kind} share sch.wide")
+    b = d.mean("api00", by="awards")
+    close([*b["mean"], *b["se"]], f"repcal {kind} by awards mean api00")
+    r = d.ratio("api00", "api99")
+    close([r["ratio"][0], r["se"][0]], f"repcal {kind} ratio api00 api99")
+
+
+def paired() -> cs.SurveyDesign:
+    # R: svydesign(id=~pair, strata=~stype, weights=~pw, data=transform(apistrat,
+    # pair=paste(stype, snum %% 2))): two PSUs in each of three strata.
+    data = api("apistrat")
+    data["pair"] = data["stype"] + " " + (data["snum"] % 2).astype(str)
+    return cs.survey_design(data, weight="pw", strata="stype", psu="pair")
+
+
+@pytest.mark.parametrize(("name", "rho"), [("BRR", 0.0), ("Fay", 0.3)])
+def test_brr_and_fay_from_a_taylor_design_match_r(name: str, rho: float) -> None:
+    # R: as.svrepdesign(paired, type = "BRR") and type = "Fay", fay.rho = 0.3 (R's 4 x 4
+    # Hadamard matrix for three strata).
+    d = paired().as_replicate(name.lower(), fay_rho=rho)
+    scale, df, replicates = R[f"taylor {name} scale df"]
+    assert d._replicates is not None
+    assert len(d._replicates.weights) == replicates
+    np.testing.assert_allclose(d._replicates.scale, scale, rtol=1e-15)
+    assert d.df == df
+    if name == "BRR":
+        # The replicate weights themselves, as R wrote them.
+        given = pd.read_csv(DATA / "api_repweights_BRR.csv").to_numpy()
+        np.testing.assert_allclose(np.column_stack(d._replicates.weights), given, rtol=1e-15)
+    m = d.mean("api00")
+    close([m["mean"][0], m["se"][0]], f"taylor {name} mean api00")
+    r = d.ratio("api00", "api99")
+    close([r["ratio"][0], r["se"][0]], f"taylor {name} ratio api00 api99")
+    b = d.mean("api00", by="stype")
+    close([*b["mean"], *b["se"]], f"taylor {name} by stype mean api00")
+
+
+def test_brr_on_thirteen_strata_takes_r_sixteen_replicates() -> None:
+    # R: 13 strata of two PSUs; hadamard(13) is Sylvester's 16 x 16 matrix.
+    data = api("apistrat")
+    order = data["snum"].rank(method="first").astype(int) - 1
+    data["g13"] = order % 13
+    data["pair13"] = data["g13"].astype(str) + " " + (order // 13 % 2).astype(str)
+    d = cs.survey_design(data, weight="pw", strata="g13", psu="pair13").as_replicate("brr")
+    scale, df, replicates = R["taylor BRR13 scale df"]
+    assert d._replicates is not None
+    assert len(d._replicates.weights) == replicates
+    np.testing.assert_allclose(d._replicates.scale, scale, rtol=1e-15)
+    assert d.df == df
+    m = d.mean("api00")
+    close([m["mean"][0], m["se"][0]], "taylor BRR13 mean api00")
+
+
+def test_brr_refuses_what_it_cannot_reproduce() -> None:
+    data = api("apistrat")
+    with pytest.raises(InputError, match="exactly two PSUs"):
+        cs.survey_design(data, weight="pw", strata="stype").as_replicate("brr")
+    with pytest.raises(InputError, match="fay_rho"):
+        paired().as_replicate("fay")
+    g = np.arange(len(data)) % 9
+    nine = data.assign(g=g, p=g * 2 + np.arange(len(data)) // 9 % 2)
+    with pytest.raises(InputError, match="not Sylvester"):
+        cs.survey_design(nine, weight="pw", strata="g", psu="p").as_replicate("brr")

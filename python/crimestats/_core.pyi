@@ -26,7 +26,7 @@ __all__ += [
     "published_share_ci",
     "survey_covariance",
     "survey_estimate",
-    "survey_factorize_text",
+    "survey_key_codes",
     "survey_replicate_sums",
     "survey_share_interval",
     "survey_t_test",
@@ -134,12 +134,7 @@ def published_gross_up(
 def survey_share_interval(
     share: _F64, se: _F64, df: _F64, n: _F64, ci: ShareInterval, conf: float
 ) -> list[_F64]: ...
-def survey_factorize_text(
-    offsets: np.ndarray[Any, np.dtype[np.int64]],
-    data: np.ndarray[Any, np.dtype[np.uint8]],
-    validity: np.ndarray[Any, np.dtype[np.uint8]] | None,
-    bit_offset: int,
-) -> tuple[_U32, _U64]: ...
+def survey_key_codes(columns: list[Any]) -> tuple[_U32, _U64]: ...
 
 @final
 class SurveyPartials:

@@ -5,9 +5,9 @@ use crate::core::binomial::ProportionMethod;
 use crate::core::error::CoreError;
 use crate::core::parallel::snapshot;
 use crate::core::survey::{
-    chi2_sf, f_sf, factorize_text, gross_ups, replicate_sums, share_changes, share_cis,
-    share_intervals, t_intervals, t_tests, Design, Domains, Estimator, LonelyPsu, Outcome,
-    ShareInterval, Stage, SurveyPartials,
+    chi2_sf, f_sf, factorize_keys, gross_ups, replicate_sums, share_changes, share_cis,
+    share_intervals, t_intervals, t_tests, Design, Domains, Estimator, KeyColumn, LonelyPsu,
+    Offsets, Outcome, ShareInterval, Stage, SurveyPartials,
 };
 use numpy::ndarray::{Array2, Array3};
 use numpy::{
@@ -348,7 +348,8 @@ fn survey_share_interval<'py>(
     Ok(arrays(py, [lower, upper]))
 }
 
-/// effective_n, lower and upper for published shares with base `n` and design factor `deft`.
+/// share and n as read, effective_n, lower and upper for published shares with base `n` and
+/// design factor `deft`.
 #[pyfunction]
 fn published_share_ci<'py>(
     py: Python<'py>,
@@ -357,15 +358,16 @@ fn published_share_ci<'py>(
     deft: PyReadonlyArray1<'py, f64>,
     method: &str,
     conf: f64,
-) -> PyResult<Columns3<'py>> {
+) -> PyResult<[Bound<'py, PyArray1<f64>>; 5]> {
     let method: ProportionMethod = method.parse()?;
     let (share, n, deft) = (share.as_slice()?, n.as_slice()?, deft.as_slice()?);
-    // The kernels check, then compute: on snapshots, as the caller may write its arrays meanwhile.
-    let r = compute(py, share.len(), || {
+    // The kernels check, then compute: on snapshots, as the caller may write its arrays
+    // meanwhile; the share and base shown beside the interval are the snapshots it came from.
+    let (share, n, r) = compute(py, share.len(), || {
         let [share, n, deft] = [share, n, deft].map(snapshot);
-        share_cis(&share, &n, &deft, method, conf)
+        share_cis(&share, &n, &deft, method, conf).map(|r| (share, n, r))
     })?;
-    Ok(arrays(py, [r.effective_n, r.lower, r.upper]))
+    Ok(arrays(py, [share, n, r.effective_n, r.lower, r.upper]))
 }
 
 /// difference, lower, upper and p_value between two independent published shares.
@@ -431,28 +433,106 @@ fn published_gross_up<'py>(
     Ok(arrays(py, r))
 }
 
-/// Codes (in order of first appearance, `u32::MAX` missing) and the first row of each code for a
-/// text column in Arrow's layout: `offsets` (as i64), `data`, and the validity bitmap with the bit
-/// offset of the first label. Arrow never mutates a buffer, so they are read with the GIL released.
+/// A key column as the Python layer hands it over: a text column's Arrow buffers `(offsets,
+/// data, validity, bit_offset)` (offsets 32- or 64-bit), codes made elsewhere `(codes, n)`
+/// (negative missing), or integer values (a fresh int64 array).
+enum KeyArrays<'py> {
+    Text {
+        narrow: Option<PyReadonlyArray1<'py, i32>>,
+        wide: Option<PyReadonlyArray1<'py, i64>>,
+        data: PyReadonlyArray1<'py, u8>,
+        validity: Option<PyReadonlyArray1<'py, u8>>,
+        bit_offset: usize,
+    },
+    Codes(PyReadonlyArray1<'py, i64>, usize),
+    Integers(PyReadonlyArray1<'py, i64>),
+}
+
+impl<'py> KeyArrays<'py> {
+    fn extract(item: &Bound<'py, PyAny>) -> PyResult<Self> {
+        if let Ok(values) = item.extract::<PyReadonlyArray1<'py, i64>>() {
+            return Ok(KeyArrays::Integers(values));
+        }
+        if let Ok((codes, n)) = item.extract::<(PyReadonlyArray1<'py, i64>, usize)>() {
+            return Ok(KeyArrays::Codes(codes, n));
+        }
+        let (offsets, data, validity, bit_offset): (
+            Bound<'py, PyAny>,
+            PyReadonlyArray1<'py, u8>,
+            Option<PyReadonlyArray1<'py, u8>>,
+            usize,
+        ) = item.extract()?;
+        let narrow = offsets.extract::<PyReadonlyArray1<'py, i32>>().ok();
+        let wide = if narrow.is_none() {
+            Some(offsets.extract::<PyReadonlyArray1<'py, i64>>()?)
+        } else {
+            None
+        };
+        Ok(KeyArrays::Text {
+            narrow,
+            wide,
+            data,
+            validity,
+            bit_offset,
+        })
+    }
+
+    fn column(&self) -> PyResult<KeyColumn<'_>> {
+        Ok(match self {
+            KeyArrays::Text {
+                narrow,
+                wide,
+                data,
+                validity,
+                bit_offset,
+            } => KeyColumn::Text {
+                offsets: match (narrow, wide) {
+                    (Some(o), _) => Offsets::Narrow(o.as_slice()?),
+                    (None, Some(o)) => Offsets::Wide(o.as_slice()?),
+                    (None, None) => unreachable!("extract gives one of the two"),
+                },
+                data: data.as_slice()?,
+                validity: validity
+                    .as_ref()
+                    .map(|v| v.as_slice())
+                    .transpose()?
+                    .map(|bits| (bits, *bit_offset)),
+            },
+            KeyArrays::Codes(codes, n) => KeyColumn::Codes {
+                codes: codes.as_slice()?,
+                n: *n,
+            },
+            KeyArrays::Integers(values) => KeyColumn::Integers(values.as_slice()?),
+        })
+    }
+}
+
+/// Codes for the combinations of key columns that occur, in sorted order (`u32::MAX` where any
+/// column is missing), and the first row of each. Arrow never mutates a buffer and the other
+/// arrays are fresh copies, so they are read with the GIL released.
 #[pyfunction]
-#[pyo3(signature = (offsets, data, validity, bit_offset))]
-fn survey_factorize_text<'py>(
+fn survey_key_codes<'py>(
     py: Python<'py>,
-    offsets: PyReadonlyArray1<'py, i64>,
-    data: PyReadonlyArray1<'py, u8>,
-    validity: Option<PyReadonlyArray1<'py, u8>>,
-    bit_offset: usize,
+    columns: Vec<Bound<'py, PyAny>>,
 ) -> PyResult<TextCodes<'py>> {
-    let (offsets, data) = (offsets.as_slice()?, data.as_slice()?);
-    let validity = validity.as_ref().map(|v| v.as_slice()).transpose()?;
-    let (codes, first_rows) = compute(py, offsets.len(), || {
-        factorize_text(offsets, data, validity.map(|bits| (bits, bit_offset)))
-    })?;
-    Ok((codes.into_pyarray(py), first_rows.into_pyarray(py)))
+    let arrays = columns
+        .iter()
+        .map(KeyArrays::extract)
+        .collect::<PyResult<Vec<_>>>()?;
+    let keys = arrays
+        .iter()
+        .map(KeyArrays::column)
+        .collect::<PyResult<Vec<_>>>()?;
+    let rows = keys.first().map_or(0, KeyColumn::len);
+    let result = compute(py, rows, || factorize_keys(&keys))?;
+    Ok((
+        result.codes.into_pyarray(py),
+        result.first_rows.into_pyarray(py),
+    ))
 }
 
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(survey_factorize_text, m)?)?;
+    m.add_function(wrap_pyfunction!(survey_key_codes, m)?)?;
     m.add_class::<SurveyCodes>()?;
     m.add_function(wrap_pyfunction!(survey_estimate, m)?)?;
     m.add_function(wrap_pyfunction!(survey_covariance, m)?)?;

@@ -109,9 +109,11 @@ def rake(
     margins: Mapping[str, Mapping[Any, float]],
     max_iterations: int,
     epsilon: float,
-) -> tuple[np.ndarray, Raking]:
+) -> tuple[np.ndarray, Raking, int]:
     """R ``rake``: post-stratify to each margin in turn; stop when the joint table of weights
-    over the margins' columns moves by less than `epsilon` (times the total weight below 1)."""
+    over the margins' columns moves by less than `epsilon` (times the total weight below 1).
+    Also returns the number of passes made, which a replicate design's replicate weights take
+    too (R rakes them alongside, stopping on the full sample's table)."""
     if not isinstance(margins, Mapping) or not margins:
         raise InputError("margins: give {column: {level: population total}} for each margin")
     codes = [_levels(data, "margins", c, t) for c, t in margins.items()]
@@ -128,8 +130,10 @@ def rake(
     old = table(weight)
     current = weight
     last: list[tuple[np.ndarray, np.ndarray]] = []
+    passes = 0
     for _ in range(max_iterations):
         last = []
+        passes += 1
         for column, totals in margins.items():
             current, step = poststratify(data, current, "margins", column, totals)
             last.append((step.code, step.weight))
@@ -137,16 +141,26 @@ def rake(
         if np.max(np.abs(old - new)) < tolerance:
             break
         old = new
-    return current, Raking(tuple(last))
+    return current, Raking(tuple(last)), passes
 
 
-def linear(
+def rake_passes(
+    data: pd.DataFrame, weight: np.ndarray, margins: Mapping[str, Mapping[Any, float]], passes: int
+) -> np.ndarray:
+    """`weight` post-stratified to each margin in turn, `passes` times (a replicate's raking)."""
+    for _ in range(passes):
+        for column, totals in margins.items():
+            weight, _ = poststratify(data, weight, "margins", column, totals)
+    return weight
+
+
+def calibration_model(
     data: pd.DataFrame,
-    weight: np.ndarray,
     totals: Mapping[str, Mapping[Any, float] | float],
     population_size: float | None,
-) -> tuple[np.ndarray, Greg]:
-    """R ``calibrate(calfun = "linear")``: g = 1 + x'(sum w x x')^-1 (t - sum w x)."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """The model matrix of a linear calibration (R's treatment coding) and its population
+    totals."""
     if not isinstance(totals, Mapping) or not totals:
         raise InputError("totals: give {column: total} or {column: {level: total}}")
     columns: list[np.ndarray] = []
@@ -170,16 +184,32 @@ def linear(
             columns.append(numeric_column(data, "totals", column))
             population.append(float(total))
     x = np.column_stack(columns)
-    w = np.where(np.isnan(weight), 0.0, weight)
     if np.isnan(x).any():
         position = int(np.argmax(np.isnan(x).any(axis=1)))
         raise InputError(f"totals: position {position} has a missing calibration variable")
-    whalf = np.sqrt(w)
-    q, _ = np.linalg.qr(x * whalf[:, None])
+    return x, np.array(population)
+
+
+def linear_g(x: np.ndarray, weight: np.ndarray, population: np.ndarray) -> np.ndarray:
+    """The calibration factors g = 1 + x'(sum w x x')^-1 (t - sum w x) of weights `weight`."""
+    w = np.where(np.isnan(weight), 0.0, weight)
     t_matrix = (x * w[:, None]).T @ x
     try:
-        lam = np.linalg.solve(t_matrix, np.array(population) - w @ x)
+        lam = np.linalg.solve(t_matrix, population - w @ x)
     except np.linalg.LinAlgError:
         raise InputError("totals: the calibration variables are collinear in the sample") from None
-    g = 1.0 + x @ lam
+    return 1.0 + x @ lam
+
+
+def linear(
+    data: pd.DataFrame,
+    weight: np.ndarray,
+    totals: Mapping[str, Mapping[Any, float] | float],
+    population_size: float | None,
+) -> tuple[np.ndarray, Greg]:
+    """R ``calibrate(calfun = "linear")``: g = 1 + x'(sum w x x')^-1 (t - sum w x)."""
+    x, population = calibration_model(data, totals, population_size)
+    g = linear_g(x, weight, population)
+    whalf = np.sqrt(np.where(np.isnan(weight), 0.0, weight))
+    q, _ = np.linalg.qr(x * whalf[:, None])
     return weight * g, Greg(q, g * whalf)

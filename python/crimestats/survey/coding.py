@@ -3,12 +3,12 @@ Rust core takes, and numeric columns as fresh float64 arrays."""
 
 from __future__ import annotations
 
-import math
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, NamedTuple, TypeAlias
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from .. import _core, _inputs
@@ -37,32 +37,10 @@ def numeric_column(data: pd.DataFrame, name: str, column: str) -> np.ndarray:
     return _inputs.numeric_column(data, name, column)
 
 
-def factorize_one(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """pandas.factorize(sort=True), with a shortcut for integers in a compact range (PSU and
-    stratum numbers), whose codes are the offsets from the smallest value."""
-    # Only numpy's own integers: a nullable Int64 or Arrow column may hold <NA>, which
-    # pandas.factorize codes as missing. The offsets are taken in the column's own dtype, so
-    # uint64 ids from 2^63 do not overflow.
-    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iu" and len(column):
-        values = column.to_numpy()
-        low, high = values.min(), values.max()
-        if int(high) - int(low) <= 4 * len(values):
-            dtype = np.int32 if int(high) - int(low) < 2**31 else np.int64
-            span = np.arange(int(high) - int(low) + 1, dtype=values.dtype) + low
-            return (values - low).astype(dtype), pd.Index(span)
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        return column.cat.codes.to_numpy(), pd.Index(column.cat.categories)
-    text = factorize_text(column)
-    if text is not None:
-        return text
-    codes, uniques = pd.factorize(column, sort=True)
-    return codes, pd.Index(uniques)
-
-
-def factorize_text(column: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
-    """Sorted codes for a text column held by Arrow (pandas' default ``str``), hashed by the
-    core from Arrow's buffers without a copy, several times faster than pandas.factorize; None
-    for any other column."""
+def _text_buffers(column: pd.Series) -> tuple[Any, ...] | None:
+    """A text column held by Arrow (pandas' default ``str``) as the core reads it: its offsets,
+    bytes, validity bitmap and the bit offset of its first label, without a copy, then the Arrow
+    array that owns them; None for any other column."""
     dtype = column.dtype
     if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
         return None
@@ -81,86 +59,117 @@ def factorize_text(column: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
         return None
     validity, offsets, data = array.buffers()
     start = array.offset
-    offsets_array = np.frombuffer(offsets, dtype=width)[start : start + len(array) + 1]
-    codes, first_rows = _core.survey_factorize_text(
-        np.ascontiguousarray(offsets_array, dtype=np.int64),
+    return (
+        np.frombuffer(offsets, dtype=width)[start : start + len(array) + 1],
         np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8),
         np.frombuffer(validity, dtype=np.uint8) if validity is not None else None,
         start,
+        array,
     )
-    # Codes in sorted order of the labels; NO_CODE (missing) read as a signed int32 is -1.
-    labels = column.iloc[first_rows.astype(np.intp)].to_numpy(dtype=object)
-    return codes.view(np.int32), pd.Index(labels)
 
 
-def factorize_grouped(columns: list[pd.Series]) -> tuple[np.ndarray, list[pd.Index]]:
-    """As :func:`factorize` by grouping, for combinations too many to number in 62 bits."""
-    grouped = pd.DataFrame(dict(enumerate(columns))).groupby(list(range(len(columns))))
-    codes = grouped.ngroup().fillna(-1).to_numpy(dtype=np.int64)
-    first = pd.Series(np.arange(len(codes))).groupby(codes).first()
-    rows = first[first.index >= 0].to_numpy()
-    return codes, [pd.Index(column.to_numpy()[rows]) for column in columns]
+# The codes of the last few sets of Arrow text key columns. Arrow never mutates a buffer, so
+# columns with the same buffers (the same frame's by-columns, estimated again) have the same
+# codes; each entry holds its arrays, so their buffers' addresses cannot be reused meanwhile.
+_TEXT_KEYS: OrderedDict[tuple[Any, ...], tuple[list[Any], np.ndarray, np.ndarray]] = OrderedDict()
+_TEXT_KEYS_HELD = 4
+_TEXT_KEYS_LOCK = threading.Lock()
+
+
+def _buffers_key(texts: list[tuple[Any, ...]]) -> tuple[Any, ...]:
+    return tuple(
+        (
+            *(b.address if b is not None else 0 for b in t[4].buffers()),
+            t[4].offset,
+            len(t[4]),
+            str(t[4].type),
+        )
+        for t in texts
+    )
+
+
+def _key_column(column: pd.Series) -> Any:
+    """A key column as the core's :func:`_core.survey_key_codes` takes it: Arrow text buffers,
+    a fresh int64 copy of integers, or codes from pandas (sorted, -1 missing) with their count."""
+    text = _text_buffers(column)
+    if text is not None:
+        return text[:4]
+    dtype = column.dtype
+    # Only numpy's own integers: a nullable Int64 or Arrow column may hold <NA>.
+    if (
+        isinstance(dtype, np.dtype)
+        and dtype.kind in "iu"
+        and not (
+            dtype.kind == "u" and dtype.itemsize == 8 and len(column) and column.max() >= 2**63
+        )
+    ):
+        return np.array(column.to_numpy(), dtype=np.int64, copy=True)
+    if isinstance(dtype, pd.CategoricalDtype):
+        codes, count = column.cat.codes.to_numpy(), len(dtype.categories)
+    else:
+        codes, uniques = pd.factorize(column, sort=True)
+        count = len(uniques)
+    return (np.array(codes, dtype=np.int64, copy=True), count)
+
+
+def _labels(column: pd.Series, rows: np.ndarray) -> pd.Index:
+    """The labels of `column` at `rows` (each code's first row)."""
+    picked = column.iloc[rows.astype(np.intp)]
+    if isinstance(column.dtype, pd.StringDtype | pd.CategoricalDtype):
+        return pd.Index(picked.to_numpy(dtype=object))
+    return pd.Index(picked)
+
+
+def factorize_one(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """pandas.factorize(sort=True) of one column (-1 missing), by the core's key coding."""
+    codes, labels = factorize([column])
+    return codes, labels[0]
 
 
 def factorize(columns: list[pd.Series]) -> tuple[np.ndarray, list[pd.Index]]:
-    """Codes 0..k-1 for the distinct combinations of `columns` that occur, in sorted order (-1
-    where any value is missing), and each combination's labels, one Index per column.
+    """As :func:`key_column_codes`, with -1 (int32) where any value is missing."""
+    codes, labels = key_column_codes(columns)
+    return codes.view(np.int32), labels
 
-    Each column is factorised on its own and the codes combined in mixed radix, several times
-    faster than grouping on the columns together.
+
+def key_column_codes(columns: list[pd.Series]) -> tuple[np.ndarray, list[pd.Index]]:
+    """Codes 0..k-1 (uint32) for the distinct combinations of `columns` that occur, in sorted
+    order (NO_CODE where any value is missing), and each combination's labels, one Index per
+    column.
+
+    The core codes every column and their combinations in one parallel pass over the rows
+    (text straight from Arrow's buffers, integers by their offset from the smallest), several
+    times faster than pandas factorizing each column and numpy combining the codes.
     """
-    factors = [factorize_one(column) for column in columns]
-    sizes = [max(len(uniques), 1) for _, uniques in factors]
-    space = math.prod(sizes)
-    if space >= 2**62:
-        return factorize_grouped(columns)
-    dtype = np.int32 if space < 2**31 else np.int64
-    combined: npt.NDArray[np.signedinteger[Any]] = factors[0][0].astype(dtype, copy=True)
-    missing: np.ndarray | None = None
-    for (codes, _), size in zip(factors, sizes, strict=True):
-        if len(codes) and codes.min() < 0:
-            missing = codes < 0 if missing is None else missing | (codes < 0)
-        if codes is not factors[0][0]:
-            np.multiply(combined, size, out=combined)
-            np.add(combined, codes, out=combined, casting="unsafe")
-    if missing is not None:
-        combined[missing] = -1
-    if space <= max(4 * len(combined), 1 << 20):
-        present = (
-            np.bincount(
-                combined[combined >= 0] if missing is not None else combined, minlength=space
-            )
-            > 0
-        )
-        keys = np.flatnonzero(present)
-        if len(keys) == space:
-            out = combined
+    texts = [_text_buffers(c) for c in columns]
+    if all(t is not None for t in texts):
+        key = _buffers_key(texts)  # type: ignore[arg-type]
+        with _TEXT_KEYS_LOCK:
+            held = _TEXT_KEYS.get(key)
+            if held is not None:
+                _TEXT_KEYS.move_to_end(key)
+        if held is None:
+            codes, first_rows = _core.survey_key_codes([t[:4] for t in texts])  # type: ignore[index]
+            codes.flags.writeable = False
+            with _TEXT_KEYS_LOCK:
+                _TEXT_KEYS[key] = ([t[4] for t in texts], codes, first_rows)  # type: ignore[index]
+                while len(_TEXT_KEYS) > _TEXT_KEYS_HELD:
+                    _TEXT_KEYS.popitem(last=False)
         else:
-            # A lookup from combination to rank among those present; its last slot is -1, for
-            # the rows that index it with -1.
-            lookup = np.empty(space + 1, dtype=dtype)
-            lookup[:space] = np.cumsum(present) - 1
-            lookup[space] = -1
-            out = lookup[combined]
+            _, codes, first_rows = held
     else:
-        keys, inverse = np.unique(combined[combined >= 0], return_inverse=True)
-        out = np.full(len(combined), -1, dtype=np.int64)
-        out[combined >= 0] = inverse
-    labels: list[pd.Index] = []
-    remainder = keys
-    for (_, uniques), size in zip(reversed(factors), reversed(sizes), strict=True):
-        labels.append(pd.Index(uniques).take(remainder % size))
-        remainder = remainder // size
-    return out, labels[::-1]
+        codes, first_rows = _core.survey_key_codes([_key_column(c) for c in columns])
+    return codes, [_labels(c, first_rows) for c in columns]
 
 
 def key_codes(data: pd.DataFrame, name: str, columns: list[str]) -> tuple[np.ndarray, int]:
     """Codes 0..k for the combinations of `columns`; a missing label is an InputError."""
-    codes, labels = factorize([get_column(data, name, c) for c in columns])
-    if (codes < 0).any():
-        position = int(np.argmax(codes < 0))
+    codes, labels = key_column_codes([get_column(data, name, c) for c in columns])
+    missing = codes == NO_CODE
+    if missing.any():
+        position = int(np.argmax(missing))
         raise InputError(f"{name}: position {position} is missing; every row needs a {name}")
-    return np.ascontiguousarray(codes, dtype=np.uint32), len(labels[0])
+    return codes, len(labels[0])
 
 
 def survey_codes(
@@ -190,6 +199,7 @@ class CodedDesign(NamedTuple):
     units: list[tuple[np.ndarray, int]]
     fpc: list[np.ndarray | None]
     core: _core.SurveyCodes
+    strata_column: str | None = None
 
 
 def design_codes(
@@ -215,7 +225,7 @@ def design_codes(
     fpc_arrays += [None] * (stages - len(fpc_arrays))
     weights = numeric_column(data, "weight", weight)
     core = survey_codes(weights, strata_codes, units, fpc_arrays)
-    return CodedDesign(weights, strata_codes, units, fpc_arrays, core)
+    return CodedDesign(weights, strata_codes, units, fpc_arrays, core, strata)
 
 
 def domain_codes(data: pd.DataFrame, by: Columns) -> tuple[np.ndarray | None, int, pd.DataFrame]:
@@ -223,12 +233,11 @@ def domain_codes(data: pd.DataFrame, by: Columns) -> tuple[np.ndarray | None, in
     columns = column_list("by", by)
     if not columns:
         return None, 1, pd.DataFrame(index=pd.RangeIndex(1))
-    codes, labels = factorize([get_column(data, "by", c) for c in columns])
+    codes, labels = key_column_codes([get_column(data, "by", c) for c in columns])
     frame = pd.DataFrame(
         {c: pd.Series(label, dtype=data[c].dtype) for c, label in zip(columns, labels, strict=True)}
     )
-    out = np.where(codes < 0, NO_CODE, codes).astype(np.uint32)
-    return np.ascontiguousarray(out), len(frame), frame
+    return codes, len(frame), frame
 
 
 def outcome_codes(
@@ -253,10 +262,10 @@ def outcome_codes(
         raise InputError(f"y: column {y!r} is not numeric; use survey_share for a categorical y")
     values = numeric_column(data, "y", y)
     if statistic == "share":
-        seen = values[~np.isnan(values)]
-        bad = ~np.isin(seen, (0.0, 1.0))
+        bad = (values != 0.0) & (values != 1.0)
+        bad &= ~np.isnan(values)
         if bad.any():
-            position = int(np.flatnonzero(~np.isnan(values))[np.argmax(bad)])
+            position = int(np.argmax(bad))
             raise InputError(
                 f"y: position {position} is {values[position]:g}; a share needs a y that is "
                 "binary (0/1, True/False) or categorical (strings or a pandas Categorical); "

@@ -13,7 +13,7 @@ replicate design it is the spread of the estimates under the replicate weights (
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -340,12 +340,15 @@ class SurveyDesign:
         *,
         by: Columns = None,
         conf: float = 0.95,
+        deff: bool = True,
     ) -> pd.DataFrame:
         """The ratio of two totals per domain, ``sum(w y) / sum(w x)`` (R ``svyratio``).
 
-        Returns the by-columns and ``ratio, se, lower, upper, n, weighted_n, df``; the interval
-        is ``ratio +/- t se`` with the design df (R ``confint(r, df = degf(design))``). Rows with a
-        missing numerator, denominator or weight are left out (their PSUs stay in the design).
+        Returns the by-columns and ``ratio, se, lower, upper, deff, n, weighted_n, df``; the
+        interval is ``ratio +/- t se`` with the design df (R ``confint(r, df = degf(design))``),
+        ``deff`` is R's ``svyratio(deff = TRUE)``: the variance over the SRS variance of the
+        total of the ratio's influence values ``(y - ratio x) / sum(w x)``. Rows with a missing
+        numerator, denominator or weight are left out (their PSUs stay in the design).
 
         Examples
         --------
@@ -361,19 +364,48 @@ class SurveyDesign:
         y = numeric_column(data, "numerator", numerator)
         x = numeric_column(data, "denominator", denominator)
         domain, n_domains, labels = domain_codes(data, by)
+        if not isinstance(deff, bool | np.bool_):
+            raise InputError(f"deff: must be True or False, got {deff!r}")
         totals = self._totals(y[:, None], x, domain, n_domains)
         estimate = totals.estimate[:, 0]
-        se = np.sqrt(totals.covariance[:, 0, 0])
+        variance = totals.covariance[:, 0, 0]
+        se = np.sqrt(variance)
         lower, upper = _t_interval(estimate, se, totals.df, _inputs.number("conf", conf))
         out = labels.reset_index(drop=True)
         out["ratio"] = estimate
         out["se"] = se
         out["lower"] = lower
         out["upper"] = upper
+        if deff:
+            out["deff"] = variance / self._ratio_srs_variance(y, x, estimate, domain, n_domains)
         out["n"] = totals.n.astype(np.int64)
         out["weighted_n"] = totals.weighted_n
         out["df"] = totals.df.astype(np.int64)
         return out
+
+    def _ratio_srs_variance(
+        self,
+        y: np.ndarray,
+        x: np.ndarray,
+        ratio: np.ndarray,
+        domain: np.ndarray | None,
+        n_domains: int,
+    ) -> np.ndarray:
+        """R ``svyratio(deff = TRUE)``'s SRS variance: that of the total of the influence values
+        ``(y - ratio_d x) / X_d`` (``deff(svytotal(r, design, deff = TRUE))``), per domain."""
+        d = np.zeros(len(y), dtype=np.intp) if domain is None else domain.astype(np.intp)
+        d = np.minimum(d, n_domains - 1)
+        valid = ~np.isnan(y) & ~np.isnan(x) & ~np.isnan(self._weight)
+        if domain is not None:
+            valid &= domain != NO_CODE
+        w = np.where(valid, self._weight, 0.0)
+        code = np.where(valid, d, n_domains)
+        x_total = np.bincount(code, weights=w * np.where(valid, x, 0.0), minlength=n_domains + 1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = (y - ratio[d] * x) / x_total[d]
+        r = np.where(valid, r, np.nan)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return _srs_variance(r[:, None], self._weight, domain, n_domains, total=True)[:, 0]
 
     def contrast(
         self,
@@ -590,11 +622,33 @@ class SurveyDesign:
 
     # -- calibration --------------------------------------------------------------------------
 
-    def _calibrated(self, weight: np.ndarray, adjustment: calibration.Adjustment) -> SurveyDesign:
+    def _calibrated(
+        self,
+        weight: np.ndarray,
+        adjustment: calibration.Adjustment,
+        replicate_step: Callable[[np.ndarray], np.ndarray],
+    ) -> SurveyDesign:
+        """The design with calibrated weights `weight`. A Taylor design keeps the calibration
+        step for its variance; a replicate design calibrates every replicate's weights by
+        `replicate_step` as well (R ``calibrate.svyrep.design``, ``postStratify.svyrep.design``,
+        ``rake``), and its variances come from the calibrated replicates."""
         if self._replicates is not None:
-            raise InputError(
-                "calibration of replicate-weight designs is not available yet; calibrate the "
-                "Taylor design, or give replicate weights that are already calibrated"
+            reps = self._replicates
+            weights = [replicate_step(w) for w in reps.weights]
+            return SurveyDesign(
+                self._data,
+                self._with_weight(weight),
+                weight,
+                self._lonely,
+                replicate.Replicates(
+                    weights,
+                    reps.method,
+                    reps.scale,
+                    reps.rscales,
+                    reps.mse,
+                    replicate.rank_df(weights),
+                ),
+                self._adjustments,
             )
         return SurveyDesign(
             self._data,
@@ -621,7 +675,11 @@ class SurveyDesign:
         weight, adjustment = calibration.poststratify(
             self._data, self._weight, "column", column, totals
         )
-        return self._calibrated(weight, adjustment)
+        return self._calibrated(
+            weight,
+            adjustment,
+            lambda w: calibration.poststratify(self._data, w, "column", column, totals)[0],
+        )
 
     def rake(
         self,
@@ -643,10 +701,12 @@ class SurveyDesign:
         >>> raked.weights.round(1).tolist()
         [20.0, 30.0, 20.0, 30.0]
         """
-        weight, adjustment = calibration.rake(
+        weight, adjustment, passes = calibration.rake(
             self._data, self._weight, margins, max_iterations, epsilon
         )
-        return self._calibrated(weight, adjustment)
+        return self._calibrated(
+            weight, adjustment, lambda w: calibration.rake_passes(self._data, w, margins, passes)
+        )
 
     def calibrate(
         self,
@@ -670,7 +730,10 @@ class SurveyDesign:
         5.0
         """
         weight, adjustment = calibration.linear(self._data, self._weight, totals, population_size)
-        return self._calibrated(weight, adjustment)
+        x, population = calibration.calibration_model(self._data, totals, population_size)
+        return self._calibrated(
+            weight, adjustment, lambda w: w * calibration.linear_g(x, w, population)
+        )
 
     # -- replicates ---------------------------------------------------------------------------
 
@@ -681,10 +744,14 @@ class SurveyDesign:
         replicates: int = 50,
         seed: int | None = None,
         mse: bool = False,
+        fay_rho: float = 0.0,
     ) -> SurveyDesign:
         """A replicate-weight design from this Taylor design, as R ``as.svrepdesign``:
-        ``"jk1"`` (delete one PSU), ``"jkn"`` (delete one PSU within its stratum) or
-        ``"bootstrap"`` (Rao-Wu rescaled bootstrap of ``replicates`` replicates from ``seed``).
+        ``"jk1"`` (delete one PSU), ``"jkn"`` (delete one PSU within its stratum), ``"brr"``
+        (balanced repeated replication over two PSUs per stratum, on R's Hadamard matrix),
+        ``"fay"`` (BRR with Fay's ``fay_rho``, R's ``fay.rho``; the fpc is dropped, as R drops
+        it) or ``"bootstrap"`` (Rao-Wu rescaled bootstrap of ``replicates`` replicates from
+        ``seed``).
 
         Examples
         --------
@@ -700,7 +767,14 @@ class SurveyDesign:
         if self._adjustments:
             raise InputError("as_replicate: make the replicates before calibrating")
         reps = replicate.from_design(
-            self._coded, self._weight, method, replicates=replicates, seed=seed, mse=mse
+            self._data,
+            self._coded,
+            self._weight,
+            method,
+            replicates=replicates,
+            seed=seed,
+            mse=mse,
+            fay_rho=fay_rho,
         )
         return SurveyDesign(self._data, self._coded, self._weight, self._lonely, reps)
 

@@ -40,7 +40,7 @@ pub use intervals::{
 };
 pub use published::{gross_up, gross_ups, share_changes, share_cis, ShareChanges, ShareCis};
 pub use replicate::replicate_sums;
-pub use text::factorize_text;
+pub use text::{factorize_keys, factorize_text, KeyColumn, Keys, Offsets};
 
 /// The code for "no domain" (a row outside every domain) and "missing" (a categorical y).
 pub const NO_CODE: u32 = u32::MAX;
@@ -206,15 +206,42 @@ struct Moments {
     m2: f64,
 }
 
-impl Moments {
+/// The weighted moments of one pass over rows, by the shifted-data sums `sum w`, `sum w d` and
+/// `sum w d^2` with `d = y - shift` and the shift the first value seen: no division per row
+/// (West's update divides by the running weight, a chain of divisions that cost a third of the
+/// pass), and as accurate, the shift lying within the data's spread of its mean.
+#[derive(Debug, Clone, Copy, Default)]
+struct ShiftedSums {
+    shift: Option<f64>,
+    weight: f64,
+    s1: f64,
+    s2: f64,
+}
+
+impl ShiftedSums {
+    #[inline]
     fn push(&mut self, w: f64, y: f64) {
         if w > 0.0 {
+            let shift = *self.shift.get_or_insert(y);
+            let d = y - shift;
             self.weight += w;
-            let delta = y - self.mean;
-            self.mean += delta * w / self.weight;
-            self.m2 += w * delta * (y - self.mean);
+            self.s1 += w * d;
+            self.s2 += w * d * d;
         }
     }
+    fn moments(&self) -> Moments {
+        match self.shift {
+            None => Moments::default(),
+            Some(shift) => Moments {
+                weight: self.weight,
+                mean: shift + self.s1 / self.weight,
+                m2: (self.s2 - self.s1 * self.s1 / self.weight).max(0.0),
+            },
+        }
+    }
+}
+
+impl Moments {
     fn merge(&mut self, other: &Moments) {
         let weight = self.weight + other.weight;
         if other.weight == 0.0 {

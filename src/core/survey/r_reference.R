@@ -115,3 +115,41 @@ for (nm in names(given)) {
   b <- svyby(~api00, ~awards, des, svymean, covmat=TRUE); cc <- svycontrast(b, c(Yes=1, No=-1)); out(paste("rep", nm, "contrast awards mean api00"), c(coef(cc), SE(cc)))
   q <- svyquantile(~api00, des, c(0.25, 0.5)); out(paste("rep", nm, "quantile api00"), q$api00)
 }
+# ---- design effects of ratios (svyratio(deff = TRUE)) ----
+for (nm in c("strat_fpc", "clus1_fpc", "clus2_fpc")) {
+  des <- designs[[nm]]
+  out(paste(nm, "ratio api00 api99 deff"), deff(svyratio(~api00, ~api99, des, deff=TRUE)))
+  r <- svyby(~api00, ~awards, des, svyratio, denominator=~api99, deff=TRUE); out(paste(nm, "by awards ratio api00 api99 deff"), deff(r))
+}
+for (nm in names(calibrated)) out(paste("clus1", nm, "ratio api00 api99 deff"), deff(svyratio(~api00, ~api99, calibrated[[nm]], deff=TRUE)))
+# ---- calibrated replicate designs (postStratify.svyrep.design, rake, calibrate.svyrep.design) ----
+jk <- reps$JK1
+repcal <- list(
+  post = postStratify(jk, ~stype, pop.types),
+  rake = rake(jk, list(~stype, ~sch.wide), list(pop.types, pop.schwide)),
+  greg = calibrate(jk, ~stype + api99, c(`(Intercept)`=6194, stypeH=755, stypeM=1018, api99=3914069)))
+for (nm in names(repcal)) {
+  des <- repcal[[nm]]
+  out(paste("repcal", nm, "weights"), c(weights(des, "sampling")[1:5], weights(des, "analysis")[1:3, 1:2]))
+  out(paste("repcal", nm, "df"), degf(des))
+  show(paste("repcal", nm, "mean api00"), svymean(~api00, des))
+  show(paste("repcal", nm, "total enroll"), svytotal(~enroll, des, na.rm=TRUE))
+  show(paste("repcal", nm, "share sch.wide"), svymean(~sch.wide, des))
+  b <- svyby(~api00, ~awards, des, svymean); out(paste("repcal", nm, "by awards mean api00"), c(coef(b), SE(b)))
+  show(paste("repcal", nm, "ratio api00 api99"), svyratio(~api00, ~api99, des))
+}
+# ---- BRR and Fay from a Taylor design (as.svrepdesign(type = "BRR" / "Fay")) ----
+fay_t <- as.svrepdesign(paired, type="Fay", fay.rho=0.3)
+for (nm in c("BRR", "Fay")) {
+  des <- if (nm == "BRR") brr else fay_t
+  out(paste("taylor", nm, "scale df"), c(des$scale, degf(des), ncol(des$repweights$weights)))
+  show(paste("taylor", nm, "mean api00"), svymean(~api00, des))
+  show(paste("taylor", nm, "ratio api00 api99"), svyratio(~api00, ~api99, des))
+  b <- svyby(~api00, ~stype, des, svymean); out(paste("taylor", nm, "by stype mean api00"), c(coef(b), SE(b)))
+}
+# BRR on 13 strata (R's 16 x 16 matrix): pairs of schools within 13 groups of apistrat
+apistrat$g13 <- (rank(apistrat$snum, ties.method="first") - 1) %% 13
+apistrat$pair13 <- paste(apistrat$g13, (rank(apistrat$snum, ties.method="first") - 1) %/% 13 %% 2)
+brr13 <- as.svrepdesign(svydesign(id=~pair13, strata=~g13, weights=~pw, data=apistrat), type="BRR")
+out("taylor BRR13 scale df", c(brr13$scale, degf(brr13), ncol(brr13$repweights$weights)))
+show("taylor BRR13 mean api00", svymean(~api00, brr13))

@@ -3,8 +3,8 @@
 //! their partials merge.
 use super::partials::{check_shape, fpc_varies_error, nesting_error};
 use super::{
-    code_error, Cells, CoreError, CoreResult, Design, Domains, Outcome, SurveyPartials, NO_CODE,
-    POSITIVE, ROWS, SUM_W, SUM_WY,
+    code_error, Cells, CoreError, CoreResult, Design, Domains, Outcome, ShiftedSums,
+    SurveyPartials, NO_CODE, POSITIVE, ROWS, SUM_W, SUM_WY,
 };
 use rayon::prelude::*;
 
@@ -69,6 +69,7 @@ impl SurveyPartials {
     ) -> CoreResult<()> {
         let last_units = self.shape.last_units() as u64;
         let width = self.shape.width();
+        let mut sums = vec![ShiftedSums::default(); self.moments.len()];
         for i in rows {
             let global = row_offset + i as u64;
             let index = global as usize;
@@ -188,7 +189,7 @@ impl SurveyPartials {
                 Outcome::Influence { .. } => unreachable!("influence rows are added above"),
             };
             if self.shape.numeric {
-                self.moments[domain as usize].push(weight, value);
+                sums[domain as usize].push(weight, value);
             }
             let cell = self.cell(domain, group, last_units, width);
             cell[ROWS] += 1.0;
@@ -197,6 +198,9 @@ impl SurveyPartials {
             }
             cell[SUM_W] += weight;
             cell[SUM_WY + column] += weight * value;
+        }
+        for (m, s) in self.moments.iter_mut().zip(&sums) {
+            m.merge(&s.moments());
         }
         Ok(())
     }
