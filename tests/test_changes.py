@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -891,3 +892,95 @@ def test_trend_of_every_ons_workbook_stacked() -> None:
     assert ew.loc["year ending June 2019", "comparable"]
     forces = got[got["area_type"] == "force"]
     assert forces["area_name"].nunique() == 43 and forces["comparable"].all()
+
+
+# --- PHEindicatormethods' funnel test data (tests/reference/phe_funnel_*.csv, numbers only) ----
+
+PHE_FUNNEL = Path(__file__).resolve().parent / "reference"
+
+
+def _phe_significance(count: np.ndarray, denominator: np.ndarray, benchmark: float) -> list[str]:
+    """PHEindicatormethods' assign_funnel_significance labels from crimestats.compare: PHE's
+    interval on each observed count (exact below 10 events, Byar from 10: method "phe") at
+    95 and 99.8 per cent, against the benchmark, the 99.8 per cent level first."""
+    out = cs.compare(count, denominator, benchmark, per=1, method="phe", conf=(0.95, 0.998))
+    labels = []
+    for wide, narrow in zip(out["comparison_99_8"], out["comparison_95"], strict=True):
+        if wide == "higher":
+            labels.append("High (0.001)")
+        elif narrow == "higher":
+            labels.append("High (0.025)")
+        elif wide == "lower":
+            labels.append("Low (0.001)")
+        elif narrow == "lower":
+            labels.append("Low (0.025)")
+        else:
+            labels.append("Not significant")
+    return labels
+
+
+def test_phe_funnel_significance_for_ratios() -> None:
+    # assign_funnel_significance(obs, expected, statistic = "ratio"): 300 areas, against 1
+    data = pd.read_csv(PHE_FUNNEL / "phe_funnel_ratio_significance.csv")
+    got = _phe_significance(data["obs"].to_numpy(), data["expected"].to_numpy(), 1.0)
+    assert got == data["significance"].tolist()
+    assert {"High (0.001)", "Low (0.025)", "Not significant"} <= set(got)
+
+
+@pytest.mark.parametrize(
+    ("column", "kind", "per"),
+    [
+        ("dsr_per_100000_with_0", "dsr", 1e5),
+        ("dsr_per_100_with_0", "dsr", 100),
+        ("crude_per_100000_with_0", "crude", 1e5),
+        ("crude_per_100_with_0", "crude", 100),
+        ("dsr_per_100000_without_0", "dsr", 1e5),
+        ("crude_per_100000_without_0", "crude", 1e5),
+    ],
+)
+def test_phe_funnel_significance_for_rates(column: str, kind: str, per: float) -> None:
+    # assign_funnel_significance(count, pop, rate, statistic = "rate", rate_type, multiplier):
+    # each area's denominator is per * count / rate (its population where the count is 0, for
+    # crude rates; none for a DSR), the benchmark the pooled count over those denominators; a
+    # DSR from fewer than 10 events has no significance.
+    data = pd.read_csv(PHE_FUNNEL / "phe_funnel_rate_significance.csv")
+    if column.endswith("without_0"):
+        data = data[data["count"] != 0]
+    count = data["count"].to_numpy(dtype=float)
+    rate = data["rate_dsr" if kind == "dsr" else f"rate_crude_per_{per:g}"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        derived = per * count / rate
+    if kind == "dsr":
+        derived[count == 0] = np.nan
+    else:
+        derived[count == 0] = data["pop"].to_numpy(dtype=float)[count == 0]
+    average = count.sum() / np.nansum(derived)
+    got = _phe_significance(count, derived, average)
+    if kind == "dsr":
+        got = [
+            "Not applicable for events less than 10 for dsrs" if k < 10 else label
+            for k, label in zip(count, got, strict=True)
+        ]
+    assert got == data[column].tolist()
+
+
+def test_phe_funnel_ratio_limits_to_the_accuracy_phe_computes_them() -> None:
+    # calculate_funnel_limits(statistic = "ratio") gives, for each number of observed events O,
+    # the expected events at which O lies on a 95 or 99.8 per cent limit: the exact (Garwood)
+    # bounds for O, crimestats.rate(O, 1, per=1, method="exact"). PHE finds them by bisection
+    # on v = E / (1 + O + E), stopping at a step of 0.5 / 2^23 = 6e-8 in v, so its published
+    # values are off by up to that step times dE/dv = (1 + O) / (1 - v)^2 (measured: up to
+    # 4.7e-5 relative, at O = 1 and 99.8 per cent); no exact method agrees with them to 1e-9.
+    data = pd.read_csv(PHE_FUNNEL / "phe_funnel_ratio_limits.csv")
+    observed = data["observed"].to_numpy(dtype=float)
+    step = 0.5 / 2**23
+    for conf, level in [(0.95, "2s"), (0.998, "3s")]:
+        bounds = cs.rate(observed, 1, per=1, method="exact", conf=conf)
+        for ours, theirs in [
+            ("upper", f"lower_{level}_exp_events"),
+            ("lower", f"upper_{level}_exp_events"),
+        ]:
+            want, got = data[theirs].to_numpy(), bounds[ours].to_numpy()
+            v = got / (1 + observed + got)
+            allowed = 1.01 * step * (1 + observed) / (1 - v) ** 2 + 1e-9 * got
+            assert (np.abs(got - want) <= allowed).all(), (ours, np.max(np.abs(got / want - 1)))

@@ -396,3 +396,284 @@ def test_row9_funnel_and_wilson_at_extreme_targets_and_bases() -> None:
     assert huge.loc[0, "lower"] < huge.loc[0, "upper"]  # had collapsed to a point
     want = binomial_bounds(1, 1e308, "wilson", 0.95, (0, 0))
     check(huge.loc[0, "upper"], want[1])
+
+
+# --- funnel, funnel_limits ---------------------------------------------------------------------
+
+
+def gamma_quantile(shape: mp.mpf, p: mp.mpf, near: float, upper: bool) -> mp.mpf:
+    """The x with P(shape, x) = p (or Q(shape, x) = p for `upper`): Newton's method on log x,
+    started at `near` (the value under test; a wrong one only costs iterations)."""
+    shape, p = mp.mpf(shape), mp.mpf(p)
+    x = mp.mpf(near) if math.isfinite(near) and near > 0 else shape
+    for _ in range(400):
+        tail = mp.gammainc(shape, *((x, mp.inf) if upper else (0, x)), regularized=True)
+        density = mp.exp(-x + (shape - 1) * mp.log(x) - mp.loggamma(shape))
+        slope = (-1 if upper else 1) * x * density / tail  # d log(tail) / d log(x)
+        step = max(min((mp.log(tail) - mp.log(p)) / slope, 4), -4)
+        x *= mp.exp(-step)
+        if abs(step) < mp.mpf("1e-30"):
+            return x
+    raise AssertionError(f"no gamma quantile near {near}")
+
+
+def gamma_lower(shape: mp.mpf, p: mp.mpf, got: float) -> mp.mpf:
+    """The lower gamma quantile, or 0 when it lies below the smallest normal number (where a
+    core result of 0 or a subnormal is right): P(shape, TINY) >= p says so without finding it."""
+    if not (got >= TINY) and mp.gammainc(shape, 0, TINY, regularized=True) >= p:
+        return mp.mpf(0)
+    return gamma_quantile(shape, p, got, upper=False)
+
+
+@EXAMPLES
+@given(
+    # expected counts to 20,000, as the counts above (mpmath's incomplete gamma stops
+    # converging near the median of a gamma of shape 1e6)
+    expected=st.one_of(st.floats(1e-3, 2e4), st.sampled_from([0.01, 1.0, 10.0])),
+    target=st.one_of(st.floats(1e-3, 1e3), st.sampled_from([1.0, 5.0])),
+    per=st.sampled_from([1.0, 1000.0, 1e5]),
+    conf=CONF,
+)
+def test_funnel_limits_against_mpmath(
+    expected: float, target: float, per: float, conf: float
+) -> None:
+    # FunnelPlotR's exact limits at the expected count E = target population / per: the
+    # Garwood interval at E, lower G(a/2; E) and upper G(1 - a/2; E + 1), times per / population
+    # (src/core/funnel.rs).
+    population = expected * per / target
+    out = cs.funnel_limits([population], target, per=per, conf=conf)
+    lo, hi = float(out.iloc[0, 1]), float(out.iloc[0, 2])
+    e = mp.mpf(target) * mp.mpf(population) / mp.mpf(per)
+    scale = mp.mpf(per) / mp.mpf(population)
+    tail = tail_of(conf)
+    check(lo, gamma_lower(e, tail, lo / float(scale)) * scale, 0, "lower")
+    check(hi, gamma_quantile(e + 1, tail, hi / float(scale), upper=True) * scale, 0, "upper")
+    # funnel() draws the same limits around the target it is given
+    drawn = cs.funnel([3.0], [population], target=target, per=per, conf=conf)
+    assert (drawn.iloc[0, 2], drawn.iloc[0, 3]) == (lo, hi)
+    # widened (Spiegelhalter 2005): target (1 -/+ z sqrt(phi / (4E) + tau2))^2
+    phi, tau2 = 1.7, 0.01
+    wide = cs.funnel_limits([population], target, per=per, conf=conf, tau2=tau2, phi=phi)
+    root_t = mp.sqrt(mp.mpf(target))
+    u = z_of(conf) * mp.sqrt(phi * scale / 4 + mp.mpf(target) * tau2)
+    terms = (root_t + u) ** 2
+    check(wide.iloc[0, 1], (root_t - u) ** 2 if u < root_t else 0, terms, "widened lower")
+    check(wide.iloc[0, 2], terms, 0, "widened upper")
+
+
+# --- dsr, isr -----------------------------------------------------------------------------------
+
+BANDS = st.lists(
+    st.tuples(st.integers(0, 400), st.floats(100, 1e6), st.floats(100, 1e5)), min_size=1, max_size=6
+)
+
+
+@EXAMPLES
+@given(bands=BANDS, conf=CONF)
+def test_dsr_against_mpmath(bands: list[tuple[int, float, float]], conf: float) -> None:
+    # Dobson et al. (1991) with Byar's interval on the total count, as PHEindicatormethods
+    frame = pd.DataFrame(bands, columns=["count", "population", "standard"])
+    out = cs.dsr(frame, count="count", population="population", standard="standard", conf=conf)
+    x = [mp.mpf(c) for c in frame["count"]]
+    w = [mp.mpf(s) / mp.mpf(p) for s, p in zip(frame["standard"], frame["population"], strict=True)]
+    total, standard = sum(x), sum(mp.mpf(s) for s in frame["standard"])
+    if total < 10:
+        assert out.loc[0, "suppressed"] and np.isnan(out.loc[0, "lower"])
+        return
+    value = sum(xi * wi for xi, wi in zip(x, w, strict=True)) / standard
+    variance = sum(xi * wi * wi for xi, wi in zip(x, w, strict=True)) / standard**2
+    lo, hi = poisson_bounds(float(total), "byar", conf, (0, 0))
+    root_ratio, per = mp.sqrt(variance / total), 100_000
+    terms = (value + root_ratio * (hi + total)) * per
+    check(out.loc[0, "dsr"], value * per, 0, "dsr")
+    check(out.loc[0, "lower"], (value + root_ratio * (lo - total)) * per, terms, "lower")
+    check(out.loc[0, "upper"], (value + root_ratio * (hi - total)) * per, terms, "upper")
+
+
+@EXAMPLES
+@given(
+    bands=st.lists(st.tuples(st.integers(0, 60), st.floats(100, 1e5)), min_size=1, max_size=5),
+    conf=CONF,
+)
+def test_isr_against_mpmath(bands: list[tuple[int, float]], conf: float) -> None:
+    # observed over expected at the reference rates; exact below 10 events, Byar from 10 (PHE)
+    frame = pd.DataFrame(bands, columns=["count", "population"]).assign(rc=50, rp=1e4)
+    out = cs.isr(
+        frame, count="count", population="population", reference_count="rc",
+        reference_population="rp", conf=conf,
+    )  # fmt: skip
+    observed = float(frame["count"].sum())
+    expected = sum(mp.mpf(50) / mp.mpf(1e4) * mp.mpf(p) for p in frame["population"])
+    lo, hi = out.loc[0, "lower"], out.loc[0, "upper"]
+    want = poisson_bounds(observed, "phe", conf, (lo * float(expected), hi * float(expected)))
+    terms = (observed + 1) / expected if observed >= 10 else 0
+    check(lo, want[0] / expected, terms, "lower")
+    check(hi, want[1] / expected, terms, "upper")
+
+
+# --- weighted_rate, test_weighted_change -------------------------------------------------------
+
+OFFENCES = st.lists(st.tuples(st.integers(0, 300), st.floats(0.5, 500)), min_size=1, max_size=5)
+
+
+def weighted_sums(rows: list[tuple[int, float]]) -> tuple[mp.mpf, mp.mpf, mp.mpf]:
+    """The score sum w x, its variance sum w^2 x and the largest weight, at 40 digits."""
+    y = sum(mp.mpf(w) * x for x, w in rows)
+    v = sum(mp.mpf(w) ** 2 * x for x, w in rows)
+    return y, v, mp.mpf(max(w for _, w in rows))
+
+
+def offences(rows: list[tuple[int, float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["count", "weight"]).assign(population=2e4)
+
+
+@pytest.mark.parametrize("method", ["gamma", "normal"])
+@EXAMPLES
+@given(rows=OFFENCES, conf=CONF)
+def test_severity_weighted_rate_against_mpmath(
+    method: str, rows: list[tuple[int, float]], conf: float
+) -> None:
+    # Fay & Feuer (1997): G(a/2; y^2/v, v/y) and G(1 - a/2; (y+m)^2/(v+m^2), (v+m^2)/(y+m))
+    out = cs.weighted_rate(
+        offences(rows), count="count", weight="weight", population="population", per=1,
+        conf=conf, method=method,
+    )  # fmt: skip
+    y, v, m = weighted_sums(rows)
+    lo, hi = out.loc[0, "lower"] * 2e4, out.loc[0, "upper"] * 2e4
+    if method == "normal":
+        half = z_of(conf) * mp.sqrt(v)
+        want = (max(y - half, 0), y + half)
+        terms = y + half
+    else:
+        shape = lambda y_, v_: y_**2 / v_  # noqa: E731
+        low = 0 if y == 0 else gamma_lower(shape(y, v), tail_of(conf), lo * float(y / v)) * v / y
+        top, top_v = y + m, v + m * m
+        up = gamma_quantile(shape(top, top_v), tail_of(conf), hi * float(top / top_v), True)
+        want, terms = (low, up * top_v / top), 0
+    check(lo, want[0], terms, f"{method} lower")
+    check(hi, want[1], terms, f"{method} upper")
+
+
+def f_quantile(p: mp.mpf, d1: mp.mpf, d2: mp.mpf, near: float) -> mp.mpf:
+    """The F(d1, d2) quantile at p, as d2 x / (d1 (1 - x)) for x the Beta(d1/2, d2/2) one."""
+    a, b = d1 / 2, d2 / 2
+    x_near = d1 * near / (d1 * near + d2) if math.isfinite(near) and near > 0 else 0.5
+    x = root(lambda q: mp.betainc(a, b, 0, q, True), p, float(x_near), 1)
+    return d2 * x / (d1 * (1 - x))
+
+
+@pytest.mark.parametrize("method", ["gamma", "normal"])
+@EXAMPLES
+@given(now=OFFENCES, then=OFFENCES, conf=CONF)
+def test_test_weighted_change_against_mpmath(
+    method: str, now: list[tuple[int, float]], then: list[tuple[int, float]], conf: float
+) -> None:
+    out = cs.test_weighted_change(
+        offences(now), offences(then), count="count", weight="weight", population="population",
+        conf=conf, method=method,
+    )  # fmt: skip
+    (y1, v1, m1), (y0, v0, m0) = weighted_sums(now), weighted_sums(then)
+    lo, hi = out.loc[0, "lower"], out.loc[0, "upper"]
+    if y1 == 0 or y0 == 0:
+        return  # a bound of 0 or inf, and for the normal method no interval: tested elsewhere
+    if method == "normal":
+        se, log = mp.sqrt(v1 / y1**2 + v0 / y0**2), mp.log(y1 / y0)
+        half = z_of(conf) * se
+        want = (mp.exp(log - half), mp.exp(log + half))
+        check(out.loc[0, "p_value"], mp.erfc(abs(log / se) / mp.sqrt(2)), 0, "p-value")
+    else:  # Fay (1999), Tiwari et al. (2006): bounds from F quantiles of the gamma shapes
+        shape = lambda y, v: 2 * y * y / v  # noqa: E731
+        a1, b1 = shape(y1, v1), shape(y1 + m1, v1 + m1 * m1)
+        a0, b0 = shape(y0, v0), shape(y0 + m0, v0 + m0 * m0)
+        low_scale, up_scale = y1 / (y0 + m0), (y1 + m1) / y0
+        tail = tail_of(conf)
+        want = (
+            low_scale * f_quantile(tail, a1, b0, lo / float(low_scale)),
+            up_scale * f_quantile(1 - tail, b1, a0, hi / float(up_scale)),
+        )
+    check(lo, want[0], 0, f"{method} lower")
+    check(hi, want[1], 0, f"{method} upper")
+
+
+# --- trend_test ---------------------------------------------------------------------------------
+
+
+def poisson_slope(counts: list[int], people: list[float]) -> tuple[mp.mpf, mp.mpf, mp.mpf]:
+    """The Poisson regression of count on time with log(population) offset, by Newton's method
+    at 40 digits: slope, its standard error and the Pearson chi-square."""
+    t = [mp.mpf(i) for i in range(len(counts))]
+    y, off = [mp.mpf(c) for c in counts], [mp.log(p) for p in people]
+    b0, b1 = mp.log(sum(y) / sum(mp.mpf(p) for p in people)), mp.mpf(0)
+    for _ in range(100):
+        mu = [mp.exp(b0 + b1 * ti + oi) for ti, oi in zip(t, off, strict=True)]
+        g0 = sum(yi - mi for yi, mi in zip(y, mu, strict=True))
+        g1 = sum(ti * (yi - mi) for ti, yi, mi in zip(t, y, mu, strict=True))
+        h00, h01 = sum(mu), sum(ti * mi for ti, mi in zip(t, mu, strict=True))
+        h11 = sum(ti * ti * mi for ti, mi in zip(t, mu, strict=True))
+        det = h00 * h11 - h01 * h01
+        d0, d1 = (h11 * g0 - h01 * g1) / det, (h00 * g1 - h01 * g0) / det
+        b0, b1 = b0 + d0, b1 + d1
+        if abs(d0) + abs(d1) < mp.mpf("1e-35"):
+            break
+    mu = [mp.exp(b0 + b1 * ti + oi) for ti, oi in zip(t, off, strict=True)]
+    h00, h01 = sum(mu), sum(ti * mi for ti, mi in zip(t, mu, strict=True))
+    h11 = sum(ti * ti * mi for ti, mi in zip(t, mu, strict=True))
+    pearson = sum((yi - mi) ** 2 / mi for yi, mi in zip(y, mu, strict=True))
+    return b1, mp.sqrt(h00 / (h00 * h11 - h01 * h01)), pearson
+
+
+@pytest.mark.parametrize("method", ["poisson", "quasipoisson"])
+@EXAMPLES
+@given(counts=st.lists(st.integers(20, 2_000), min_size=5, max_size=8), conf=CONF)
+def test_trend_test_against_mpmath(method: str, counts: list[int], conf: float) -> None:
+    people = [1e5 + 5e3 * i for i in range(len(counts))]
+    frame = pd.DataFrame({"c": counts, "p": people, "year": range(2015, 2015 + len(counts))})
+    out = cs.trend_test(frame, count="c", population="p", period="year", method=method, conf=conf)
+    slope, se, pearson = poisson_slope(counts, people)
+    lo, hi = out.loc[0, "lower"], out.loc[0, "upper"]
+    if method == "poisson":
+        q = z_of(conf)
+    else:  # t on n - 2 df, the Pearson dispersion floored at 1 (Fingertips)
+        df = mp.mpf(len(counts) - 2)
+        se *= mp.sqrt(max(pearson / df, 1))
+        c = mp.mpf(conf)
+        q = root(  # P(|T| <= q) = conf
+            lambda t: (
+                mp.betainc(0.5, df / 2, 0, t * t / (df + t * t), True)
+                if c < 0.5
+                else mp.betainc(df / 2, 0.5, 0, df / (df + t * t), True)
+            ),
+            c if c < 0.5 else 1 - c,
+            float(mp.log(hi) - slope) / float(se) if hi > 0 else 1.0,
+        )
+    # the slope is an iterative fit, right to about 1e-15: held to 1e-12 of the bound
+    check(out.loc[0, "rate_ratio"], mp.exp(slope), 0, "rate ratio")
+    check(lo, mp.exp(slope - q * se), 0, "lower")
+    check(hi, mp.exp(slope + q * se), 0, "upper")
+
+
+def test_funnel_at_population_10_and_target_1() -> None:
+    # E = 0.01: the lower limit G(a/2; 0.01) is (a/2 Gamma(1.01))^100, 3.5e-159 at 95 per cent,
+    # and below the smallest double at conf 1 - 1e-16 (about 1e-1600), where the core gives 0.
+    for conf in [0.95, 0.998, 1 - 1e-16, 1e-16]:
+        out = cs.funnel_limits([10.0], 1.0, per=1000, conf=conf)
+        lo, hi = float(out.iloc[0, 1]), float(out.iloc[0, 2])
+        e, scale, tail = mp.mpf("0.01"), mp.mpf(100), tail_of(conf)
+        check(lo, gamma_lower(e, tail, lo / 100) * scale, 0, f"lower at {conf}")
+        check(hi, gamma_quantile(e + 1, tail, hi / 100, upper=True) * scale, 0, f"upper at {conf}")
+    assert cs.funnel_limits([10.0], 1.0, per=1000, conf=0.95).iloc[0, 1] == pytest.approx(
+        3.522685997314058605e-159, rel=1e-13
+    )
+
+
+def test_weighted_change_upper_bound_is_finite_at_conf_near_1() -> None:
+    # F(1 - a/2; b1, a0) was taken at 1 - tail, which is 1 for conf = 1 - 1e-16: upper inf
+    one = offences([(1, 1.0)])
+    out = cs.test_weighted_change(
+        one, one, count="count", weight="weight", population="population", conf=1 - 1e-16
+    )
+    assert math.isfinite(out.loc[0, "upper"])
+    y, v, m = weighted_sums([(1, 1.0)])
+    b1, a0 = 2 * (y + m) ** 2 / (v + m * m), 2 * y * y / v
+    want = (y + m) / y * f_quantile(1 - tail_of(1 - 1e-16), b1, a0, out.loc[0, "upper"] / 2)
+    check(out.loc[0, "upper"], want, 0, "upper")

@@ -228,3 +228,81 @@ FRAME_TAKERS = {
 @pytest.mark.parametrize(("call", "rows"), FRAME_TAKERS.values(), ids=FRAME_TAKERS.keys())
 def test_polars_frames_wherever_a_frame_is_taken(call: Any, rows: dict[str, list[Any]]) -> None:
     pd.testing.assert_frame_equal(call(pl.DataFrame(rows)), call(pd.DataFrame(rows)))
+
+
+# --- a column name that names two columns: an InputError naming the argument and the name -----
+
+PERIODS = pd.DataFrame(
+    {
+        "force": ["a"] * 5,
+        "count": [50.0, 60, 55, 70, 65],
+        "population": [1e4] * 5,
+        "period": [2019, 2020, 2021, 2022, 2023],
+        "weight": [1.5] * 5,
+        "rc": [10.0] * 5,
+        "rp": [1e3] * 5,
+        "age": ["0-4", "5-9", "10-14", "15-19", "20-24"],
+        "std": [5000.0] * 5,
+        "share": [0.5] * 5,
+        "n": [100.0] * 5,
+        "victim": [1, 0, 1, 1, 0],
+    }
+)
+RATE_ARGS = {"count": "count", "population": "population"}
+FRAME_CALLS: dict[str, Any] = {
+    "trend": lambda f, by: cs.trend(f, **RATE_ARGS, period="period", by=by),
+    "trend_test": lambda f, by: cs.trend_test(f, **RATE_ARGS, period="period", by=by),
+    "dsr": lambda f, by: cs.dsr(f, **RATE_ARGS, standard="std", by=by),
+    "isr": lambda f, by: cs.isr(
+        f, **RATE_ARGS, reference_count="rc", reference_population="rp", by=by
+    ),
+    "weighted_rate": lambda f, by: cs.weighted_rate(f, **RATE_ARGS, weight="weight", by=by),
+    "test_weighted_change": lambda f, by: cs.test_weighted_change(
+        f, f, **RATE_ARGS, weight="weight", by=by
+    ),
+    "flag_reliability": lambda f, by: cs.flag_reliability(f, "ons"),
+    "survey_share": lambda f, by: cs.survey_share(f, "victim", weight="weight", by=by),
+}
+DOUBLED = {  # the argument whose column is doubled, per function (the by-column "force" too)
+    "trend": ["count", "population", "period"],
+    "trend_test": ["count", "population", "period"],
+    "dsr": ["count", "population", "standard"],
+    "isr": ["count", "population", "reference_count", "reference_population"],
+    "weighted_rate": ["count", "population", "weight"],
+    "test_weighted_change": ["count", "population", "weight"],
+    "flag_reliability": ["n"],
+    "survey_share": ["y", "weight"],
+}
+COLUMN_OF = {
+    "standard": "std",
+    "reference_count": "rc",
+    "reference_population": "rp",
+    "y": "victim",
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "arg"),
+    [(name, arg) for name, args in DOUBLED.items() for arg in [*args, "by"]] + [("dsr", "age")],
+)
+def test_a_column_name_given_twice_is_an_input_error_naming_it(name: str, arg: str) -> None:
+    # trend gave numpy's "Expected a 1D array, got an array with shape (5, 2)"; a doubled
+    # by-column "Grouper for 'force' not 1-dimensional"
+    if arg == "by" and name == "flag_reliability":
+        pytest.skip("flag_reliability takes no by-columns")
+    frame = PERIODS
+    if name == "dsr" and arg == "age":
+        frame = PERIODS.assign(std=PERIODS["std"].iloc[0])
+        call = lambda f, by: cs.dsr(f, **RATE_ARGS, standard="esp2013", by=by)  # noqa: E731
+    else:
+        call = FRAME_CALLS[name]
+    column = "force" if arg == "by" else COLUMN_OF.get(arg, arg)
+    doubled = pd.concat([frame, frame[[column]]], axis=1)
+    call(frame, "force")  # the frame with each name once is taken
+    position = list(frame.columns).index(column)
+    message = (
+        rf"^{arg}: (frame|data) has 2 columns named '{column}' "
+        rf"\(at positions \[{position}, {len(frame.columns)}\]\); rename them"
+    )
+    with pytest.raises(cs.InputError, match=message):
+        call(doubled, "force")

@@ -65,6 +65,35 @@ def test_nchs_proportion_steps() -> None:
     assert cs.flag_reliability(plain, "nchs_proportion")["reliability"].iloc[3] == "reliable"
 
 
+def test_nchs_proportion_order_as_the_standard_gives_it() -> None:
+    # Parker et al. (2017), Vital Health Stat 2(175), in NCHS's order (as CDC's surveytable
+    # applies it): an estimate of 0 or 100 per cent is not judged by interval width (its
+    # relative width is undefined) but reviewed; an interval at most 5 points wide is shown
+    # whatever its relative width; in the band between 5 and 30 points, an interval wider than
+    # 130 per cent of the complement 1 - p sends the estimate for review.
+    frame = pd.DataFrame(
+        {
+            "share": [0.0, 1.0, 0.02, 0.95, 0.95, 0.5],
+            "lower": [0.0, 0.88, 0.005, 0.85, 0.93, 0.2],
+            "upper": [0.12, 1.0, 0.048, 0.92, 0.97, 0.49],
+            "n": [100] * 6,
+        }
+    )
+    flagged = cs.flag_reliability(frame, "nchs_proportion")
+    assert list(flagged["reliability"]) == [
+        "review",  # was suppressed: 12 points wide, "more than 130 per cent" of 0
+        "review",
+        "reliable",  # 4.3 points wide: shown, though 215 per cent of 0.02
+        "review",  # 7 points wide, 140 per cent of the complement 0.05
+        "reliable",  # 4 points wide
+        "reliable",  # 29 points wide: under 30, and 58 per cent of 0.5 and of its complement
+    ]
+    assert flagged["reliability_reason"][0] == "an estimate of 0 or 100 per cent"
+    assert flagged["reliability_reason"][3] == (
+        "confidence interval wider than 130 per cent of the complement"
+    )
+
+
 def test_nchs_rate_on_rate_and_dsr_results() -> None:
     rates = cs.rate([9, 12, 400], [1000, 100_000, 100_000])
     flagged = cs.flag_reliability(rates, "nchs_rate")

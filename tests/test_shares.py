@@ -141,4 +141,8 @@ def test_share_ci_agrees_with_statsmodels_on_the_effective_base(
     assert got["lower"] == pytest.approx(max(lower, 0.0), rel=1e-9, abs=1e-12)
     assert got["upper"] == pytest.approx(min(upper, 1.0), rel=1e-9, abs=1e-12)
     wider = cs.share_ci(share, n, deft=deft * 1.1, method=method).iloc[0]
-    assert wider["lower"] <= got["lower"] + 1e-15 and got["upper"] <= wider["upper"] + 1e-15
+    # Within a few doubles of 0 or 1, the count share * m read back as a share (m / m) may round
+    # to the next double, which changes 1 - p, and with it Wald's standard error, by up to half:
+    # nesting holds there only to that rounding (share 1 - 1e-16, n 10, deft 1.5 was 3e-9 out).
+    slack = 1e-15 if method != "wald" or 1e-12 < share < 1 - 1e-12 else 1e-8
+    assert wider["lower"] <= got["lower"] + slack and got["upper"] <= wider["upper"] + slack

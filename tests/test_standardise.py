@@ -38,6 +38,23 @@ def _read(name: str) -> pd.DataFrame:
     return pd.read_csv(REFERENCE / name, comment=None).drop(columns="source")
 
 
+#: The ISR arguments for PHE's test data (phe_isr_inputs.csv).
+PHE_ISR = {
+    "count": "count",
+    "population": "pop",
+    "reference_count": "refcount",
+    "reference_population": "refpop",
+}
+
+
+def _phe_columns(value: str, prefix: str = "") -> list[tuple[str, str]]:
+    """Pairs of (crimestats column, PHEindicatormethods column) for an estimate and its 95 and
+    99.8 per cent bounds; `prefix` names crimestats' bound columns (``rate_lower_95``)."""
+    bounds = [("lower_95", "lower95_0cl"), ("upper_95", "upper95_0cl")]
+    bounds += [("lower_99_8", "lower99_8cl"), ("upper_99_8", "upper99_8cl")]
+    return [(value, "value"), *((prefix + ours, theirs) for ours, theirs in bounds)]
+
+
 # ---------------------------------------------------------------------------------------------
 # Directly standardised rates
 # ---------------------------------------------------------------------------------------------
@@ -194,13 +211,7 @@ def test_dsr_nonindependent_events_match_phe() -> None:
     assert list(d["area"]) == list(expected["area"])
     assert list(d["count"]) == list(expected["total_count"])
     shown = ~expected["value"].isna()
-    for ours, theirs in [
-        ("dsr", "value"),
-        ("lower_95", "lower95_0cl"),
-        ("upper_95", "upper95_0cl"),
-        ("lower_99_8", "lower99_8cl"),
-        ("upper_99_8", "upper99_8cl"),
-    ]:
+    for ours, theirs in _phe_columns("dsr"):
         # The sheet holds these to 13 significant digits.
         np.testing.assert_allclose(d.loc[shown, ours], expected.loc[shown, theirs], rtol=1e-11)
     assert list(d["suppressed"]) == list(~shown)
@@ -283,46 +294,17 @@ def test_isr_matches_phe() -> None:
     # PHE reads missing counts and populations as 0 (na.zero); crimestats gives NaN for them.
     data = _read("phe_isr_inputs.csv").fillna(0)
     expected = _read("phe_isr_results.csv")
-    r = cs.isr(
-        data,
-        count="count",
-        population="pop",
-        reference_count="refcount",
-        reference_population="refpop",
-        by="area",
-        conf=(0.95, 0.998),
-    )
+    r = cs.isr(data, **PHE_ISR, by="area", conf=(0.95, 0.998))
     ratio = expected.iloc[6:9].reset_index(drop=True)
     assert list(r["area"]) == list(ratio["area"])
     assert list(r["observed"]) == list(ratio["observed"])
-    for ours, theirs in [
-        ("expected", "expected"),
-        ("ratio", "value"),
-        ("lower_95", "lower95_0cl"),
-        ("upper_95", "upper95_0cl"),
-        ("lower_99_8", "lower99_8cl"),
-        ("upper_99_8", "upper99_8cl"),
-    ]:
+    np.testing.assert_allclose(r["expected"], ratio["expected"], rtol=REL)
+    for ours, theirs in _phe_columns("ratio"):
         np.testing.assert_allclose(r[ours], ratio[theirs], rtol=REL)
     rate = expected.iloc[0:3].reset_index(drop=True)
-    s = cs.isr(
-        data,
-        count="count",
-        population="pop",
-        reference_count="refcount",
-        reference_population="refpop",
-        by="area",
-        conf=(0.95, 0.998),
-        reference_rate="crude",
-    )
-    for ours, theirs in [
-        ("reference_rate", "ref_rate"),
-        ("rate", "value"),
-        ("rate_lower_95", "lower95_0cl"),
-        ("rate_upper_95", "upper95_0cl"),
-        ("rate_lower_99_8", "lower99_8cl"),
-        ("rate_upper_99_8", "upper99_8cl"),
-    ]:
+    s = cs.isr(data, **PHE_ISR, by="area", conf=(0.95, 0.998), reference_rate="crude")
+    np.testing.assert_allclose(s["reference_rate"], rate["ref_rate"], rtol=REL)
+    for ours, theirs in _phe_columns("rate", prefix="rate_"):
         np.testing.assert_allclose(s[ours], rate[theirs], rtol=REL)
 
 
@@ -332,27 +314,13 @@ def test_isr_with_a_zero_population_band() -> None:
     data = data[data["area"].isin(["testdata_big", "testdata_small"])].copy()
     data.loc[data.index[1], "pop"] = 0
     expected = _read("phe_isr_results.csv").iloc[14:16].reset_index(drop=True)
-    r = cs.isr(
-        data,
-        count="count",
-        population="pop",
-        reference_count="refcount",
-        reference_population="refpop",
-        by="area",
-    )
+    r = cs.isr(data, **PHE_ISR, by="area")
     np.testing.assert_allclose(r["expected"], expected["expected"], rtol=REL)
     np.testing.assert_allclose(100 * r["ratio"], expected["value"], rtol=REL)
     np.testing.assert_allclose(100 * r["lower"], expected["lower95_0cl"], rtol=REL)
     np.testing.assert_allclose(100 * r["upper"], expected["upper95_0cl"], rtol=REL)
     with pytest.raises(cs.InputError, match="reference_rate"):
-        cs.isr(
-            data,
-            count="count",
-            population="pop",
-            reference_count="refcount",
-            reference_population="refpop",
-            reference_rate="national",
-        )
+        cs.isr(data, **PHE_ISR, reference_rate="national")
 
 
 # ---------------------------------------------------------------------------------------------

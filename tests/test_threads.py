@@ -88,6 +88,7 @@ M_COUNT = MUTATED_RNG.integers(0, 3_000, MUTATED_ROWS).astype(np.float64)
 M_OTHER = MUTATED_RNG.integers(0, 300, MUTATED_ROWS).astype(np.float64)
 M_POPULATION = MUTATED_RNG.uniform(1e4, 1e6, MUTATED_ROWS)
 M_SMALL = MUTATED_RNG.integers(0, 30, MUTATED_ROWS).astype(np.float64)  # few distinct pairs
+M_SHARE = MUTATED_RNG.uniform(0, 1, MUTATED_ROWS)
 
 # (call on the array being written, the values the writer cycles through, which of them are
 # valid): a call must either refuse an invalid value with an InputError, or give, in every row,
@@ -110,12 +111,18 @@ MUTATIONS: dict[str, tuple[Callable[[np.ndarray], pd.DataFrame], list[float]]] =
     # with a target given, each row's limits and flag depend on that row alone; the exact limits
     # cost a few quantiles a row, so fewer rows
     "funnel": (lambda c: cs.funnel(c, M_POPULATION[: len(c)], target=5.0), [30.0, -1.0, 3.0]),
+    # the share shown beside its interval is the one the interval was computed from (it was
+    # copied from the caller's array after the call, so it could be a later value)
+    "share_ci": (lambda s: cs.share_ci(s, M_POPULATION, deft=1.2), [0.9, 1.5, 0.05]),
+    "share_ci n": (lambda n: cs.share_ci(M_SHARE, n, deft=1.2), [50.0, -2.0, 1e6]),
 }
 MUTATION_TARGET = {
     "rate population": M_POPULATION,
     "compare benchmark": np.full(MUTATED_ROWS, 1_000.0),
     "test_change exact": M_SMALL,
     "funnel": M_COUNT[:20_000],
+    "share_ci": M_SHARE,
+    "share_ci n": M_POPULATION,
 }
 
 
@@ -131,6 +138,56 @@ def _rows_equal(got: pd.DataFrame, want: pd.DataFrame, rows: np.ndarray) -> np.n
         else:
             same &= np.asarray(pd.array(a) == pd.array(b)).astype(bool)
     return same
+
+
+def _race(
+    call: Callable[[np.ndarray], pd.DataFrame],
+    original: np.ndarray,
+    positions: np.ndarray,
+    values: list[float],
+    judge: Callable[[pd.DataFrame], str | None],
+    readers: int,
+) -> list[str]:
+    """Calls `call` from `readers` threads for 0.6 s on a copy of `original` whose `positions`
+    another thread keeps setting to each of `values` and back; a refusal (InputError) is fine,
+    anything else raised (a panic is a BaseException) or any result `judge` finds wrong is a
+    failure, returned."""
+    target = original.copy()
+    stop = threading.Event()
+
+    def write() -> None:
+        while not stop.is_set():
+            for value in values:
+                target[positions] = value
+            target[positions] = original[positions]
+
+    failures: list[str] = []
+
+    def read() -> None:
+        deadline = time.monotonic() + 0.6
+        while time.monotonic() < deadline:
+            try:
+                got = call(target)
+            except cs.InputError:
+                continue  # an invalid value was seen and refused
+            except BaseException as error:  # a panic is a BaseException
+                failures.append(repr(error)[:200])
+                return
+            problem = judge(got)
+            if problem is not None:
+                failures.append(problem)
+                return
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    threads = [threading.Thread(target=read) for _ in range(readers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stop.set()
+    writer.join()
+    return failures
 
 
 @pytest.mark.parametrize("name", list(MUTATIONS))
@@ -150,45 +207,65 @@ def test_a_thread_writing_the_input_gives_an_error_or_a_true_answer(name: str) -
         except cs.InputError:
             continue
     untouched = answers[0]
-    target = original.copy()
-    stop = threading.Event()
+    others = np.setdiff1d(np.arange(rows), mutated)
 
-    def write() -> None:
-        while not stop.is_set():
-            for value in values:
-                target[mutated] = value
-            target[mutated] = original[mutated]
+    def judge(got: pd.DataFrame) -> str | None:
+        if not _rows_equal(got, untouched, others).all():
+            return "a row nobody wrote changed"
+        some = np.zeros(len(mutated), dtype=bool)
+        for answer in answers:
+            some |= _rows_equal(got, answer, mutated)
+        if not some.all():
+            return f"row {mutated[~some][0]} has an answer for no value it held"
+        return None
 
-    failures: list[str] = []
+    failures = _race(call, original, mutated, values, judge, readers=3)
+    assert not failures, failures[0]
 
-    def read() -> None:
-        deadline = time.monotonic() + 0.6
-        while time.monotonic() < deadline:
-            try:
-                got = call(target)
-            except cs.InputError:
-                continue  # an invalid value was seen and refused
-            except BaseException as error:  # a panic is a BaseException
-                failures.append(repr(error)[:200])
-                return
-            others = np.setdiff1d(np.arange(rows), mutated)
-            if not _rows_equal(got, untouched, others).all():
-                failures.append("a row nobody wrote changed")
-                return
-            some = np.zeros(len(mutated), dtype=bool)
-            for answer in answers:
-                some |= _rows_equal(got, answer, mutated)
-            if not some.all():
-                failures.append(f"row {mutated[~some][0]} has an answer for no value it held")
-                return
 
-    writer = threading.Thread(target=write)
-    writer.start()
-    readers = [threading.Thread(target=read) for _ in range(3)]
-    for reader in readers:
-        reader.start()
-    for reader in readers:
-        reader.join()
-    stop.set()
-    writer.join()
+# Kernels whose every result depends on every row (means over all areas, sorted p-values, a
+# pooled target): one position is written, and the whole result must be the answer for one
+# value it held, or an InputError for a value that is refused.
+WHOLE: dict[str, tuple[Callable[[np.ndarray], pd.DataFrame], np.ndarray, list[float]]] = {
+    "smooth_rates": (lambda c: cs.smooth_rates(c, M_POPULATION), M_COUNT, [3e5, -1.0, 0.0]),
+    "smooth_rates population": (
+        lambda p: cs.smooth_rates(M_COUNT, p),
+        M_POPULATION,
+        [1.0, 0.0, 1e9],
+    ),
+    "adjust_p": (
+        lambda p: pd.DataFrame({"p": cs.adjust_p(p, method="bh")}),
+        MUTATED_RNG.uniform(0, 1, MUTATED_ROWS),
+        [1e-9, 1.5, 1.0],
+    ),
+    "funnel pooled": (
+        lambda c: cs.funnel(c, M_POPULATION[: len(c)], overdispersion="winsorised"),
+        M_COUNT[:20_000],
+        [3e5, -1.0, 0.0],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(WHOLE))
+def test_a_thread_writing_one_value_gives_an_error_or_the_answer_for_a_value_it_held(
+    name: str,
+) -> None:
+    call, original, values = WHOLE[name]
+    position = len(original) // 3
+    answers = []
+    for value in [original[position], *values]:
+        array = original.copy()
+        array[position] = value
+        try:
+            answers.append(call(array))
+        except cs.InputError:
+            continue
+
+    def judge(got: pd.DataFrame) -> str | None:
+        rows = np.arange(len(got))
+        if any(_rows_equal(got, answer, rows).all() for answer in answers):
+            return None
+        return "the result is the answer for no value the row held"
+
+    failures = _race(call, original, np.array([position]), values, judge, readers=2)
     assert not failures, failures[0]

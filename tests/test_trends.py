@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +12,7 @@ import statsmodels.api as sm
 import crimestats as cs
 from crimestats import InputError
 
-from conftest import ROOT, r_output
+from conftest import assert_r_output_current, r_output
 
 # src/core/trend/r_reference.out: R 4.2.2 glm(count ~ time + offset(log(population))) on the
 # series r_reference.R generates (Poisson and negative binomial counts, 5 to 12 periods).
@@ -160,15 +158,5 @@ def test_bad_input() -> None:
         cs.trend_test(frame.assign(year=["a", "b"]), min_periods=3, **kwargs)
 
 
-@pytest.mark.skipif(shutil.which("Rscript") is None, reason="R is not installed")
 def test_r_reference_output_is_current(tmp_path: Path) -> None:
-    run = subprocess.run(
-        ["Rscript", R_SCRIPT], cwd=ROOT, capture_output=True, text=True, check=False
-    )
-    assert run.returncode == 0, run.stderr
-    fresh = tmp_path / "fresh.out"
-    fresh.write_text(run.stdout)
-    again = r_output(fresh)
-    assert again.keys() == R.keys()
-    for key, values in R.items():
-        np.testing.assert_array_equal(again[key], values)
+    assert_r_output_current(R_SCRIPT, R, tmp_path)

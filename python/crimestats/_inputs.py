@@ -273,18 +273,19 @@ def _as_float(name: str, value: Any) -> FloatArray:
         raise _first_bad(name, array.ravel()) from None
 
 
-def column(data: pd.DataFrame, name: str, column: Any) -> pd.Series:
-    """The column of `data` that the argument `name` names, or an InputError: the name is not a
-    string, is not a column, or names several columns (``data[column]`` would then be a frame)."""
+def column(data: pd.DataFrame, name: str, column: Any, *, frame: str = "data") -> pd.Series:
+    """The column of `data` (the argument called `frame`) that the argument `name` names, or an
+    InputError: the name is not a string, is not a column, or names several columns
+    (``data[column]`` would then be a frame)."""
     if not isinstance(column, str):
-        raise InputError(f"{name}: give the name of a column of data, got {column!r}")
+        raise InputError(f"{name}: give the name of a column of {frame}, got {column!r}")
     if column not in data.columns:
-        raise InputError(f"{name}: column {column!r} is not in data")
+        raise InputError(f"{name}: column {column!r} is not in {frame}")
     selected = data[column]
     if isinstance(selected, pd.DataFrame):
         positions = np.flatnonzero(data.columns == column).tolist()
         raise InputError(
-            f"{name}: data has {len(positions)} columns named {column!r} (at positions "
+            f"{name}: {frame} has {len(positions)} columns named {column!r} (at positions "
             f"{positions}); rename them so each name is one column"
         )
     return selected
@@ -317,12 +318,10 @@ class Arrays(list[FloatArray]):
         return self.integer.get(id(array))
 
     def as_read(self, given: FloatArray, read: FloatArray) -> FloatArray:
-        """The column a result shows for the argument `given`: the core's copy `read` of it when
-        `given` is the caller's own memory (another thread may have written it since the core
-        read it), else `given` itself, which nobody else can write. An argument given as
-        integers keeps them: the copy is whole numbers as read, in the argument's integer type."""
-        if id(given) not in self.borrowed:
-            return given
+        """The column a result shows for the argument `given`: the core's copy `read` of it, the
+        values the result was computed from (another thread may have written the caller's array
+        since the core read it; the core reads -0.0 as 0.0). An argument given as integers keeps
+        them: the copy is whole numbers as read, in the argument's integer type."""
         whole = self.integer.get(id(given))
         if whole is not None and not np.isnan(read).any():  # a masked row reads as NaN
             self.integer[id(read)] = read.astype(whole.dtype)
@@ -330,6 +329,19 @@ class Arrays(list[FloatArray]):
 
 
 def broadcast(**arguments: Any) -> tuple[pd.Index, Arrays]:
+    """Broadcast the keyword arguments together as one-dimensional float64 arrays (see
+    `_broadcast`), -0.0 read as 0.0."""
+    return _broadcast(arguments, signed_zeros=False)
+
+
+def broadcast_read(**arguments: Any) -> tuple[pd.Index, Arrays]:
+    """`broadcast` for a kernel that reads its arrays through the core's one-read loads (which
+    read -0.0 as 0.0) and whose result shows only what it read (`Arrays.as_read`): -0.0 is left
+    to the core, saving a pass over each array."""
+    return _broadcast(arguments, signed_zeros=True)
+
+
+def _broadcast(arguments: dict[str, Any], *, signed_zeros: bool) -> tuple[pd.Index, Arrays]:
     """Broadcast the keyword arguments together as one-dimensional float64 arrays.
 
     Returns the result index and one contiguous array per argument, in order. An argument that
@@ -355,7 +367,7 @@ def broadcast(**arguments: Any) -> tuple[pd.Index, Arrays]:
         value, foreign_name = _foreign_series(name, value)
         series_name = series_name or foreign_name
         value = _numeric_list(value)
-        array = _to_float(name, value)
+        array = _as_float(name, value) if signed_zeros else _to_float(name, value)
         if array.ndim > 1:
             raise InputError(
                 f"{name}: must be one-dimensional (a number, list, array or Series), "

@@ -80,6 +80,13 @@ def expected_by_chance(p: ArrayLike, *, alpha: float = 0.05) -> float:
     2.15
     """
     _, (values,) = _inputs.broadcast(p=p)
+    outside = np.flatnonzero(~np.isnan(values) & ~((values >= 0) & (values <= 1)))
+    if outside.size:
+        at = int(outside[0])
+        raise _core.InputError(
+            f"p: position {at} is {values[at]}, not a p-value in [0, 1]; give NaN for a test "
+            "that was not made"
+        )
     level = _inputs.number("alpha", alpha)
     if not 0 < level < 1:
         raise _core.InputError(f"alpha: {level} is not between 0 and 1 (exclusive)")

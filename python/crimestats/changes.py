@@ -70,7 +70,7 @@ def change(current: ArrayLike, previous: ArrayLike, *, min_base: float = 50) -> 
     >>> int(c.loc[0, "change"]), round(float(c.loc[0, "percent_change"]), 1)
     (159, 3.2)
     """
-    index, inputs = _inputs.broadcast(current=current, previous=previous)
+    index, inputs = _inputs.broadcast_read(current=current, previous=previous)
     c, p = inputs
     # the core returns the counts as it read them: another thread may be writing the caller's
     c_read, p_read, delta, percent, suppressed = _core.count_change(
@@ -442,6 +442,7 @@ def long_frame(
             raise InputError(
                 f"{arg}: column {column!r} is not in frame; its columns are {list(frame.columns)}"
             )
+        _inputs.column(frame, arg, column, frame="frame")  # one column of that name
     for key in keys:
         if key in ("period", "count", "population", *named) or key in (
             count,

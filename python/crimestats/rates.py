@@ -56,7 +56,7 @@ def rate(
     >>> round(r.loc[0, "rate"], 2), round(r.loc[0, "lower"], 2), round(r.loc[0, "upper"], 2)
     (6.81, 6.63, 7.0)
     """
-    index, inputs = _inputs.broadcast(count=count, population=population)
+    index, inputs = _inputs.broadcast_read(count=count, population=population)
     c, p = inputs
     # count and population come back as the core read them: another thread may be writing the
     # caller's arrays, and the result shows what the rates were computed from

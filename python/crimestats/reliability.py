@@ -28,6 +28,12 @@ _OPTIONAL = {"nchs_proportion": ("se", "df"), "nchs_rate": ("df",)}
 _ESTIMATES = ("share", "proportion", "rate", "dsr", "mean", "ratio")
 
 
+def _figure(frame: pd.DataFrame, field: str, column: str) -> np.ndarray:
+    """The column the rule reads for `field`, as contiguous float64 (one column of that name)."""
+    series = _inputs.column(frame, field, column, frame="frame")
+    return np.ascontiguousarray(_inputs._to_float(field, series))
+
+
 def flag_reliability(
     frame: pd.DataFrame,
     rule: ReliabilityRule = "ons",
@@ -46,15 +52,19 @@ def flag_reliability(
         ``"ons"``: survey estimates from an unweighted base (``n``) under 50 are suppressed, as
         the ONS publishes the Crime Survey for England and Wales. ``"phe_dsr"``: rates from
         fewer than 10 events (``count``) are suppressed, as PHE publishes standardised rates.
-        ``"nchs_proportion"``: the NCHS Data Presentation Standards for Proportions (Parker et
-        al. 2017): suppressed below an effective sample size of 30 (``p (1 - p) / se^2``, at
-        most ``n``; ``n`` where there is no ``se`` column), for an interval 30 percentage points
-        wide or more, or wider than 5 points and 130 per cent of the estimate; review for fewer
-        than 8 degrees of freedom (``df``) or an estimate of 0 or 1. The interval should be
-        the 95 per cent Korn-Graubard one (``survey_share(..., ci="beta")``).
-        ``"nchs_rate"``: the NCHS standards for rates (2023): unreliable from fewer than 10
-        events or with a 95 per cent interval wider than 160 per cent of the rate; review for
-        fewer than 8 degrees of freedom.
+        ``"nchs_proportion"``: the NCHS Data Presentation Standards for Proportions (Parker JD,
+        Talih M, Malec DJ et al., Vital Health Stat 2(175), 2017), in their order: suppressed
+        below an effective sample size of 30 (``p (1 - p) / se^2``, at most ``n``; ``n`` where
+        there is no ``se`` column or the estimate is 0 or 1); else shown for an interval at
+        most 5 percentage points wide; else suppressed for one 30 points wide or more, or wider
+        than 130 per cent of the estimate; a shown estimate goes for review when its interval
+        (between 5 and 30 points) is wider than 130 per cent of ``1 - p``, for fewer than 8
+        degrees of freedom (``df``), or for an estimate of 0 or 1 (not judged by width). The
+        interval should be the 95 per cent Korn-Graubard one (``survey_share(..., ci="beta")``).
+        ``"nchs_rate"``: the NCHS Data Presentation Standards for Rates and Counts (Vital Health
+        Stat 2(200), 2023, Table A): unreliable from fewer than 10 events or with a 95 per cent
+        interval wider than 160 per cent of the rate (NCHS suppresses these); review for fewer
+        than 8 degrees of freedom.
     estimate
         The column of the estimate for the NCHS rules; by default the first of ``share,
         proportion, rate, dsr, mean, ratio`` in the frame.
@@ -92,10 +102,10 @@ def flag_reliability(
                 f"{field}: rule {name!r} reads column {column!r}, which is not in frame; its "
                 f"columns are {list(frame.columns)}"
             )
-        arrays[field] = np.ascontiguousarray(_inputs._to_float(field, frame[column]))
+        arrays[field] = _figure(frame, field, column)
     for field in _OPTIONAL.get(name, ()):
         if columns[field] in frame.columns:
-            arrays[field] = np.ascontiguousarray(_inputs._to_float(field, frame[columns[field]]))
+            arrays[field] = _figure(frame, field, columns[field])
     level, reason = _core.reliability_flags(name, len(frame), **arrays)
     texts = np.array(_core.reliability_reasons(), dtype=object)
     missing = np.isnan(level)

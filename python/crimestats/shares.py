@@ -42,7 +42,7 @@ def proportion(
     >>> round(p.loc[0, "proportion"], 3), round(p.loc[0, "lower"], 3), round(p.loc[0, "upper"], 3)
     (0.941, 0.912, 0.961)
     """
-    index, inputs = _inputs.broadcast(x=x, n=n)
+    index, inputs = _inputs.broadcast_read(x=x, n=n)
     xs, ns = inputs
     # x and n come back as the core read them (another thread may be writing the caller's)
     x_read, n_read, share, lower, upper = _core.binomial_proportion(
@@ -97,13 +97,13 @@ def share_ci(
     """
     index, inputs = _inputs.broadcast(share=share, n=n, deft=deft)
     shares, ns, defts = inputs
-    effective_n, lower, upper = _core.published_share_ci(
+    share_read, n_read, effective_n, lower, upper = _core.published_share_ci(
         shares, ns, defts, _inputs.choice("method", method), _inputs.number("conf", conf)
     )
+    # The share and base shown are those the interval was computed from (the core's copies).
+    shown = {"share": inputs.as_read(shares, share_read), "n": inputs.as_read(ns, n_read)}
     return _inputs.frame(
-        index,
-        {"share": shares, "n": ns, "effective_n": effective_n, "lower": lower, "upper": upper},
-        inputs,
+        index, {**shown, "effective_n": effective_n, "lower": lower, "upper": upper}, inputs
     )
 
 
@@ -201,7 +201,8 @@ def gross_up(
     if "share_lower" in given:
         lower, upper = given["share_lower"], given["share_upper"]
     else:
-        _, lower, upper = _core.published_share_ci(
+        # The estimate is grossed up from the share its interval was computed from.
+        given["share"], _, _, lower, upper = _core.published_share_ci(
             given["share"],
             given["n"],
             given["deft"],

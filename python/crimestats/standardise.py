@@ -36,6 +36,7 @@ def _by(frame: pd.DataFrame, by: Columns, used: dict[str, str]) -> list[str]:
             raise InputError(
                 f"{arg}: column {column!r} is not in frame; its columns are {list(frame.columns)}"
             )
+        _inputs.column(frame, arg, column, frame="frame")  # one column of that name
     for key in keys:
         if key in used.values():
             raise InputError(f"by: column {key!r} is also given as a count, population or weight")

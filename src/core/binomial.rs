@@ -6,7 +6,7 @@
 //! needs whole numbers. NaN in, NaN out.
 use super::check;
 use super::error::{half_alpha, CoreError, CoreResult};
-use super::parallel::{per_distinct_pair_in_place, rows};
+use super::parallel::{per_distinct_pair_in_place, rows, RowError};
 use super::special::{beta_isf, beta_ppf, norm_two_sided};
 use std::str::FromStr;
 
@@ -58,6 +58,10 @@ impl FromStr for ProportionMethod {
 /// the lower root is taken as `x^2 / n` over the product's other factor, free of the
 /// cancellation of `centre - half` for a tiny x (a lower bound above the estimate at
 /// x = 5e-324).
+///
+/// NaN in either gives NaN bounds. Written without branches (every `if` is a select), so that a
+/// loop of it vectorises.
+#[inline]
 pub fn wilson_interval(x: f64, n: f64, z: f64) -> (f64, f64) {
     let p = x / n;
     let z2 = z * z;
@@ -67,12 +71,41 @@ pub fn wilson_interval(x: f64, n: f64, z: f64) -> (f64, f64) {
     // At x = 0 and x = n the bounds are exactly 0 and 1.
     let lower = if x == 0.0 { 0.0 } else { p * (x / far) };
     let upper = if x == n { 1.0 } else { (far / base).min(1.0) };
-    (lower.min(p), upper.max(p))
+    nan_if(p, (lower.min(p), upper.max(p)))
+}
+
+/// `bounds`, or NaN bounds where `p` is NaN (min and max would otherwise drop a NaN).
+#[inline]
+fn nan_if(p: f64, (lower, upper): (f64, f64)) -> (f64, f64) {
+    if p.is_nan() {
+        (f64::NAN, f64::NAN)
+    } else {
+        (lower, upper)
+    }
 }
 
 /// The Wald interval around a proportion `p` with standard error `se`, clipped to [0, 1].
+#[inline]
 pub fn wald_interval(p: f64, se: f64, z: f64) -> (f64, f64) {
-    ((p - z * se).clamp(0.0, 1.0), (p + z * se).clamp(0.0, 1.0))
+    nan_if(
+        p + se,
+        ((p - z * se).clamp(0.0, 1.0), (p + z * se).clamp(0.0, 1.0)),
+    )
+}
+
+/// Agresti and Coull's interval: the Wald interval around (x + z^2/2) / (n + z^2).
+#[inline]
+fn agresti_coull_interval(x: f64, n: f64, z: f64) -> (f64, f64) {
+    let n_tilde = n + z * z;
+    let p_tilde = (x + z * z / 2.0) / n_tilde;
+    wald_interval(p_tilde, (p_tilde * (1.0 - p_tilde) / n_tilde).sqrt(), z)
+}
+
+/// The Wald interval around x / n.
+#[inline]
+fn wald_proportion_interval(x: f64, n: f64, z: f64) -> (f64, f64) {
+    let p = x / n;
+    wald_interval(p, (p * (1.0 - p) / n).sqrt(), z)
 }
 
 /// Clopper-Pearson bounds: Beta(x, n - x + 1) lower and Beta(x + 1, n - x) upper quantiles.
@@ -117,15 +150,8 @@ pub fn proportion_interval(
             };
             (lower, upper)
         }
-        ProportionMethod::AgrestiCoull => {
-            let n_tilde = n + z * z;
-            let p_tilde = (x + z * z / 2.0) / n_tilde;
-            wald_interval(p_tilde, (p_tilde * (1.0 - p_tilde) / n_tilde).sqrt(), z)
-        }
-        ProportionMethod::Wald => {
-            let p = x / n;
-            wald_interval(p, (p * (1.0 - p) / n).sqrt(), z)
-        }
+        ProportionMethod::AgrestiCoull => agresti_coull_interval(x, n, z),
+        ProportionMethod::Wald => wald_proportion_interval(x, n, z),
     }
 }
 
@@ -163,11 +189,18 @@ pub fn proportions(
         check::count("n", i, ni, whole).map_err(|e| (2, e))?;
         check::at_most_at("x", i, xi, "n", ni).map_err(|e| (3, e))
     };
+    let needs_whole = whole.is_some();
+    let plain_row = move |[xi, ni]: [f64; 2]| {
+        let whole = !needs_whole | (check::plain_whole_count(xi) & check::plain_whole_count(ni));
+        check::plain_count(xi) & check::plain_positive(ni) & whole & check::at_most_plain(xi, ni)
+    };
     let z = norm_two_sided(conf);
     let kernel = |xi: f64, ni: f64| proportion_interval(xi, ni, method, tail, z);
     if method == ProportionMethod::Exact || method == ProportionMethod::Jeffreys {
         let [x, n, proportion, mut lower, mut upper] =
-            rows([x, n], check_row, |[xi, ni]| [xi, ni, xi / ni, xi, ni])?;
+            rows([x, n], plain_row, check_row, |[xi, ni]| {
+                [xi, ni, xi / ni, xi, ni]
+            })?;
         per_distinct_pair_in_place(&mut lower, &mut upper, kernel);
         return Ok(Proportions {
             x,
@@ -177,16 +210,44 @@ pub fn proportions(
             upper,
         });
     }
-    let [x, n, proportion, lower, upper] = rows([x, n], check_row, |[xi, ni]| {
-        let (lo, hi) = kernel(xi, ni);
-        [xi, ni, xi / ni, lo, hi]
-    })?;
+    // The closed forms row by row, each method its own loop, free of branches (it vectorises:
+    // see `parallel::rows`).
+    let [x, n, proportion, lower, upper] = match method {
+        ProportionMethod::Wilson => closed_rows(x, n, plain_row, check_row, move |x, n| {
+            wilson_interval(x, n, z)
+        }),
+        ProportionMethod::AgrestiCoull => closed_rows(x, n, plain_row, check_row, move |x, n| {
+            agresti_coull_interval(x, n, z)
+        }),
+        _ => closed_rows(x, n, plain_row, check_row, move |x, n| {
+            wald_proportion_interval(x, n, z)
+        }),
+    }?;
     Ok(Proportions {
         x,
         n,
         proportion,
         lower,
         upper,
+    })
+}
+
+/// x, n, x / n and the bounds of `interval` for each row, in one read of each element.
+fn closed_rows<P, C, I>(
+    x: &[f64],
+    n: &[f64],
+    plain_row: P,
+    check_row: C,
+    interval: I,
+) -> CoreResult<[Vec<f64>; 5]>
+where
+    P: Fn([f64; 2]) -> bool + Sync,
+    C: Fn(usize, [f64; 2]) -> Result<(), RowError> + Sync,
+    I: Fn(f64, f64) -> (f64, f64) + Sync + Copy,
+{
+    rows([x, n], plain_row, check_row, move |[xi, ni]| {
+        let (lo, hi) = interval(xi, ni);
+        [xi, ni, xi / ni, lo, hi]
     })
 }
 

@@ -57,8 +57,9 @@ pub fn changes(current: &[f64], previous: &[f64], min_base: f64) -> CoreResult<C
         check::count("current", i, c, None).map_err(|e| (0, e))?;
         check::count("previous", i, p, None).map_err(|e| (1, e))
     };
+    let plain_row = |[c, p]: [f64; 2]| check::plain_count(c) & check::plain_count(p);
     let [current, previous, change, percent_change, suppressed] =
-        rows([current, previous], check_row, |[c, p]| {
+        rows([current, previous], plain_row, check_row, |[c, p]| {
             let suppressed = if p.is_nan() {
                 f64::NAN
             } else {
@@ -602,8 +603,15 @@ pub fn test_ratios(
             check::positive_at("exposure_current", i, t1, hint).map_err(|e| (2, e))?;
             check::positive_at("exposure_previous", i, t0, hint).map_err(|e| (3, e))
         };
+        let plain_row = |[x1, x0, t1, t0]: [f64; 4]| {
+            check::plain_count(x1)
+                & check::plain_count(x0)
+                & check::plain_positive(t1)
+                & check::plain_positive(t0)
+        };
         rows(
             [current, previous, exposure_current, exposure_previous],
+            plain_row,
             check_row,
             |[x1, x0, t1, t0]| row(ratio_test(x1, x0, t1, t0, method, tail, z)),
         )?

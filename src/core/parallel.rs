@@ -28,7 +28,7 @@ use super::error::{CoreError, CoreResult};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Below this many rows the cost of waking rayon's workers (tens of microseconds) exceeds the work.
 pub const PARALLEL_MIN: usize = 8_192;
@@ -153,16 +153,20 @@ fn cells(values: &[f64]) -> Option<&[AtomicU64]> {
 /// Copies `values[start..start + dst.len()]` into `dst`, reading each element exactly once (a
 /// relaxed atomic load, which the compiler may neither repeat nor elide). The caller's array may
 /// be written meanwhile; `dst` then holds, for each element, one value it really had.
+///
+/// -0.0 is read as 0.0 (adding 0.0 changes no other value, NaN included), so that a count or
+/// base of -0.0 comes back, and is computed on, as 0: the Python layer leaves that to this read
+/// rather than making a pass of its own over the arrays.
 pub fn load(values: &[f64], start: usize, dst: &mut [f64]) {
     let src = &values[start..start + dst.len()];
     if let Some(src) = cells(src) {
         for (d, cell) in dst.iter_mut().zip(src) {
-            *d = f64::from_bits(cell.load(Ordering::Relaxed));
+            *d = f64::from_bits(cell.load(Ordering::Relaxed)) + 0.0;
         }
     } else {
         for (i, d) in dst.iter_mut().enumerate() {
             // SAFETY: `i < src.len()`, and the slice is aligned for `f64`.
-            *d = unsafe { src.as_ptr().add(i).read_volatile() };
+            *d = unsafe { src.as_ptr().add(i).read_volatile() } + 0.0;
         }
     }
 }
@@ -197,18 +201,25 @@ fn keep_worst(worst: Worst, other: Worst) -> Worst {
 }
 
 /// `N` output columns of the rows of `K` input columns, each input element read exactly once:
-/// a block of every input is loaded (see [`load`]), each row of the block is checked by `check`
-/// (given the row number and the values), and `f` maps the values to the row's outputs. The
-/// inputs may be the caller's memory, written by another thread meanwhile: what is checked is
-/// what is computed on. Errors are reported as a serial check would (see [`RowError`]).
+/// a block of every input is loaded (see [`load`]), each row of the block is checked, and `f`
+/// maps the values to the row's outputs. The inputs may be the caller's memory, written by
+/// another thread meanwhile: what is checked is what is computed on. Errors are reported as a
+/// serial check would (see [`RowError`]).
+///
+/// The check comes in two parts: `plain`, a test without branches that a row certainly passes
+/// (the usual row: finite counts, positive bases; it may say false for a row that would pass,
+/// such as a NaN), swept over the whole block at once; and `check`, given the row number and the
+/// values, run on each row of a block where `plain` failed for some row.
 ///
 /// All inputs must have the length of the first (callers check lengths first).
-pub fn rows<const K: usize, const N: usize, C, F>(
+pub fn rows<const K: usize, const N: usize, P, C, F>(
     inputs: [&[f64]; K],
+    plain: P,
     check: C,
     f: F,
 ) -> CoreResult<[Vec<f64>; N]>
 where
+    P: Fn([f64; K]) -> bool + Sync,
     C: Fn(usize, [f64; K]) -> Result<(), RowError> + Sync,
     F: Fn([f64; K]) -> [f64; N] + Sync,
 {
@@ -219,12 +230,18 @@ where
         let len = chunk.first().map_or(0, |c| c.len());
         let mut worst: Worst = None;
         let mut buf = [[0.0_f64; BLOCK]; K];
+        let mut block = [[0.0_f64; BLOCK]; N];
         for b0 in (0..len).step_by(BLOCK) {
             let m = BLOCK.min(len - b0);
             for (input, block) in inputs.iter().zip(buf.iter_mut()) {
                 load(input, start + b0, &mut block[..m]);
             }
             let row = |r: usize| -> [f64; K] { std::array::from_fn(|k| buf[k][r]) };
+            if worst.is_none() && (0..m).fold(true, |all, r| all & plain(row(r))) {
+                let outs = chunk.each_mut().map(|c| &mut c[b0..b0 + m]);
+                compute_block(&f, &buf, &mut block, outs);
+                continue;
+            }
             for r in 0..m {
                 if let Err((rank, err)) = check(start + b0 + r, row(r)) {
                     if worst.as_ref().map_or(true, |w| rank < w.0) {
@@ -235,13 +252,8 @@ where
             if worst.is_some() {
                 continue; // the result is an error; only lower-ranked errors matter now
             }
-            let mut outs = chunk.each_mut().map(|c| &mut c[b0..b0 + m]);
-            for r in 0..m {
-                let values = f(row(r));
-                for (column, value) in outs.iter_mut().zip(values) {
-                    column[r] = value;
-                }
-            }
+            let outs = chunk.each_mut().map(|c| &mut c[b0..b0 + m]);
+            compute_block(&f, &buf, &mut block, outs);
         }
         worst
     };
@@ -262,6 +274,70 @@ where
         Some((_, _, err)) => Err(err),
         None => Ok(out),
     }
+}
+
+/// Row `r` of the outputs is `f` of row `r` of the loaded block, for every row of the outputs.
+///
+/// A closed-form kernel is a few divisions and a square root a row; written without branches it
+/// vectorises, and this loop is where it does: on x86-64 processors with AVX2 (detected once, at
+/// run time) it is compiled four rows wide, elsewhere two. The arithmetic is the same IEEE
+/// operations either way (Rust never fuses a multiply and an add), so the answers are identical.
+#[inline]
+fn compute_block<const K: usize, const N: usize, F>(
+    f: &F,
+    buf: &[[f64; BLOCK]; K],
+    block: &mut [[f64; BLOCK]; N],
+    outs: [&mut [f64]; N],
+) where
+    F: Fn([f64; K]) -> [f64; N],
+{
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2, checked just above.
+        unsafe { compute_block_avx2(f, buf, block, outs) };
+        return;
+    }
+    compute_block_plain(f, buf, block, outs);
+}
+
+// Always inlined: it must be compiled inside `compute_block_avx2` to be compiled for AVX2.
+#[allow(clippy::inline_always)]
+#[inline(always)]
+fn compute_block_plain<const K: usize, const N: usize, F>(
+    f: &F,
+    buf: &[[f64; BLOCK]; K],
+    block: &mut [[f64; BLOCK]; N],
+    outs: [&mut [f64]; N],
+) where
+    F: Fn([f64; K]) -> [f64; N],
+{
+    // The rows are computed into a block of the task's own and copied out: the compiler can see
+    // that it overlaps neither the inputs nor the kernel's captured values, where the output
+    // columns would need a run-time overlap check per pair (too many for it to vectorise).
+    let m = outs.first().map_or(0, |c| c.len()).min(BLOCK);
+    for r in 0..m {
+        let values = f(std::array::from_fn(|k| buf[k][r]));
+        for (column, value) in block.iter_mut().zip(values) {
+            column[r] = value;
+        }
+    }
+    for (out, column) in outs.into_iter().zip(block.iter()) {
+        let m = out.len().min(m);
+        out[..m].copy_from_slice(&column[..m]);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn compute_block_avx2<const K: usize, const N: usize, F>(
+    f: &F,
+    buf: &[[f64; BLOCK]; K],
+    block: &mut [[f64; BLOCK]; N],
+    outs: [&mut [f64]; N],
+) where
+    F: Fn([f64; K]) -> [f64; N],
+{
+    compute_block_plain(f, buf, block, outs);
 }
 
 /// Runs `f` on every element of `a` and `b` pairwise, in place, in parallel above the threshold.
@@ -338,8 +414,85 @@ impl<T: Copy + Send + Sync> CountTable<T> {
     }
 }
 
+/// Whether `c` is a whole number in `0..=DENSE_MAX`. `c as u32 as f64 == c` is two conversion
+/// instructions where `c.fract()` is a call into libm (x86-64 has no rounding instruction before
+/// SSE4.1), which was a quarter of the cost of a table lookup.
+#[inline]
 fn is_table_count(c: f64) -> bool {
-    (0.0..=DENSE_MAX).contains(&c) && c.fract() == 0.0
+    (0.0..=DENSE_MAX).contains(&c) && f64::from(c as u32) == c
+}
+
+/// Counts below this are marked in [`CountMarks`]' bitmap (8 KiB, which stays in L1).
+const MARK_LIMIT: usize = 1 << 16;
+
+/// The distinct whole counts seen by a pass over rows, marked as the pass reads them (so that the
+/// table of [`CountTable::from_marks`] needs no pass of its own). Any number of threads may mark
+/// at once: a bit is set by an atomic OR only when a load finds it clear, so a count that recurs
+/// costs one load of a shared, unchanging cache line.
+pub struct CountMarks {
+    bits: Vec<AtomicU64>,
+    /// A whole count of [`MARK_LIMIT`] or more (up to [`DENSE_MAX`]) was seen; the bitmap does not
+    /// hold it.
+    beyond: AtomicBool,
+}
+
+impl Default for CountMarks {
+    fn default() -> Self {
+        Self {
+            bits: (0..MARK_LIMIT / 64).map(|_| AtomicU64::new(0)).collect(),
+            beyond: AtomicBool::new(false),
+        }
+    }
+}
+
+impl CountMarks {
+    /// Notes `c` when it is a whole count in the table's range; anything else is ignored (the
+    /// table gives `None` for it and the caller computes it directly).
+    #[inline]
+    pub fn mark(&self, c: f64) {
+        if !is_table_count(c) {
+            return;
+        }
+        let k = c as usize;
+        match self.bits.get(k >> 6) {
+            Some(word) => {
+                let bit = 1_u64 << (k & 63);
+                if word.load(Ordering::Relaxed) & bit == 0 {
+                    word.fetch_or(bit, Ordering::Relaxed);
+                }
+            }
+            None => self.beyond.store(true, Ordering::Relaxed),
+        }
+    }
+}
+
+impl<T: Copy + Send + Sync> CountTable<T> {
+    /// The table of `f` at the counts marked in `marks`, when they are all below the bitmap's
+    /// limit (`None` otherwise: the caller then builds [`CountTable::new`] over the counts, or
+    /// computes row by row). The same table as [`CountTable::new`] over the marked counts.
+    pub fn from_marks<F>(marks: &CountMarks, f: F) -> Option<Self>
+    where
+        F: Fn(f64) -> T + Sync + Send,
+    {
+        if marks.beyond.load(Ordering::Relaxed) {
+            return None;
+        }
+        let mut distinct = Vec::new();
+        for (w, word) in marks.bits.iter().enumerate() {
+            let mut bits = word.load(Ordering::Relaxed);
+            while bits != 0 {
+                distinct.push(w * 64 + bits.trailing_zeros() as usize);
+                bits &= bits - 1;
+            }
+        }
+        let top = *distinct.last()?;
+        let mut slot = vec![u32::MAX; top + 1];
+        for (j, &k) in distinct.iter().enumerate() {
+            slot[k] = j as u32;
+        }
+        let values = map_rows(distinct.len(), |j| f(distinct[j] as f64));
+        Some(Self { slot, values })
+    }
 }
 
 /// `f(a, b)` for every pair of rows, computing each distinct pair once (by bit pattern). The
@@ -447,7 +600,7 @@ mod tests {
             check::count("a", i, x, None).map_err(|e| (0, e))?;
             check::count("b", i, y, None).map_err(|e| (1, e))
         };
-        let err = rows([&a, &b], check, |[x, y]| [x + y]).unwrap_err();
+        let err = rows([&a, &b], |_| false, check, |[x, y]| [x + y]).unwrap_err();
         assert_eq!(
             err,
             CoreError::Negative {
@@ -458,7 +611,7 @@ mod tests {
         );
         a[40_000] = 1.0;
         a[45_000] = 1.0;
-        let err = rows([&a, &b], check, |[x, y]| [x + y]).unwrap_err();
+        let err = rows([&a, &b], |_| false, check, |[x, y]| [x + y]).unwrap_err();
         assert!(matches!(
             err,
             CoreError::Negative {
@@ -468,7 +621,8 @@ mod tests {
             }
         ));
         b[10] = 2.0;
-        let [sum, first] = rows([&a, &b], check, |[x, y]| [x + y, x]).unwrap();
+        let plain = |[x, y]: [f64; 2]| check::plain_count(x) & check::plain_count(y);
+        let [sum, first] = rows([&a, &b], plain, check, |[x, y]| [x + y, x]).unwrap();
         assert!(sum.iter().all(|&s| s == 3.0) && first == a);
     }
 
@@ -493,11 +647,29 @@ mod tests {
             .collect();
         let f = |c: f64| (c * 2.0, c + 1.0);
         let table = CountTable::new(&counts, f).unwrap();
+        // Marking the counts gives the same table (1e9 is beyond the table and not marked).
+        let marks = CountMarks::default();
         for c in &counts {
-            let g = table.get(*c).unwrap_or_else(|| f(*c));
-            let want = f(*c);
-            assert!(want.0.to_bits() == g.0.to_bits() && want.1.to_bits() == g.1.to_bits());
+            marks.mark(*c);
         }
+        let marked = CountTable::from_marks(&marks, f).unwrap();
+        for c in &counts {
+            let want = f(*c);
+            for t in [&table, &marked] {
+                let g = t.get(*c).unwrap_or_else(|| f(*c));
+                assert!(want.0.to_bits() == g.0.to_bits() && want.1.to_bits() == g.1.to_bits());
+            }
+            assert_eq!(table.get(*c).is_some(), marked.get(*c).is_some());
+        }
+        // A whole count beyond the bitmap is not dropped: the marks refuse to make a table.
+        marks.mark(70_000.0);
+        assert!(CountTable::from_marks(&marks, f).is_none());
+        // No whole count at all: no table.
+        let none = CountMarks::default();
+        none.mark(f64::NAN);
+        none.mark(2.5);
+        none.mark(-1.0);
+        assert!(CountTable::from_marks(&none, f).is_none());
     }
 
     #[test]

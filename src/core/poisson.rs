@@ -5,7 +5,7 @@
 //! bound is 0 when `k` is 0, and a NaN count or population gives NaN for that row.
 use super::check;
 use super::error::{half_alpha, CoreError, CoreResult};
-use super::parallel::{rows, zip_in_place, CountTable};
+use super::parallel::{columns, rows, CountMarks, CountTable, PARALLEL_MIN};
 use super::special::{
     gamma_isf, gamma_ppf, norm_central, norm_two_sided, poisson_cdf, poisson_pmf, poisson_sf,
     solve_decreasing,
@@ -196,10 +196,10 @@ pub struct Rates {
 ///
 /// `count` and `population` may be the caller's memory, written by another thread meanwhile: the
 /// one pass that reads them reads each element once ([`rows`]), checks it and computes from it.
-/// The closed-form methods finish in that pass. For the costly ones the pass leaves the count and
-/// the population in the `lower` and `upper` columns (an owned snapshot that takes
-/// no memory beyond the result), each distinct whole count's interval is computed once from them,
-/// and a second pass over that owned memory finishes the columns.
+/// The closed-form methods finish in that pass. For the costly ones the pass only copies and marks
+/// the distinct whole counts it read, each one's interval is computed once, and a second pass over
+/// the `count` and `population` columns the first pass wrote (owned memory, the values it checked)
+/// fills `rate`, `lower` and `upper` from that table; no memory beyond the result either way.
 ///
 /// Populations must be positive (a rate per head of nobody is undefined: pass NaN for such a row);
 /// counts may exceed populations.
@@ -225,6 +225,11 @@ pub fn rates(
         )
         .map_err(|e| (1, e))
     };
+    let needs_whole = whole.is_some();
+    let plain_row = move |[k, p]: [f64; 2]| {
+        let whole = !needs_whole | check::plain_whole_count(k);
+        check::plain_count(k) & check::plain_positive(p) & whole
+    };
     let z = norm_two_sided(conf);
     let interval = |k: f64| count_interval(k, method, tail, z);
     // `v` per `per` people of population `p`.
@@ -240,8 +245,8 @@ pub fn rates(
         // PHE's exact intervals below 10 events, computed once.
         let small: [(f64, f64); 10] = std::array::from_fn(|k| interval(k as f64));
         let [count, population, rate, lower, upper] =
-            rows([count, population], check_row, |[k, p]| {
-                let (lo, hi) = if method == RateMethod::Phe && k < 10.0 && k.fract() == 0.0 {
+            rows([count, population], plain_row, check_row, |[k, p]| {
+                let (lo, hi) = if method == RateMethod::Phe && k < 10.0 && check::is_whole(k) {
                     small[k as usize]
                 } else {
                     interval(k)
@@ -257,19 +262,32 @@ pub fn rates(
             upper,
         });
     }
-    let [count, population, rate, mut lower, mut upper] =
-        rows([count, population], check_row, |[k, p]| {
-            [k, p, scaled(k, p), k, p]
-        })?;
+    // The costly methods: the pass that reads the caller's arrays also marks the distinct whole
+    // counts it read, each distinct count's interval is computed once from the marks, and a second
+    // pass over the columns the first one wrote (owned memory) looks the intervals up.
+    let marks = (count.len() >= PARALLEL_MIN).then(CountMarks::default);
+    let [count, population] = rows([count, population], plain_row, check_row, |[k, p]| {
+        if let Some(marks) = &marks {
+            marks.mark(k);
+        }
+        [k, p]
+    })?;
     per_check?;
-    let table = CountTable::new(&lower, interval);
-    zip_in_place(&mut lower, &mut upper, |k, p| {
+    let table = marks.and_then(|marks| {
+        CountTable::from_marks(&marks, interval).or_else(|| CountTable::new(&count, interval))
+    });
+    let [rate, lower, upper] = columns(count.len(), |i| {
+        let (k, p) = (count[i], population[i]);
         let (lo, hi) = table
             .as_ref()
-            .and_then(|t| t.get(*k))
-            .unwrap_or_else(|| interval(*k));
-        *k = scaled(lo, *p);
-        *p = scaled(hi, *p);
+            .and_then(|t| t.get(k))
+            .unwrap_or_else(|| interval(k));
+        let scale = per / p;
+        if scale.is_finite() && scale >= f64::MIN_POSITIVE {
+            [k * scale, lo * scale, hi * scale]
+        } else {
+            [scaled(k, p), scaled(lo, p), scaled(hi, p)]
+        }
     });
     Ok(Rates {
         count,
@@ -356,6 +374,33 @@ mod tests {
         let (elo, ehi) = exact_interval(7.0, 0.025);
         let (mlo, mhi) = midp_interval(7.0, 0.025, norm_ppf(0.975));
         assert!(elo < mlo && mhi < ehi);
+    }
+
+    #[test]
+    fn tabled_rows_equal_direct_intervals() {
+        // Enough rows for the table of distinct counts, with counts beyond its bitmap (computed by
+        // the table over the column), NaN, and fractional counts for Jeffreys (computed directly).
+        for (method, big) in [(RateMethod::Exact, 0.0), (RateMethod::Jeffreys, 7e4)] {
+            let count: Vec<f64> = (0..20_000)
+                .map(|i| match i % 5 {
+                    0 => f64::NAN,
+                    1 if big > 0.0 => big + f64::from(i % 3),
+                    2 if method == RateMethod::Jeffreys => 0.5 + f64::from(i % 7),
+                    _ => f64::from(i % 41),
+                })
+                .collect();
+            let population: Vec<f64> = (0..20_000).map(|i| 1e3 + f64::from(i)).collect();
+            let r = rates(&count, &population, 100.0, method, 0.9).unwrap();
+            let (tail, z) = (half_alpha(0.9).unwrap(), norm_two_sided(0.9));
+            for i in 0..count.len() {
+                let (lo, hi) = count_interval(count[i], method, tail, z);
+                let scale = 100.0 / population[i];
+                for (got, want) in [(r.lower[i], lo * scale), (r.upper[i], hi * scale)] {
+                    assert!(got.to_bits() == want.to_bits(), "row {i}: {got} {want}");
+                }
+                assert!(r.rate[i].to_bits() == (count[i] * scale).to_bits());
+            }
+        }
     }
 
     #[test]

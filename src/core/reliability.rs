@@ -7,19 +7,27 @@
 //! * `ons`: survey estimates from an unweighted base under 50 are not shown (ONS, Crime Survey
 //!   for England and Wales user guide).
 //! * `phe_dsr`: directly standardised rates from fewer than 10 events are not shown (PHE).
-//! * `nchs_proportion`: NCHS Data Presentation Standards for Proportions (Parker et al. 2017,
-//!   Vital Health Stat 2(175)): suppressed when the effective sample size is under 30, when the
-//!   interval is 30 percentage points wide or more, or when it is wider than 5 points and its
-//!   width is more than 130 per cent of the estimate; otherwise, fewer than 8 degrees of
-//!   freedom or an estimate of 0 or 100 per cent go for statistical review.
-//! * `nchs_rate`: NCHS standards for rates (Vital Health Stat 2(200), 2023): unreliable when
-//!   based on fewer than 10 events or when the interval is wider than 160 per cent of the rate;
-//!   fewer than 8 degrees of freedom go for review.
+//! * `nchs_proportion`: NCHS Data Presentation Standards for Proportions (Parker JD, Talih M,
+//!   Malec DJ et al., Vital Health Stat 2(175), 2017), in the standard's order, as NCHS's own
+//!   implementation (CDCgov/surveytable, `.lpe_percents`) applies it: suppressed when the
+//!   effective sample size `p (1 - p) / se^2` (at most the sample size; the sample size for a
+//!   share of 0 or 1) is under 30; else shown when the interval is at most 5 percentage points
+//!   wide; else suppressed when it is 30 points wide or more, or wider than 130 per cent of the
+//!   estimate; a shown estimate goes for statistical review when, in that middle band, the
+//!   interval is wider than 130 per cent of the complement `1 - p`, when it has fewer than 8
+//!   degrees of freedom, or when it is 0 or 100 per cent (for which the width criteria are not
+//!   applied: the relative width of 0 is undefined).
+//! * `nchs_rate`: NCHS Data Presentation Standards for Rates and Counts (Vital Health Stat
+//!   2(200), 2023, Table A; surveytable's `.lpe_counts`): statistically unreliable when based on
+//!   fewer than 10 events or when the interval is wider than 160 per cent of the rate (NCHS
+//!   suppresses such rates; here they are shown with a warning, level `unreliable`, and a
+//!   publisher may suppress them); a reliable rate with fewer than 8 degrees of freedom goes for
+//!   review.
 use super::error::{CoreError, CoreResult};
 use std::str::FromStr;
 
 /// The reasons a row can be flagged, by index.
-pub const REASONS: [&str; 9] = [
+pub const REASONS: [&str; 10] = [
     "",
     "unweighted base under 50",
     "fewer than 10 events",
@@ -29,6 +37,7 @@ pub const REASONS: [&str; 9] = [
     "fewer than 8 degrees of freedom",
     "an estimate of 0 or 100 per cent",
     "confidence interval wider than 160 per cent of the rate",
+    "confidence interval wider than 130 per cent of the complement",
 ];
 
 /// A presentation rule.
@@ -210,15 +219,20 @@ fn nchs_proportion(
         Some(se) if se > 0.0 && p > 0.0 && p < 1.0 => (p * (1.0 - p) / (se * se)).min(n),
         _ => n,
     };
+    let extreme = p == 0.0 || p == 1.0;
+    // The middle band of widths, where the relative widths decide.
+    let middle = !extreme && width > 0.05 && width < 0.30;
     if effective < 30.0 {
         (SUPPRESSED, 3.0)
-    } else if width >= 0.30 {
+    } else if !extreme && width >= 0.30 {
         (SUPPRESSED, 4.0)
-    } else if width > 0.05 && width > 1.30 * p {
+    } else if middle && width > 1.30 * p {
         (SUPPRESSED, 5.0)
+    } else if middle && width > 1.30 * (1.0 - p) {
+        (REVIEW, 9.0)
     } else if df.is_some_and(|df| df < 8.0) {
         (REVIEW, 6.0)
-    } else if p == 0.0 || p == 1.0 {
+    } else if extreme {
         (REVIEW, 7.0)
     } else {
         RELIABLE
@@ -250,13 +264,15 @@ mod tests {
             ..Figures::default()
         };
         assert!(flag(Rule::Ons, &short, 3).is_err());
-        // Shares: too few effective cases, too wide, relatively too wide, few df, zero.
-        let share = [0.5, 0.5, 0.05, 0.5, 0.0, 0.3];
-        let lower = [0.4, 0.3, 0.01, 0.45, 0.0, 0.28];
-        let upper = [0.6, 0.62, 0.12, 0.55, 0.02, 0.32];
-        let se = [0.1, 0.01, 0.01, 0.01, 0.0, 0.01];
-        let df = [30.0, 30.0, 30.0, 5.0, 30.0, 30.0];
-        let n = [100.0; 6];
+        // Shares: too few effective cases, too wide, relatively too wide, few df, zero (its
+        // interval 11 points wide: the width criteria do not apply), within 5 points, and a
+        // share of 0.95 whose interval is wider than 130 per cent of its complement.
+        let share = [0.5, 0.5, 0.05, 0.5, 0.0, 0.3, 0.95];
+        let lower = [0.4, 0.3, 0.01, 0.45, 0.0, 0.28, 0.85];
+        let upper = [0.6, 0.62, 0.12, 0.55, 0.11, 0.32, 0.92];
+        let se = [0.1, 0.01, 0.01, 0.01, 0.0, 0.01, 0.01];
+        let df = [30.0, 30.0, 30.0, 5.0, 30.0, 30.0, 30.0];
+        let n = [100.0; 7];
         let f = flag(
             Rule::NchsProportion,
             &Figures {
@@ -268,11 +284,11 @@ mod tests {
                 df: Some(&df),
                 ..Figures::default()
             },
-            6,
+            7,
         )
         .unwrap();
-        assert_eq!(f.level, [3.0, 3.0, 3.0, 1.0, 1.0, 0.0]);
-        assert_eq!(f.reason, [3.0, 4.0, 5.0, 6.0, 7.0, 0.0]);
+        assert_eq!(f.level, [3.0, 3.0, 3.0, 1.0, 1.0, 0.0, 1.0]);
+        assert_eq!(f.reason, [3.0, 4.0, 5.0, 6.0, 7.0, 0.0, 9.0]);
         let count = [9.0, 20.0, 400.0];
         let rate = [1.0, 1.0, 1.0];
         let (lower, upper) = ([0.5, 0.1, 0.9], [1.5, 1.8, 1.1]);

@@ -295,7 +295,9 @@ fn gamma_change(
     let upper = if y0 == 0.0 {
         f64::INFINITY
     } else {
-        upper_scale * f_quantile(1.0 - tail, b1, a0)
+        // F(1 - a/2; b1, a0) = 1 / F(a/2; a0, b1): 1 - tail rounds to 1 (an infinite bound)
+        // for a conf within 1e-16 of 1.
+        upper_scale / f_quantile(tail, a0, b1)
     };
     // The lower bound exceeds 1 when the F quantile exceeds 1 / lower_scale, i.e. when the tail
     // probability is above F's distribution function there; likewise for the upper bound.

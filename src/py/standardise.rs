@@ -1,8 +1,16 @@
 //! Bindings for standardised rates and ratios, severity-weighted rates, empirical Bayes
 //! smoothing and the presentation rules.
+//!
+//! Every kernel here checks its inputs and then reads them again (grouped sums, means over all
+//! areas, sorted orders), so each works on snapshots (`parallel::snapshot`, each element read
+//! once, copied once) taken after the GIL is released, never on the caller's arrays: a value
+//! another thread writes meanwhile cannot slip past the checks, and the figures returned are
+//! the ones computed on. The group, band and neighbour codes are the Python layer's own arrays,
+//! made for the call, which no caller holds.
 use super::{arrays, compute};
 use crate::core::error::CoreError;
 use crate::core::groups::Groups;
+use crate::core::parallel::snapshot;
 use crate::core::reliability::{self, Figures, Rule};
 use crate::core::smoothing::{self, Neighbours};
 use crate::core::standardise::{self, DsrRows};
@@ -40,15 +48,22 @@ fn standardised_rate<'py>(
 ) -> PyResult<Levels<'py, 4>> {
     let frequency = optional(frequency.as_ref())?;
     let band = band.as_ref().map(PyReadonlyArray1::as_slice).transpose()?;
-    let rows = DsrRows {
-        count: count.as_slice()?,
-        population: population.as_slice()?,
-        standard: standard.as_slice()?,
-        frequency,
-        band: band.map(|b| (b, n_bands)),
-    };
+    let (count, population, standard) = (
+        count.as_slice()?,
+        population.as_slice()?,
+        standard.as_slice()?,
+    );
     let group = group.as_slice()?;
-    let d = compute(py, rows.count.len(), || {
+    let d = compute(py, count.len(), || {
+        let [count, population, standard] = [count, population, standard].map(snapshot);
+        let frequency = frequency.map(snapshot);
+        let rows = DsrRows {
+            count: &count,
+            population: &population,
+            standard: &standard,
+            frequency: frequency.as_deref(),
+            band: band.map(|b| (b, n_bands)),
+        };
         let groups = Groups::new(group, n_groups, rows.count.len())?;
         standardise::dsr(&rows, groups, per, &conf, dispersion)
     })?;
@@ -80,12 +95,14 @@ fn standardised_ratio<'py>(
     );
     let group = group.as_slice()?;
     let r = compute(py, count.len(), || {
+        let [count, population, reference_count, reference_population] =
+            [count, population, reference_count, reference_population].map(snapshot);
         let groups = Groups::new(group, n_groups, count.len())?;
         standardise::isr(
-            count,
-            population,
-            reference_count,
-            reference_population,
+            &count,
+            &population,
+            &reference_count,
+            &reference_population,
             groups,
             &conf,
         )
@@ -107,7 +124,7 @@ fn event_dispersion<'py>(
 ) -> PyResult<Array<'py>> {
     let (frequencies, people) = (frequencies.as_slice()?, people.as_slice()?);
     let d = compute(py, people.len(), || {
-        standardise::event_dispersion(frequencies, people)
+        standardise::event_dispersion(&snapshot(frequencies), &snapshot(people))
     })?;
     Ok(d.into_pyarray(py))
 }
@@ -122,12 +139,12 @@ fn widen_interval<'py>(
     upper: PyReadonlyArray1<'py, f64>,
     dispersion: PyReadonlyArray1<'py, f64>,
 ) -> PyResult<Columns<'py, 2>> {
-    let estimate = estimate.as_slice()?;
-    let (mut lo, mut hi) = (lower.as_slice()?.to_vec(), upper.as_slice()?.to_vec());
+    let (estimate, lower, upper) = (estimate.as_slice()?, lower.as_slice()?, upper.as_slice()?);
     let dispersion = dispersion.as_slice()?;
-    let n = estimate.len();
-    compute(py, n, || {
-        standardise::widen(estimate, &mut lo, &mut hi, dispersion)
+    let (lo, hi) = compute(py, estimate.len(), || {
+        let [estimate, mut lo, mut hi, dispersion] =
+            [estimate, lower, upper, dispersion].map(snapshot);
+        standardise::widen(&estimate, &mut lo, &mut hi, &dispersion).map(|()| (lo, hi))
     })?;
     Ok(arrays(py, [lo, hi]))
 }
@@ -143,10 +160,12 @@ type PeriodRows<'py> = (
 /// count, weight, population and group codes as slices.
 type Period<'a> = (&'a [f64], &'a [f64], &'a [f64], &'a [u32]);
 
+/// The per-group sums of one period, on snapshots of its columns.
 fn weighted_sums(rows: Period<'_>, n_groups: usize) -> Result<weighted::WeightedSums, CoreError> {
     let (count, weight, population, group) = rows;
+    let [count, weight, population] = [count, weight, population].map(snapshot);
     let groups = Groups::new(group, n_groups, count.len())?;
-    weighted::weighted_sums(count, weight, population, groups)
+    weighted::weighted_sums(&count, &weight, &population, groups)
 }
 
 fn slices<'a>(rows: &'a PeriodRows<'_>) -> PyResult<Period<'a>> {
@@ -233,7 +252,7 @@ fn smoothed_rate<'py>(
     let (count, population) = (count.as_slice()?, population.as_slice()?);
     let s = match &neighbours {
         None => compute(py, count.len(), || {
-            smoothing::smooth_global(count, population)
+            smoothing::smooth_global(&snapshot(count), &snapshot(population))
         })?,
         Some((offsets, indices)) => {
             let offsets: Vec<usize> = offsets
@@ -244,8 +263,8 @@ fn smoothed_rate<'py>(
             let indices = indices.as_slice()?;
             compute(py, count.len(), || {
                 smoothing::smooth_local(
-                    count,
-                    population,
+                    &snapshot(count),
+                    &snapshot(population),
                     Neighbours {
                         offsets: &offsets,
                         indices,
@@ -288,7 +307,29 @@ fn reliability_flags<'py>(
         se: optional(se.as_ref())?,
         df: optional(df.as_ref())?,
     };
-    let f = compute(py, rows, || reliability::flag(rule, &figures, rows))?;
+    let f = compute(py, rows, || {
+        let copies = [
+            figures.n,
+            figures.count,
+            figures.estimate,
+            figures.lower,
+            figures.upper,
+            figures.se,
+            figures.df,
+        ]
+        .map(|figure| figure.map(snapshot));
+        let [n, count, estimate, lower, upper, se, df] = copies.each_ref().map(Option::as_deref);
+        let owned = Figures {
+            n,
+            count,
+            estimate,
+            lower,
+            upper,
+            se,
+            df,
+        };
+        reliability::flag(rule, &owned, rows)
+    })?;
     Ok(arrays(py, [f.level, f.reason]))
 }
 

@@ -348,7 +348,8 @@ fn survey_share_interval<'py>(
     Ok(arrays(py, [lower, upper]))
 }
 
-/// effective_n, lower and upper for published shares with base `n` and design factor `deft`.
+/// share and n as read, effective_n, lower and upper for published shares with base `n` and
+/// design factor `deft`.
 #[pyfunction]
 fn published_share_ci<'py>(
     py: Python<'py>,
@@ -357,15 +358,16 @@ fn published_share_ci<'py>(
     deft: PyReadonlyArray1<'py, f64>,
     method: &str,
     conf: f64,
-) -> PyResult<Columns3<'py>> {
+) -> PyResult<[Bound<'py, PyArray1<f64>>; 5]> {
     let method: ProportionMethod = method.parse()?;
     let (share, n, deft) = (share.as_slice()?, n.as_slice()?, deft.as_slice()?);
-    // The kernels check, then compute: on snapshots, as the caller may write its arrays meanwhile.
-    let r = compute(py, share.len(), || {
+    // The kernels check, then compute: on snapshots, as the caller may write its arrays
+    // meanwhile; the share and base shown beside the interval are the snapshots it came from.
+    let (share, n, r) = compute(py, share.len(), || {
         let [share, n, deft] = [share, n, deft].map(snapshot);
-        share_cis(&share, &n, &deft, method, conf)
+        share_cis(&share, &n, &deft, method, conf).map(|r| (share, n, r))
     })?;
-    Ok(arrays(py, [r.effective_n, r.lower, r.upper]))
+    Ok(arrays(py, [share, n, r.effective_n, r.lower, r.upper]))
 }
 
 /// difference, lower, upper and p_value between two independent published shares.

@@ -1,6 +1,7 @@
 //! Bindings for trend tests over many series and for adjusting p-values for many tests.
 use super::{arrays, compute};
 use crate::core::adjust::{self, Adjustment};
+use crate::core::parallel::snapshot;
 use crate::core::trend::{self, TrendMethod};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
@@ -20,8 +21,10 @@ fn trend_tests<'py>(
 ) -> PyResult<[Bound<'py, PyArray1<f64>>; 6]> {
     let method: TrendMethod = method.parse()?;
     let (count, population, time) = (count.as_slice()?, population.as_slice()?, time.as_slice()?);
+    // The fits read every series' rows many times: on snapshots, each copied once.
     let t = compute(py, count.len(), || {
-        trend::trend_tests(count, population, time, &starts, method, conf)
+        let [count, population, time] = [count, population, time].map(snapshot);
+        trend::trend_tests(&count, &population, &time, &starts, method, conf)
     })?;
     Ok(arrays(
         py,
@@ -45,7 +48,8 @@ fn adjust_p<'py>(
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let method: Adjustment = method.parse()?;
     let p = p.as_slice()?;
-    let adjusted = compute(py, p.len(), || adjust::adjust_p(p, method))?;
+    // Checked, sorted, then read in that order: on a snapshot, copied once.
+    let adjusted = compute(py, p.len(), || adjust::adjust_p(&snapshot(p), method))?;
     Ok(adjusted.into_pyarray(py))
 }
 

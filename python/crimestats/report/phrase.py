@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal, SupportsFloat
 
@@ -261,14 +262,30 @@ def change(
     >>> change(599_908, 636_954, since=False)
     'down 6 per cent'
     """
+
+    def moved(pct: float) -> str:
+        return f"{'up' if pct > 0 else 'down'} {per_cent(abs(pct), decimals=decimals)}"
+
+    return _change_words(current, previous, decimals, since, ("unchanged", "little changed"), moved)
+
+
+def _change_words(
+    current: SupportsFloat,
+    previous: SupportsFloat,
+    decimals: int,
+    since: bool,
+    still: tuple[str, str],
+    moved: Callable[[float], str],
+) -> str:
+    """A change in words: `still`'s first for none, its second for one that rounds to 0 per
+    cent, else `moved` of the percentage; then " from <previous>" when `since`."""
     pct, before = _percent_change(current, previous)
     tail = f" from {number(before)}" if since else ""
     if pct == 0:
-        return "unchanged" + tail
+        return still[0] + tail
     if _round_half_up(pct, decimals) == 0:
-        return "little changed" + tail
-    direction = "up" if pct > 0 else "down"
-    return f"{direction} {per_cent(abs(pct), decimals=decimals)}{tail}"
+        return still[1] + tail
+    return moved(pct) + tail
 
 
 def change_noun(
@@ -302,15 +319,12 @@ def change_noun(
     >>> change_noun(5108, 4949, since=False)
     'a 3 per cent increase'
     """
-    pct, before = _percent_change(current, previous)
-    tail = f" from {number(before)}" if since else ""
-    if pct == 0:
-        return "no change" + tail
-    if _round_half_up(pct, decimals) == 0:
-        return "little change" + tail
-    amount = per_cent(abs(pct), decimals=decimals)
-    noun = "increase" if pct > 0 else "decrease"
-    return f"{_article(amount)} {amount} {noun}{tail}"
+
+    def moved(pct: float) -> str:
+        amount = per_cent(abs(pct), decimals=decimals)
+        return f"{_article(amount)} {amount} {'increase' if pct > 0 else 'decrease'}"
+
+    return _change_words(current, previous, decimals, since, ("no change", "little change"), moved)
 
 
 def rate(

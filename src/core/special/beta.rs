@@ -1,6 +1,8 @@
 //! The regularized incomplete beta function, its complement and its quantiles.
 
-use super::common::{solve, two_sum, Dd, MAX_ITER, SMALLEST_SUBNORMAL, TINY};
+use super::common::{
+    away_from_zero, lentz_step, solve, two_sum, Dd, Real, MAX_ITER, SMALLEST_SUBNORMAL,
+};
 use super::gamma::{gamma_pq, ln_gamma, neg_bd0, stirlerr};
 use super::normal::norm_ppf;
 use std::f64::consts::PI;
@@ -34,109 +36,47 @@ fn beta_prefactor(a: f64, b: f64, x: f64, y: f64) -> f64 {
     binom_exponent(a, b, x, y).exp() * ((a / n) * (b / (2.0 * PI))).sqrt()
 }
 
-/// The continued fraction of [`beta_cf`] in double-double arithmetic, coefficients
-/// included. Near `x = (a + 1) / (a + b + 2)` with large parameters the fraction's
-/// denominators `1 + aa d` cancel to about `|1 - x (a + b + 2) / (a + 1)|`, which in
-/// double precision costs up to four digits; carrying about 32 digits keeps the result
-/// at full double precision.
-fn beta_cf_dd(a: f64, b: f64, x: Dd) -> f64 {
-    let one = Dd::from(1.0);
-    let (xa, xd) = (x, Dd::from(a));
-    let (qab, qab_e) = two_sum(a, b);
-    let qab = Dd::norm(qab, qab_e);
-    let qap = xd.add(one);
-    let mut c = one;
-    let mut d = one.add(qab.mul(xa).div(qap).mul(Dd::from(-1.0)));
-    if d.0.abs() < TINY {
-        d = Dd::from(TINY);
-    }
-    d = one.div(d);
-    let mut h = d;
-    for i in 1..MAX_ITER {
-        let m = Dd::from(f64::from(i));
-        let m2 = Dd::from(2.0 * f64::from(i));
-        // aa = m (b - m) x / ((a - 1 + 2m) (a + 2m))
-        let bm = Dd::from(b).add(m.mul(Dd::from(-1.0)));
-        let am2 = xd.add(m2);
-        let num = m.mul(bm).mul(xa);
-        let den = am2.add(Dd::from(-1.0)).mul(am2);
-        let aa = num.div(den);
-        d = one.add(aa.mul(d));
-        if d.0.abs() < TINY {
-            d = Dd::from(TINY);
-        }
-        c = one.add(aa.div(c));
-        if c.0.abs() < TINY {
-            c = Dd::from(TINY);
-        }
-        d = one.div(d);
-        h = h.mul(d).mul(c);
-        // aa = -(a + m) (a + b + m) x / ((a + 2m) (a + 1 + 2m))
-        let num = xd.add(m).mul(qab.add(m)).mul(xa);
-        let den = am2.mul(am2.add(one));
-        let aa = num.div(den).mul(Dd::from(-1.0));
-        d = one.add(aa.mul(d));
-        if d.0.abs() < TINY {
-            d = Dd::from(TINY);
-        }
-        c = one.add(aa.div(c));
-        if c.0.abs() < TINY {
-            c = Dd::from(TINY);
-        }
-        d = one.div(d);
-        let del = d.mul(c);
-        h = h.mul(del);
-        if (del.0 - 1.0).abs() + del.1.abs() <= 1e-17 {
-            break;
-        }
-    }
-    h.0 + h.1
-}
-
 /// Continued fraction for `I_x(a, b) a B(a, b) / (x^a y^b)` (the classical even/odd
-/// form, modified Lentz); converges rapidly for `x < (a + 1) / (a + b + 2)`.
-fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
-    let qab = a + b;
-    let qap = a + 1.0;
-    let qam = a - 1.0;
-    let mut c = 1.0;
-    let mut d = 1.0 - qab * x / qap;
-    if d.abs() < TINY {
-        d = TINY;
-    }
-    d = 1.0 / d;
+/// form, modified Lentz); converges rapidly for `x < (a + 1) / (a + b + 2)`. In `f64`,
+/// or in double-double arithmetic ([`Dd`]), coefficients included, where the fraction's
+/// denominators cancel (see [`beta_cf_side`]).
+fn beta_cf<T: Real>(a: f64, b: f64, x: T) -> f64 {
+    let one = T::of(1.0);
+    let minus_one = T::of(-1.0);
+    let (ta, tb) = (T::of(a), T::of(b));
+    let qab = ta.plus(tb);
+    let qap = ta.plus(one);
+    let qam = ta.plus(minus_one);
+    let mut c = one;
+    // The first convergent, 1 / (1 - (a + b) x / (a + 1)).
+    let mut d = one.over(away_from_zero(
+        one.plus(qab.times(x).over(qap).times(minus_one)),
+    ));
     let mut h = d;
     for i in 1..MAX_ITER {
-        let m = f64::from(i);
-        let m2 = 2.0 * m;
-        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        h *= d * c;
-        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        let del = d * c;
-        h *= del;
-        if (del - 1.0).abs() <= f64::EPSILON {
+        let m = T::of(f64::from(i));
+        let m2 = T::of(2.0 * f64::from(i));
+        let am2 = ta.plus(m2);
+        // aa = m (b - m) x / ((a - 1 + 2m) (a + 2m))
+        let aa = m
+            .times(tb.plus(m.times(minus_one)))
+            .times(x)
+            .over(qam.plus(m2).times(am2));
+        h = h.times(lentz_step(aa, one, &mut c, &mut d));
+        // aa = -(a + m) (a + b + m) x / ((a + 2m) (a + 1 + 2m))
+        let aa = ta
+            .plus(m)
+            .times(qab.plus(m))
+            .times(x)
+            .over(am2.times(qap.plus(m2)))
+            .times(minus_one);
+        let del = lentz_step(aa, one, &mut c, &mut d);
+        h = h.times(del);
+        if del.is_unit() {
             break;
         }
     }
-    h
+    h.lead()
 }
 
 /// `(I_x(a, b), 1 - I_x(a, b), x^a y^b / B(a, b))` for `a, b > 0`, `0 < x < 1`,
@@ -167,7 +107,7 @@ pub(super) fn beta_core(a: f64, b: f64, x: f64, y: f64) -> (f64, f64, f64) {
     }
 }
 
-/// [`beta_cf`], or [`beta_cf_dd`] when the fraction's leading denominators cancel by
+/// [`beta_cf`] in `f64`, or in double-double arithmetic when the fraction's leading denominators cancel by
 /// more than three digits and the parameters are large enough for that to persist.
 /// Outside that band the double-precision fraction is good to about 1e-14 for
 /// parameters up to 1e4 and a few times 1e-13 at 1e6 (its roundings accumulate over
@@ -188,7 +128,7 @@ fn beta_cf_side(a: f64, b: f64, v: f64, w: f64) -> f64 {
             let (hi, lo) = two_sum(1.0, -w);
             Dd::norm(hi, lo)
         };
-        beta_cf_dd(a, b, vd)
+        beta_cf(a, b, vd)
     } else {
         beta_cf(a, b, v)
     }

@@ -1,6 +1,7 @@
 //! Numerical devices shared by the distribution rooms: constants, Chebyshev and
-//! polynomial evaluation, error-free sums and double-double arithmetic, and the one
-//! safeguarded Halley root-finder behind every quantile.
+//! polynomial evaluation, error-free sums and double-double arithmetic, the modified Lentz
+//! step of every continued fraction, and the one safeguarded Halley root-finder behind
+//! every quantile.
 
 /// ln(sqrt(2 pi)).
 pub(super) const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
@@ -124,6 +125,83 @@ pub(super) fn solve<E: Fn(f64) -> (f64, f64, f64)>(
         x = xn;
     }
     x
+}
+
+/// The arithmetic of [`lentz_step`] and the continued fractions built on it: `f64`, or
+/// [`Dd`] where a fraction's denominators cancel and double precision would lose digits.
+pub(super) trait Real: Copy {
+    fn of(x: f64) -> Self;
+    fn plus(self, o: Self) -> Self;
+    fn times(self, o: Self) -> Self;
+    fn over(self, o: Self) -> Self;
+    /// The leading double.
+    fn lead(self) -> f64;
+    /// Whether a Lentz factor is 1 to this type's precision (the fraction has converged).
+    fn is_unit(self) -> bool;
+}
+
+impl Real for f64 {
+    fn of(x: f64) -> Self {
+        x
+    }
+    fn plus(self, o: Self) -> Self {
+        self + o
+    }
+    fn times(self, o: Self) -> Self {
+        self * o
+    }
+    fn over(self, o: Self) -> Self {
+        self / o
+    }
+    fn lead(self) -> f64 {
+        self
+    }
+    fn is_unit(self) -> bool {
+        (self - 1.0).abs() <= f64::EPSILON
+    }
+}
+
+impl Real for Dd {
+    fn of(x: f64) -> Self {
+        Dd::from(x)
+    }
+    fn plus(self, o: Self) -> Self {
+        self.add(o)
+    }
+    fn times(self, o: Self) -> Self {
+        self.mul(o)
+    }
+    fn over(self, o: Self) -> Self {
+        self.div(o)
+    }
+    fn lead(self) -> f64 {
+        self.0
+    }
+    fn is_unit(self) -> bool {
+        (self.0 - 1.0).abs() + self.1.abs() <= 1e-17
+    }
+}
+
+/// `v`, or [`TINY`] where `v` is closer to 0: the modified Lentz algorithm's guard against
+/// a zero denominator.
+pub(super) fn away_from_zero<T: Real>(v: T) -> T {
+    if v.lead().abs() < TINY {
+        T::of(TINY)
+    } else {
+        v
+    }
+}
+
+/// One step of the modified Lentz algorithm (Thompson & Barnett 1986) for a continued
+/// fraction `b0 + a1 / (b1 + a2 / (b2 + ...))`: given the partial numerator `a` and
+/// denominator `b` of the next level, updates the ratios `c = A_n / A_(n-1)` and
+/// `d = B_(n-1) / B_n` of successive numerators and denominators (each kept away from
+/// zero) and returns `c d`, the factor that takes the convergent from level `n - 1` to `n`.
+pub(super) fn lentz_step<T: Real>(a: T, b: T, c: &mut T, d: &mut T) -> T {
+    *d = away_from_zero(b.plus(a.times(*d)));
+    *c = away_from_zero(b.plus(a.over(*c)));
+    *d = T::of(1.0).over(*d);
+    c.times(*d)
 }
 
 /// Double-double number `hi + lo` with `|lo| <= ulp(hi) / 2`.

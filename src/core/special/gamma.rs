@@ -1,7 +1,7 @@
 //! Log-gamma with Loader's saddle-point devices (`stirlerr`, `bd0`), the regularized
 //! incomplete gamma functions and their quantiles.
 
-use super::common::{solve, LN_SQRT_2PI, MAX_ITER, SQRT_2PI, TINY};
+use super::common::{lentz_step, solve, Real, LN_SQRT_2PI, MAX_ITER, SQRT_2PI, TINY};
 use super::normal::{half_erfc_nonneg, norm_ppf};
 use super::tables::{LGAM2, STIRLING, TEMME};
 
@@ -269,18 +269,9 @@ fn gamma_cf(a: f64, x: f64) -> f64 {
         let fi = f64::from(i);
         let an = -fi * (fi - a);
         b += 2.0;
-        d = an * d + b;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = b + an / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        let del = d * c;
+        let del = lentz_step(an, b, &mut c, &mut d);
         h *= del;
-        if (del - 1.0).abs() <= f64::EPSILON {
+        if del.is_unit() {
             break;
         }
     }
@@ -336,6 +327,48 @@ fn gamma_temme(a: f64, x: f64, u: f64) -> (f64, f64) {
     }
 }
 
+/// The gamma quantile with lower-tail normal deviate `s` by DiDonato & Morris's (1986, eq. 31)
+/// Cornish-Fisher expansion, `a + s sqrt(a) + (s^2 - 1)/3 + ...` through the term in `a^(-3/2)`;
+/// `None` where it is not positive. Its error falls as `(s / sqrt(a))^6 / a`: at a 95 per cent
+/// level about 3e-8 relative at a = 100, 3e-11 at 1000, 2e-14 at 1e4, close enough that a single
+/// Halley step from it reaches full precision (Wilson-Hilferty is 2e-5, 6e-7 and 2e-8 there).
+fn cornish_fisher(a: f64, s: f64) -> Option<f64> {
+    let (s2, ra) = (s * s, a.sqrt());
+    let (s3, s4) = (s2 * s, s2 * s2);
+    let w = a
+        + s * ra
+        + (s2 - 1.0) / 3.0
+        + (s3 - 7.0 * s) / (36.0 * ra)
+        + ((9.0 * s4 * s + 256.0 * s3 - 433.0 * s) / (38880.0 * ra)
+            - (3.0 * s4 + 7.0 * s2 - 16.0) / 810.0)
+            / a;
+    (w > 0.0).then_some(w)
+}
+
+/// A start for `Q(a, x) = target` far into the upper tail, `x >= 3a`, or `None` when the root lies
+/// nearer the bulk. There `Q(a, x) ~ x^a e^-x / (Gamma(a) (x + 1 - a))`, the first convergent of
+/// Legendre's continued fraction (relative error about `a / (x - a)^2`), whose logarithm is solved
+/// by Newton steps from `3a`: concave and decreasing, so the steps close in from above. The bulk
+/// starts are no use there (at `target` = 1e-300 and a = 10 Wilson-Hilferty gives 1,163 for 737,
+/// where `Q` underflows), and Halley steps on `Q` itself creep out at about one unit each.
+fn far_upper_start(a: f64, target: f64) -> Option<f64> {
+    let c = target.ln() + ln_gamma(a);
+    let h = |x: f64| a * x.ln() - x - (x + 1.0 - a).ln() - c;
+    let mut x = 3.0 * a;
+    if h(x) <= 0.0 {
+        return None;
+    }
+    for _ in 0..50 {
+        let slope = a / x - 1.0 - 1.0 / (x + 1.0 - a);
+        let step = h(x) / slope;
+        x -= step;
+        if step.abs() <= 1e-12 * x {
+            break;
+        }
+    }
+    x.is_finite().then_some(x)
+}
+
 /// Finds `x` with `P(a, x) = target` (or `Q(a, x) = target` when `upper`), for
 /// `0 < target <= 1/2` and finite `a > 0`.
 fn gamma_solve(a: f64, target: f64, upper: bool) -> f64 {
@@ -349,6 +382,11 @@ fn gamma_solve(a: f64, target: f64, upper: bool) -> f64 {
     let t = 1.0 / (9.0 * a);
     let c = 1.0 - t + z * t.sqrt();
     let wh = a * c * c * c;
+    // Where the bulk start applies, the Cornish-Fisher expansion is the closer one from a = 20 on.
+    let bulk = match cornish_fisher(a, z) {
+        Some(x) if a >= 20.0 && z.abs() <= 1.5 * a.sqrt() => x,
+        _ => wh,
+    };
     let x0 = if upper {
         if a < 1.5 {
             // Q(a, x) ~ x^(a-1) e^-x / Gamma(a): two fixed-point steps.
@@ -359,18 +397,22 @@ fn gamma_solve(a: f64, target: f64, upper: bool) -> f64 {
             }
             x
         } else {
-            wh
+            // Wilson-Hilferty overshoots far out, so below 2a the root is nearer the bulk.
+            (wh > 2.0 * a)
+                .then(|| far_upper_start(a, target))
+                .flatten()
+                .unwrap_or(bulk)
         }
     } else if c > 0.0 && wh >= 0.3 * a {
-        // Not far into the lower tail: Wilson-Hilferty is the better start.
-        wh
+        // Not far into the lower tail: the bulk start is the better one.
+        bulk
     } else {
         // P(a, x) ~ x^a / Gamma(a + 1) for x small against a.
         let xs = ((target.ln() + ln_gamma(a + 1.0)) / a).exp();
         if c <= 0.0 || xs < 0.15 * a {
             xs
         } else {
-            wh
+            bulk
         }
     };
     let eval = |x: f64| {
@@ -390,9 +432,11 @@ fn gamma_solve(a: f64, target: f64, upper: bool) -> f64 {
 /// Gamma(shape `a`, scale 1) quantile: `x` with `P(a, x) = p`. 0 at `p = 0`, +inf at
 /// `p = 1`; 0 for `a = 0` (point mass).
 ///
-/// Method: a Wilson-Hilferty (or small-`x` power-law) start refined by safeguarded
+/// Method: a Cornish-Fisher start (DiDonato & Morris 1986) for shapes from 20 near the
+/// bulk, Wilson-Hilferty or a small-`x` power law elsewhere, refined by safeguarded
 /// Halley steps on `P`, or on `Q = 1 - p` when `p > 1/2` so that the smaller tail is
-/// matched. Typically two evaluations of [`gamma_p`].
+/// matched. One evaluation of [`gamma_p`] from a = 100 or so at the usual levels (the
+/// start is within 1e-7), typically two below.
 pub fn gamma_ppf(p: f64, a: f64) -> f64 {
     if p.is_nan() || a.is_nan() || !(0.0..=1.0).contains(&p) || a < 0.0 || a == f64::INFINITY {
         return f64::NAN;
