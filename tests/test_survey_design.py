@@ -61,6 +61,26 @@ def calibrated(kind: str) -> cs.SurveyDesign:
     return d.calibrate({"stype": POP_TYPES, "api99": 3914069})
 
 
+def check_calibrated_estimates(d: cs.SurveyDesign, kind: str, label: str) -> None:
+    """The total, share, domain mean and ratio of a calibrated design against R's values under
+    `label` (R's own names in the reference output)."""
+    t = d.total("enroll")
+    close([t["total"][0], t["se"][0]], f"{label} total enroll")
+    s = d.share("sch.wide")
+    want = R[f"{label} share sch.wide"]
+    if kind == "rake":
+        # Raked on sch.wide itself: its share is known, and R's se is rounding noise (1e-15 to
+        # 2e-13).
+        np.testing.assert_allclose(s["share"], want[:2], rtol=REL)
+        assert (s["se"] < 1e-12).all()
+    else:
+        close([*s["share"], *s["se"]], f"{label} share sch.wide")
+    b = d.mean("api00", by="awards")
+    close([*b["mean"], *b["se"]], f"{label} by awards mean api00")
+    r = d.ratio("api00", "api99")
+    close([r["ratio"][0], r["se"][0]], f"{label} ratio api00 api99")
+
+
 @pytest.mark.parametrize("kind", ["post", "rake", "greg"])
 def test_calibrated_designs_match_r(kind: str) -> None:
     # Raking follows R's own stopping rule (epsilon 1 on the joint table, at most 10 passes).
@@ -68,20 +88,7 @@ def test_calibrated_designs_match_r(kind: str) -> None:
     close(d.weights[:5], f"clus1 {kind} weights")
     m = d.mean("api00")
     close([m["mean"][0], m["se"][0], m["deff"][0]], f"clus1 {kind} mean api00")
-    t = d.total("enroll")
-    close([t["total"][0], t["se"][0]], f"clus1 {kind} total enroll")
-    s = d.share("sch.wide")
-    want = R[f"clus1 {kind} share sch.wide"]
-    if kind == "rake":
-        # Raked on sch.wide itself: its share is known, R's se is rounding noise (2e-13).
-        np.testing.assert_allclose(s["share"], want[:2], rtol=REL)
-        assert (s["se"] < 1e-12).all()
-    else:
-        close([*s["share"], *s["se"]], f"clus1 {kind} share sch.wide")
-    b = d.mean("api00", by="awards")
-    close([*b["mean"], *b["se"]], f"clus1 {kind} by awards mean api00")
-    r = d.ratio("api00", "api99")
-    close([r["ratio"][0], r["se"][0]], f"clus1 {kind} ratio api00 api99")
+    check_calibrated_estimates(d, kind, f"clus1 {kind}")
 
 
 SCALES = {"JK1": "jk1", "JKn": "jkn", "bootstrap": "bootstrap", "Fay": "fay", "BRR": "brr"}
@@ -197,20 +204,7 @@ def test_calibrated_replicate_designs_match_r(kind: str) -> None:
     assert d.df == R[f"repcal {kind} df"][0]
     m = d.mean("api00")
     close([m["mean"][0], m["se"][0]], f"repcal {kind} mean api00")
-    t = d.total("enroll")
-    close([t["total"][0], t["se"][0]], f"repcal {kind} total enroll")
-    s = d.share("sch.wide")
-    want = R[f"repcal {kind} share sch.wide"]
-    if kind == "rake":
-        # Raked on sch.wide itself: R's se is rounding noise (1e-15).
-        np.testing.assert_allclose(s["share"], want[:2], rtol=REL)
-        assert (s["se"] < 1e-12).all()
-    else:
-        close([*s["share"], *s["se"]], f"repcal {kind} share sch.wide")
-    b = d.mean("api00", by="awards")
-    close([*b["mean"], *b["se"]], f"repcal {kind} by awards mean api00")
-    r = d.ratio("api00", "api99")
-    close([r["ratio"][0], r["se"][0]], f"repcal {kind} ratio api00 api99")
+    check_calibrated_estimates(d, kind, f"repcal {kind}")
 
 
 def paired() -> cs.SurveyDesign:
