@@ -205,7 +205,12 @@ impl Slot for MaybeUninit<f64> {
 /// A copy of `values` owned by the kernel, each element read once (see [`load`]); in parallel
 /// chunks above the threshold.
 pub fn snapshot(values: &[f64]) -> Vec<f64> {
-    let [out] = filled(values.len(), |start, [chunk]| load(values, start, chunk), |(), ()| ()).0;
+    let [out] = filled(
+        values.len(),
+        |start, [chunk]| load(values, start, chunk),
+        |(), ()| (),
+    )
+    .0;
     out
 }
 

@@ -88,7 +88,10 @@ pub struct Columns;
 unsafe impl GlobalAlloc for Columns {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         if kept_kind(layout) {
-            if let Some(at) = KEPT.lock().map_or(None, |mut kept| kept.take(layout.size())) {
+            if let Some(at) = KEPT
+                .lock()
+                .map_or(None, |mut kept| kept.take(layout.size()))
+            {
                 return at as *mut u8;
             }
         }
@@ -97,7 +100,10 @@ unsafe impl GlobalAlloc for Columns {
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         if kept_kind(layout) {
-            if let Some(at) = KEPT.lock().map_or(None, |mut kept| kept.take(layout.size())) {
+            if let Some(at) = KEPT
+                .lock()
+                .map_or(None, |mut kept| kept.take(layout.size()))
+            {
                 let ptr = at as *mut u8;
                 ptr.write_bytes(0, layout.size());
                 return ptr;
@@ -146,7 +152,13 @@ mod tests {
         }
         let kept = KEPT.lock().unwrap();
         assert!(kept.bytes <= KEEP && kept.len <= SLOTS);
-        assert_eq!(kept.bytes, kept.blocks[..kept.len].iter().map(|b| b.size).sum::<usize>());
+        assert_eq!(
+            kept.bytes,
+            kept.blocks[..kept.len]
+                .iter()
+                .map(|b| b.size)
+                .sum::<usize>()
+        );
     }
 
     #[test]
@@ -164,7 +176,10 @@ mod tests {
         assert_eq!(kept.take(2 << 20), None); // 4 MiB for 2 MiB would waste half
         assert_eq!((kept.len, kept.bytes), (1, 4 << 20));
         // Filling past KEEP pushes out the oldest first.
-        let (out, n_out) = kept.keep(Block { at: 9, size: KEEP - (1 << 20) });
+        let (out, n_out) = kept.keep(Block {
+            at: 9,
+            size: KEEP - (1 << 20),
+        });
         assert_eq!(&out[..n_out], &[2]);
         assert_eq!((kept.len, kept.bytes), (1, KEEP - (1 << 20)));
     }
