@@ -60,11 +60,23 @@ pub fn columns<const N: usize, F>(n: usize, f: F) -> [Vec<f64>; N]
 where
     F: Fn(usize) -> [f64; N] + Sync + Send,
 {
+    let streamed = n >= STREAM_MIN;
     let fill = |start: usize, mut chunk: [&mut [MaybeUninit<f64>]; N]| {
-        for r in 0..chunk.first().map_or(0, |c| c.len()) {
-            for (column, value) in chunk.iter_mut().zip(f(start + r)) {
-                column[r].write(value);
+        let len = chunk.first().map_or(0, |c| c.len());
+        let mut block = [[0.0_f64; BLOCK]; N];
+        for b0 in (0..len).step_by(BLOCK) {
+            let m = BLOCK.min(len - b0);
+            for r in 0..m {
+                for (column, value) in block.iter_mut().zip(f(start + b0 + r)) {
+                    column[r] = value;
+                }
             }
+            for (out, column) in chunk.iter_mut().zip(&block) {
+                copy_out(&mut out[b0..b0 + m], &column[..m], streamed);
+            }
+        }
+        if streamed {
+            store_fence();
         }
     };
     filled(n, fill, |(), ()| ()).0
@@ -254,6 +266,7 @@ where
 {
     let n = inputs.first().map_or(0, |c| c.len());
     debug_assert!(inputs.iter().all(|c| c.len() == n));
+    let streamed = n >= STREAM_MIN;
     let task = |start: usize, mut chunk: [&mut [MaybeUninit<f64>]; N]| -> Worst {
         let len = chunk.first().map_or(0, |c| c.len());
         let mut worst: Worst = None;
@@ -267,7 +280,7 @@ where
             let row = |r: usize| -> [f64; K] { std::array::from_fn(|k| buf[k][r]) };
             if worst.is_none() && (0..m).fold(true, |all, r| all & plain(row(r))) {
                 let outs = chunk.each_mut().map(|c| &mut c[b0..b0 + m]);
-                compute_block(&f, &buf, &mut block, outs);
+                compute_block(&f, &buf, &mut block, outs, streamed);
                 continue;
             }
             for r in 0..m {
@@ -285,7 +298,10 @@ where
                 continue;
             }
             let outs = chunk.each_mut().map(|c| &mut c[b0..b0 + m]);
-            compute_block(&f, &buf, &mut block, outs);
+            compute_block(&f, &buf, &mut block, outs, streamed);
+        }
+        if streamed {
+            store_fence();
         }
         worst
     };
@@ -308,16 +324,17 @@ fn compute_block<const K: usize, const N: usize, F>(
     buf: &[[f64; BLOCK]; K],
     block: &mut [[f64; BLOCK]; N],
     outs: [&mut [MaybeUninit<f64>]; N],
+    streamed: bool,
 ) where
     F: Fn([f64; K]) -> [f64; N],
 {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the processor has AVX2, checked just above.
-        unsafe { compute_block_avx2(f, buf, block, outs) };
+        unsafe { compute_block_avx2(f, buf, block, outs, streamed) };
         return;
     }
-    compute_block_plain(f, buf, block, outs);
+    compute_block_plain(f, buf, block, outs, streamed);
 }
 
 // Always inlined: it must be compiled inside `compute_block_avx2` to be compiled for AVX2.
@@ -328,6 +345,7 @@ fn compute_block_plain<const K: usize, const N: usize, F>(
     buf: &[[f64; BLOCK]; K],
     block: &mut [[f64; BLOCK]; N],
     outs: [&mut [MaybeUninit<f64>]; N],
+    streamed: bool,
 ) where
     F: Fn([f64; K]) -> [f64; N],
 {
@@ -343,9 +361,49 @@ fn compute_block_plain<const K: usize, const N: usize, F>(
     }
     for (out, column) in outs.into_iter().zip(block.iter()) {
         let m = out.len().min(m);
-        for (slot, &value) in out[..m].iter_mut().zip(&column[..m]) {
-            slot.write(value);
+        copy_out(&mut out[..m], &column[..m], streamed);
+    }
+}
+
+/// Output columns of at least this many rows are written by non-temporal stores (see [`copy_out`]).
+const STREAM_MIN: usize = 1 << 17;
+
+/// Copies a block computed on the stack into its place in the output columns; when `streamed`,
+/// by non-temporal stores, on x86-64 where `dst` is 16-byte aligned (as malloc's columns are, and
+/// every block of them): the cache lines are then written without first being read from memory,
+/// which a column too large for the cache would otherwise cost, and the inputs stay in the cache
+/// meanwhile. A task that streams calls [`store_fence`] before its result is handed over.
+#[allow(clippy::inline_always)]
+#[inline(always)]
+#[cfg_attr(not(target_arch = "x86_64"), allow(unused_variables))]
+fn copy_out(dst: &mut [MaybeUninit<f64>], src: &[f64], streamed: bool) {
+    let len = dst.len().min(src.len());
+    let mut done = 0;
+    #[cfg(target_arch = "x86_64")]
+    if streamed && (dst.as_ptr() as usize) % 16 == 0 {
+        use std::arch::x86_64::{_mm_loadu_pd, _mm_stream_pd};
+        done = len / 2 * 2;
+        for i in (0..done).step_by(2) {
+            // SAFETY: `i + 1 < len`, within both slices; `dst + i` is 16-byte aligned (`dst` is,
+            // and `i` is even); SSE2 is part of x86-64.
+            unsafe {
+                let pair = _mm_loadu_pd(src.as_ptr().add(i));
+                _mm_stream_pd(dst.as_mut_ptr().add(i).cast::<f64>(), pair);
+            }
         }
+    }
+    for (slot, &value) in dst[done..len].iter_mut().zip(&src[done..len]) {
+        slot.write(value);
+    }
+}
+
+/// Orders the non-temporal stores of [`copy_out`] before whatever follows (they are weakly ordered:
+/// another thread could otherwise read a column before its values arrive).
+fn store_fence() {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SSE is part of x86-64.
+    unsafe {
+        std::arch::x86_64::_mm_sfence();
     }
 }
 
@@ -356,10 +414,11 @@ unsafe fn compute_block_avx2<const K: usize, const N: usize, F>(
     buf: &[[f64; BLOCK]; K],
     block: &mut [[f64; BLOCK]; N],
     outs: [&mut [MaybeUninit<f64>]; N],
+    streamed: bool,
 ) where
     F: Fn([f64; K]) -> [f64; N],
 {
-    compute_block_plain(f, buf, block, outs);
+    compute_block_plain(f, buf, block, outs, streamed);
 }
 
 /// Runs `f` on every element of `a` and `b` pairwise, in place, in parallel above the threshold.
