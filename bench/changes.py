@@ -43,7 +43,7 @@ def area_years(rng: np.random.Generator, rows: int) -> tuple[np.ndarray, ...]:
     previous = rng.poisson(mean).astype(float)
     current = rng.poisson(mean * rng.uniform(0.9, 1.1, rows)).astype(float)
     population = rng.uniform(50_000, 2_000_000, rows).round()
-    return current, previous, population, population * rng.uniform(0.98, 1.03, rows).round()
+    return current, previous, population, (population * rng.uniform(0.98, 1.03, rows)).round()
 
 
 def compare_with_statsmodels() -> None:
