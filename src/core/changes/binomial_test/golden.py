@@ -174,12 +174,14 @@ def main() -> None:
     for n, p in TARGETS:
         for target in (1e-280, 1e-300, 1e-306):
             cases.append((near(n, p, target), n, p))
-    print("/// Golden values (x, n, p, expected p-value) of R `binom.test`'s two-sided rule: 50-digit")
-    print("/// sums from `golden.py` beside this file (log-gamma probabilities, exact ratios).")
+    print("/// Golden values (x, n, p, expected p-value) of R `binom.test`'s two-sided rule:")
+    print("/// 50-digit sums from `golden.py` beside this file (log-gamma probabilities, exact")
+    print("/// ratios).")
     print("pub(super) const BINOM_TEST: &[(f64, f64, f64, f64)] = &[")
     for x, n, p in cases:
         value = p_value(x, n, p)
-        print(f"    ({float(x)!r}, {float(n)!r}, {p!r}, {mp.nstr(value, 17, min_fixed=0, max_fixed=0)}),")
+        expected = mp.nstr(value, 17, min_fixed=0, max_fixed=0)
+        print(f"    ({float(x)!r}, {float(n)!r}, {p!r}, {expected}),")
     print("];")
 
 

@@ -2,8 +2,9 @@
 
 use super::binom_test_two_sided;
 
-/// Golden values (x, n, p, expected p-value) of R `binom.test`'s two-sided rule: 50-digit
-/// sums from `golden.py` beside this file (log-gamma probabilities, exact ratios).
+/// Golden values (x, n, p, expected p-value) of R `binom.test`'s two-sided rule:
+/// 50-digit sums from `golden.py` beside this file (log-gamma probabilities, exact
+/// ratios).
 pub(super) const BINOM_TEST: &[(f64, f64, f64, f64)] = &[
     (3.0, 10.0, 0.5, 3.4375e-1),
     (0.0, 10.0, 0.3, 3.8839603300000002e-2),
