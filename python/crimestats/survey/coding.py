@@ -240,6 +240,16 @@ def domain_codes(data: pd.DataFrame, by: Columns) -> tuple[np.ndarray | None, in
     return codes, len(frame), frame
 
 
+def _binary(dtype: Any, values: np.ndarray) -> bool:
+    """Whether `values` (a numeric column of `dtype` as float64) certainly holds only 0 and 1: for
+    numpy's integers, when none is below 0 or above 1 (two reductions, no temporary array)."""
+    if isinstance(dtype, np.dtype) and dtype.kind == "b":
+        return True
+    if not (isinstance(dtype, np.dtype) and dtype.kind in "iu") or not len(values):
+        return False
+    return bool(values.min() >= 0.0 and values.max() <= 1.0)
+
+
 def outcome_codes(
     data: pd.DataFrame, y: str, statistic: str
 ) -> tuple[np.ndarray | None, np.ndarray | None, list[Any] | None, np.ndarray]:
@@ -261,7 +271,7 @@ def outcome_codes(
     if categorical:
         raise InputError(f"y: column {y!r} is not numeric; use survey_share for a categorical y")
     values = numeric_column(data, "y", y)
-    if statistic == "share":
+    if statistic == "share" and not _binary(series.dtype, values):
         bad = (values != 0.0) & (values != 1.0)
         bad &= ~np.isnan(values)
         if bad.any():

@@ -238,12 +238,7 @@ fn combine(
         } else {
             pieces.into_iter().for_each(write);
         }
-        let mut first = vec![u64::MAX; space as usize];
-        for (i, &k) in codes.iter().enumerate() {
-            if k != NO_CODE && first[k as usize] == u64::MAX {
-                first[k as usize] = i as u64;
-            }
-        }
+        let first = first_rows_of(&codes, space as usize);
         let mut rank = vec![NO_CODE; space as usize];
         let mut first_rows = Vec::new();
         for (k, &row) in first.iter().enumerate() {
@@ -298,6 +293,37 @@ fn combine(
         codes,
         first_rows: order.into_iter().map(|(_, row)| row).collect(),
     })
+}
+
+/// The first row of each code `0..space` (`u64::MAX` for a code that does not occur). With few
+/// codes against many rows, each thread scans its share of the rows and the earliest wins.
+fn first_rows_of(codes: &[u32], space: usize) -> Vec<u64> {
+    let scan = |rows: std::ops::Range<usize>| {
+        let mut first = vec![u64::MAX; space];
+        for i in rows {
+            let k = codes[i];
+            if k != NO_CODE && first[k as usize] == u64::MAX {
+                first[k as usize] = i as u64;
+            }
+        }
+        first
+    };
+    let n = codes.len();
+    let parts = rayon::current_num_threads().min(n / TEXT_CHUNK);
+    if parts < 2 || space > n / 16 {
+        return scan(0..n);
+    }
+    let step = n.div_ceil(parts);
+    (0..parts)
+        .into_par_iter()
+        .map(|p| scan(p * step..((p + 1) * step).min(n)))
+        .reduce_with(|mut a, b| {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x = (*x).min(y);
+            }
+            a
+        })
+        .unwrap_or_else(|| scan(0..0))
 }
 
 /// A column's codes for the combination pass, and how many codes it has.
