@@ -90,7 +90,7 @@ def _buffers_key(texts: list[tuple[Any, ...]]) -> tuple[Any, ...]:
 
 def _key_column(column: pd.Series) -> Any:
     """A key column as the core's :func:`_core.survey_key_codes` takes it: Arrow text buffers,
-    a fresh int64 copy of integers, or codes from pandas (sorted, -1 missing) with their count."""
+    integers as int64, or codes from pandas (sorted, -1 missing) with their count."""
     text = _text_buffers(column)
     if text is not None:
         return text[:4]
@@ -103,7 +103,9 @@ def _key_column(column: pd.Series) -> Any:
             dtype.kind == "u" and dtype.itemsize == 8 and len(column) and column.max() >= 2**63
         )
     ):
-        return np.array(column.to_numpy(), dtype=np.int64, copy=True)
+        # The core reads each value once into a copy of its own, so the frame's own array
+        # (another thread may write it) is passed as it is.
+        return np.ascontiguousarray(column.to_numpy(), dtype=np.int64)
     if isinstance(dtype, pd.CategoricalDtype):
         codes, count = column.cat.codes.to_numpy(), len(dtype.categories)
     else:
@@ -141,35 +143,46 @@ def key_column_codes(columns: list[pd.Series]) -> tuple[np.ndarray, list[pd.Inde
     (text straight from Arrow's buffers, integers by their offset from the smallest), several
     times faster than pandas factorizing each column and numpy combining the codes.
     """
-    texts = [_text_buffers(c) for c in columns]
-    if all(t is not None for t in texts):
-        key = _buffers_key(texts)  # type: ignore[arg-type]
-        with _TEXT_KEYS_LOCK:
-            held = _TEXT_KEYS.get(key)
-            if held is not None:
-                _TEXT_KEYS.move_to_end(key)
-        if held is None:
-            codes, first_rows = _core.survey_key_codes([t[:4] for t in texts])  # type: ignore[index]
-            codes.flags.writeable = False
-            with _TEXT_KEYS_LOCK:
-                _TEXT_KEYS[key] = ([t[4] for t in texts], codes, first_rows)  # type: ignore[index]
-                while len(_TEXT_KEYS) > _TEXT_KEYS_HELD:
-                    _TEXT_KEYS.popitem(last=False)
-        else:
-            _, codes, first_rows = held
-    else:
-        codes, first_rows = _core.survey_key_codes([_key_column(c) for c in columns])
+    codes, first_rows = _codes_and_first_rows(columns)
     return codes, [_labels(c, first_rows) for c in columns]
+
+
+def _codes_and_first_rows(columns: list[pd.Series]) -> tuple[np.ndarray, np.ndarray]:
+    """The core's codes for the combinations of `columns` and the first row of each."""
+    texts = [_text_buffers(c) for c in columns]
+    if not all(t is not None for t in texts):
+        return _core.survey_key_codes([_key_column(c) for c in columns])  # type: ignore[no-any-return]
+    key = _buffers_key(texts)  # type: ignore[arg-type]
+    with _TEXT_KEYS_LOCK:
+        held = _TEXT_KEYS.get(key)
+        if held is not None:
+            _TEXT_KEYS.move_to_end(key)
+    if held is not None:
+        return held[1], held[2]
+    codes, first_rows = _core.survey_key_codes([t[:4] for t in texts])  # type: ignore[index]
+    codes.flags.writeable = False
+    with _TEXT_KEYS_LOCK:
+        _TEXT_KEYS[key] = ([t[4] for t in texts], codes, first_rows)  # type: ignore[index]
+        while len(_TEXT_KEYS) > _TEXT_KEYS_HELD:
+            _TEXT_KEYS.popitem(last=False)
+    return codes, first_rows
+
+
+def _never_missing(column: pd.Series) -> bool:
+    dtype = column.dtype
+    return isinstance(dtype, np.dtype) and dtype.kind in "iu"
 
 
 def key_codes(data: pd.DataFrame, name: str, columns: list[str]) -> tuple[np.ndarray, int]:
     """Codes 0..k for the combinations of `columns`; a missing label is an InputError."""
-    codes, labels = key_column_codes([get_column(data, name, c) for c in columns])
-    missing = codes == NO_CODE
-    if missing.any():
-        position = int(np.argmax(missing))
-        raise InputError(f"{name}: position {position} is missing; every row needs a {name}")
-    return codes, len(labels[0])
+    series = [get_column(data, name, c) for c in columns]
+    codes, first_rows = _codes_and_first_rows(series)
+    if not all(_never_missing(c) for c in series):
+        missing = codes == NO_CODE
+        if missing.any():
+            position = int(np.argmax(missing))
+            raise InputError(f"{name}: position {position} is missing; every row needs a {name}")
+    return codes, len(first_rows)
 
 
 def survey_codes(
