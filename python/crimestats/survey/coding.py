@@ -71,7 +71,8 @@ def _text_buffers(column: pd.Series) -> tuple[Any, ...] | None:
 # The codes of the last few sets of Arrow text key columns. Arrow never mutates a buffer, so
 # columns with the same buffers (the same frame's by-columns, estimated again) have the same
 # codes; each entry holds its arrays, so their buffers' addresses cannot be reused meanwhile.
-_TEXT_KEYS: OrderedDict[tuple[Any, ...], tuple[list[Any], np.ndarray, np.ndarray]] = OrderedDict()
+# An entry is [arrays, codes, first rows, labels (None until asked for)].
+_TEXT_KEYS: OrderedDict[tuple[Any, ...], list[Any]] = OrderedDict()
 _TEXT_KEYS_HELD = 4
 _TEXT_KEYS_LOCK = threading.Lock()
 
@@ -143,29 +144,38 @@ def key_column_codes(columns: list[pd.Series]) -> tuple[np.ndarray, list[pd.Inde
     (text straight from Arrow's buffers, integers by their offset from the smallest), several
     times faster than pandas factorizing each column and numpy combining the codes.
     """
-    codes, first_rows = _codes_and_first_rows(columns)
-    return codes, [_labels(c, first_rows) for c in columns]
+    codes, first_rows, held = _codes_and_first_rows(columns)
+    if held is not None and held[3] is not None:
+        return codes, list(held[3])
+    labels = [_labels(c, first_rows) for c in columns]
+    if held is not None:
+        held[3] = labels  # the labels of Arrow's buffers, as fixed as their codes
+    return codes, labels
 
 
-def _codes_and_first_rows(columns: list[pd.Series]) -> tuple[np.ndarray, np.ndarray]:
-    """The core's codes for the combinations of `columns` and the first row of each."""
+def _codes_and_first_rows(
+    columns: list[pd.Series],
+) -> tuple[np.ndarray, np.ndarray, list[Any] | None]:
+    """The core's codes for the combinations of `columns` and the first row of each, with the
+    cache's entry for them when all are Arrow text."""
     texts = [_text_buffers(c) for c in columns]
     if not all(t is not None for t in texts):
-        return _core.survey_key_codes([_key_column(c) for c in columns])  # type: ignore[no-any-return]
+        codes, first_rows = _core.survey_key_codes([_key_column(c) for c in columns])
+        return codes, first_rows, None
     key = _buffers_key(texts)  # type: ignore[arg-type]
     with _TEXT_KEYS_LOCK:
         held = _TEXT_KEYS.get(key)
         if held is not None:
             _TEXT_KEYS.move_to_end(key)
-    if held is not None:
-        return held[1], held[2]
-    codes, first_rows = _core.survey_key_codes([t[:4] for t in texts])  # type: ignore[index]
-    codes.flags.writeable = False
-    with _TEXT_KEYS_LOCK:
-        _TEXT_KEYS[key] = ([t[4] for t in texts], codes, first_rows)  # type: ignore[index]
-        while len(_TEXT_KEYS) > _TEXT_KEYS_HELD:
-            _TEXT_KEYS.popitem(last=False)
-    return codes, first_rows
+    if held is None:
+        codes, first_rows = _core.survey_key_codes([t[:4] for t in texts])  # type: ignore[index]
+        codes.flags.writeable = False
+        held = [[t[4] for t in texts], codes, first_rows, None]  # type: ignore[index]
+        with _TEXT_KEYS_LOCK:
+            _TEXT_KEYS[key] = held
+            while len(_TEXT_KEYS) > _TEXT_KEYS_HELD:
+                _TEXT_KEYS.popitem(last=False)
+    return held[1], held[2], held
 
 
 def _never_missing(column: pd.Series) -> bool:
@@ -176,7 +186,7 @@ def _never_missing(column: pd.Series) -> bool:
 def key_codes(data: pd.DataFrame, name: str, columns: list[str]) -> tuple[np.ndarray, int]:
     """Codes 0..k for the combinations of `columns`; a missing label is an InputError."""
     series = [get_column(data, name, c) for c in columns]
-    codes, first_rows = _codes_and_first_rows(series)
+    codes, first_rows, _ = _codes_and_first_rows(series)
     if not all(_never_missing(c) for c in series):
         missing = codes == NO_CODE
         if missing.any():

@@ -52,6 +52,14 @@ class _Totals:
     weighted_n: np.ndarray  # domains: their weight
 
 
+def _excluded(missing: np.ndarray, weight: np.ndarray) -> int:
+    """The rows with a missing y (`missing`) or a missing (NaN) weight."""
+    # A finite sum of the weights has no NaN in it (one reduction, against a pass making a mask).
+    if np.isfinite(weight.sum()):
+        return int(np.count_nonzero(missing))
+    return int((missing | np.isnan(weight)).sum())
+
+
 class SurveyDesign:
     """A survey sample with its design: weights, strata, clusters, fpc, or replicate weights,
     and any calibration. Made by :func:`survey_design`; every method returns a tidy frame or a
@@ -216,7 +224,7 @@ class SurveyDesign:
         domain, n_domains, domain_labels = domain_codes(data, by)
         ci = _inputs.choice("ci", ci)
         conf = _inputs.number("conf", conf)
-        excluded = int((missing | np.isnan(self._weight)).sum())
+        excluded = _excluded(missing, self._weight)
         if self._replicates is None and not self._adjustments:
             columns = _core.survey_estimate(
                 self._coded.core,
