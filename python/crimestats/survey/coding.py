@@ -106,7 +106,8 @@ def _key_column(column: pd.Series) -> Any:
     ):
         # The core reads each value once into a copy of its own, so the frame's own array
         # (another thread may write it) is passed as it is.
-        return np.ascontiguousarray(column.to_numpy(), dtype=np.int64)
+        # (copied only when not contiguous int64, or misaligned, as unpickled buffers may be).
+        return np.require(column.to_numpy(), dtype=np.int64, requirements=["C", "A"])
     if isinstance(dtype, pd.CategoricalDtype):
         codes, count = column.cat.codes.to_numpy(), len(dtype.categories)
     else:

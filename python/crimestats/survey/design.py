@@ -55,7 +55,9 @@ class _Totals:
 def _excluded(missing: np.ndarray, weight: np.ndarray) -> int:
     """The rows with a missing y (`missing`) or a missing (NaN) weight."""
     # A finite sum of the weights has no NaN in it (one reduction, against a pass making a mask).
-    if np.isfinite(weight.sum()):
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = weight.sum()
+    if np.isfinite(total):
         return int(np.count_nonzero(missing))
     return int((missing | np.isnan(weight)).sum())
 
