@@ -210,6 +210,8 @@ enum Cells {
 impl Cells {
     /// The values of the cell of (`domain`, `unit`) among `units` units (`width` of them), made
     /// (zeros) when not seen yet.
+    // Called for every row of the pass: inlined, the rare hash-map case kept out of line.
+    #[allow(clippy::inline_always)]
     #[inline(always)]
     fn cell(&mut self, domain: u32, unit: u32, units: u64, width: usize) -> &mut [f64] {
         match self {

@@ -136,7 +136,7 @@ impl SurveyPartials {
                 self.stages(design, i, global)?
             };
             let weight = design.weight[i];
-            if !(weight >= 0.0 && weight < f64::INFINITY) {
+            if !(0.0..f64::INFINITY).contains(&weight) {
                 if weight.is_nan() {
                     continue;
                 }
@@ -196,6 +196,9 @@ impl SurveyPartials {
 
     /// The check of row `i` of a design with one stage and no fpc: its stratum and PSU in range,
     /// the PSU in one stratum. Returns the PSU.
+    // Called for every row of the pass: inlined, so that its common case is two loads and a
+    // comparison in the loop.
+    #[allow(clippy::inline_always)]
     #[inline(always)]
     fn first_stage(&mut self, design: &Design<'_>, i: usize, global: u64) -> CoreResult<u32> {
         let stratum = match design.strata {

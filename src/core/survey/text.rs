@@ -247,7 +247,9 @@ fn combine(
         };
         let first = if local_first {
             let mut tables = firsts.into_iter().flatten();
-            let mut first = tables.next().unwrap_or_else(|| vec![u64::MAX; space as usize]);
+            let mut first = tables
+                .next()
+                .unwrap_or_else(|| vec![u64::MAX; space as usize]);
             for table in tables {
                 for (a, b) in first.iter_mut().zip(table) {
                     *a = (*a).min(b);
