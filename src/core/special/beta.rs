@@ -428,15 +428,11 @@ fn ln_beta_rough(a: f64, b: f64) -> f64 {
 }
 
 /// Starting point `(x, 1 - x)` for `I_x(a, b) = target` (`1 - I_x = target` when
-/// `upper`). For `a, b > 1` the normal approximation of AS 109 (Majumder &
-/// Bhattacharjee 1973, after Carter 1947); otherwise the power laws of the two tails,
-/// `I_x ~ x^a / (a B)` and `1 - I_x ~ y^b / (b B)`.
-pub(super) fn beta_start(target: f64, a: f64, b: f64, upper: bool) -> (f64, f64) {
-    let z = if upper {
-        -norm_ppf(target)
-    } else {
-        norm_ppf(target)
-    };
+/// `upper`), given `z_target = norm_ppf(target)`. For `a, b > 1` the normal approximation
+/// of AS 109 (Majumder & Bhattacharjee 1973, after Carter 1947); otherwise the power laws
+/// of the two tails, `I_x ~ x^a / (a B)` and `1 - I_x ~ y^b / (b B)`.
+pub(super) fn beta_start(target: f64, z_target: f64, a: f64, b: f64, upper: bool) -> (f64, f64) {
+    let z = if upper { -z_target } else { z_target };
     if a > 1.0 && b > 1.0 {
         let zeta = -z;
         let r = (zeta * zeta - 3.0) / 6.0;
@@ -487,9 +483,11 @@ pub(super) fn beta_start(target: f64, a: f64, b: f64, upper: bool) -> (f64, f64)
 /// Solves `I_x(a, b) = target` (`1 - I_x(a, b) = target` when `upper`) for
 /// `0 < target <= 1/2`, returning `(x, 1 - x)` with both accurate: the iteration runs on
 /// whichever of `x` and `1 - x` the start puts below 1/2, using
-/// `I_x(a, b) = 1 - I_(1-x)(b, a)`.
+/// `I_x(a, b) = 1 - I_(1-x)(b, a)`. `z_target = norm_ppf(target)` sets the stopping
+/// rule's curvature scale (see [`solve`]).
 pub(super) fn beta_solve(
     target: f64,
+    z_target: f64,
     a: f64,
     b: f64,
     upper: bool,
@@ -509,14 +507,13 @@ pub(super) fn beta_solve(
         let f = if up { ic } else { i };
         (f, pref / (v * w), (p - 1.0) / v - (q - 1.0) / w)
     };
-    let z = norm_ppf(target);
     let v = solve(
         eval,
         target,
         !up,
         v0,
         (0.0, 1.0),
-        10.0 * (1.0 + a + b) * (1.0 + z * z),
+        10.0 * (1.0 + a + b) * (1.0 + z_target * z_target),
     );
     if swap {
         (1.0 - v, v)
@@ -530,16 +527,13 @@ pub(super) fn beta_solve(
 ///
 /// Method: AS 109-style start (Cran, Martin & Thomas 1977) or tail power laws, refined
 /// by safeguarded Halley steps on `I_x` (or on `1 - I_x` for `p > 1/2`), iterating on
-/// the smaller of `x` and `1 - x`. Typically two evaluations of [`beta_inc`].
+/// the smaller of `x` and `1 - x`. Typically one or two evaluations of [`beta_inc`].
 pub fn beta_ppf(p: f64, a: f64, b: f64) -> f64 {
-    if let Some(v) = beta_quantile_edge(p, a, b, false) {
-        return v;
-    }
     if p <= 0.5 {
-        beta_solve(p, a, b, false, beta_start(p, a, b, false)).0
+        beta_tail_quantile(p, norm_ppf(p), a, b, false)
     } else {
         let q = 1.0 - p;
-        beta_solve(q, a, b, true, beta_start(q, a, b, true)).0
+        beta_tail_quantile(q, norm_ppf(q), a, b, true)
     }
 }
 
@@ -548,15 +542,30 @@ pub fn beta_ppf(p: f64, a: f64, b: f64) -> f64 {
 /// Method: as [`beta_ppf`], solving against `1 - I_x` directly for `q <= 1/2`, so tiny
 /// `q` keeps full relative accuracy.
 pub fn beta_isf(q: f64, a: f64, b: f64) -> f64 {
-    if let Some(v) = beta_quantile_edge(q, a, b, true) {
-        return v;
-    }
     if q <= 0.5 {
-        beta_solve(q, a, b, true, beta_start(q, a, b, true)).0
+        beta_tail_quantile(q, norm_ppf(q), a, b, true)
     } else {
         let p = 1.0 - q;
-        beta_solve(p, a, b, false, beta_start(p, a, b, false)).0
+        beta_tail_quantile(p, norm_ppf(p), a, b, false)
     }
+}
+
+/// [`beta_ppf`] (or [`beta_isf`] when `upper`) at a tail probability `prob`, given
+/// `z = norm_ppf(prob)`: for callers that take many quantiles at one probability (the
+/// Clopper-Pearson bounds), which then share the normal quantile. A `prob` above 1/2 is
+/// passed on to [`beta_ppf`] or [`beta_isf`] (`z` unused).
+pub fn beta_tail_quantile(prob: f64, z: f64, a: f64, b: f64, upper: bool) -> f64 {
+    if let Some(v) = beta_quantile_edge(prob, a, b, upper) {
+        return v;
+    }
+    if prob > 0.5 {
+        return if upper {
+            beta_isf(prob, a, b)
+        } else {
+            beta_ppf(prob, a, b)
+        };
+    }
+    beta_solve(prob, z, a, b, upper, beta_start(prob, z, a, b, upper)).0
 }
 
 /// Quantile at the edges of the domain; `prob` is a lower-tail probability, or an

@@ -75,8 +75,9 @@ fn beta_round_trip() {
             for upper in [false, true] {
                 // The solver's (x, 1 - x) pair keeps both sides accurate even where x
                 // itself rounds to 1; the slack allows for rounding the root.
-                let start = beta_start(target, a, b, upper);
-                let (x, y) = beta_solve(target, a, b, upper, start);
+                let z = norm_ppf(target);
+                let start = beta_start(target, z, a, b, upper);
+                let (x, y) = beta_solve(target, z, a, b, upper, start);
                 let (i, ic, pref) = beta_core(a, b, x, y);
                 let slack = 4.0 * f64::EPSILON * pref / target;
                 let got = if upper { ic } else { i };
