@@ -28,6 +28,7 @@ use super::error::{CoreError, CoreResult};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Below this many rows the cost of waking rayon's workers (tens of microseconds) exceeds the work.
@@ -54,57 +55,82 @@ where
 const CHUNK: usize = 16_384;
 
 /// `N` output columns of `n` rows, row `i` being `f(i)`; filled in parallel above the threshold,
-/// each task writing its own chunk of every column in place. Each column is allocated once, at
-/// its final size: fresh pages are the dearest part of a cheap kernel (a page fault per 512 rows
-/// and column), so the columns are not built in pieces and copied.
+/// each task writing its own chunk of every column in place (see [`filled`]).
 pub fn columns<const N: usize, F>(n: usize, f: F) -> [Vec<f64>; N]
 where
     F: Fn(usize) -> [f64; N] + Sync + Send,
 {
-    let mut out: [Vec<f64>; N] = std::array::from_fn(|_| zeros(n));
-    let fill = |start: usize, chunk: &mut [&mut [f64]]| {
-        for r in 0..chunk.first().map_or(0, |c| c.len()) {
-            for (column, value) in chunk.iter_mut().zip(f(start + r)) {
-                column[r] = value;
+    let streamed = n >= STREAM_MIN;
+    let fill = |start: usize, mut chunk: [&mut [MaybeUninit<f64>]; N]| {
+        let len = chunk.first().map_or(0, |c| c.len());
+        let mut block = [[0.0_f64; BLOCK]; N];
+        for b0 in (0..len).step_by(BLOCK) {
+            let m = BLOCK.min(len - b0);
+            for r in 0..m {
+                for (column, value) in block.iter_mut().zip(f(start + b0 + r)) {
+                    column[r] = value;
+                }
+            }
+            for (out, column) in chunk.iter_mut().zip(&block) {
+                copy_out(&mut out[b0..b0 + m], &column[..m], streamed);
             }
         }
+        if streamed {
+            store_fence();
+        }
     };
-    if n < PARALLEL_MIN {
-        let mut whole: Vec<&mut [f64]> = out.iter_mut().map(Vec::as_mut_slice).collect();
-        fill(0, &mut whole);
-        return out;
-    }
-    // Chunk j of every column, gathered into one task.
-    let mut pieces: Vec<std::slice::ChunksMut<'_, f64>> =
-        out.iter_mut().map(|c| c.chunks_mut(CHUNK)).collect();
-    let tasks: Vec<Vec<&mut [f64]>> = (0..n.div_ceil(CHUNK))
-        .map(|_| pieces.iter_mut().filter_map(Iterator::next).collect())
-        .collect();
-    tasks
-        .into_par_iter()
-        .enumerate()
-        .for_each(|(j, mut chunk)| fill(j * CHUNK, &mut chunk));
-    out
+    filled(n, fill, |(), ()| ()).0
 }
 
-/// A column of `n` zeros for a kernel to fill, which numpy takes over without a copy.
+/// `N` columns of `n` rows, each allocated once at its final size and written in place by `task`,
+/// which is given the first row of a chunk and that chunk of every column, and must write every
+/// element of it; in chunks of [`CHUNK`] rows in parallel above the threshold, the tasks' results
+/// merged by `merge`.
 ///
-/// Fresh memory is the dearest part of a cheap kernel: the first write to each 4 KiB page is a
-/// page fault, and on this machine under load a fault costs 10 to 20 us, so five columns of a
-/// million rows (10,000 pages) cost more than all the arithmetic. Columns of 4 MiB or more are
-/// therefore advised to the kernel as candidates for transparent huge pages (2 MiB, one fault in
-/// place of 512) where Linux offers them; elsewhere, or when the kernel declines, nothing changes.
-pub fn zeros(n: usize) -> Vec<f64> {
-    let mut v = vec![0.0; n];
-    advise_huge_pages(&mut v);
-    v
+/// Fresh memory is the dearest part of a cheap kernel, so the columns are neither built in pieces
+/// and copied nor zeroed before they are written: the first write to each 4 KiB page is a page
+/// fault, and on this machine under load a fault costs 5 to 20 us, so five columns of a million
+/// rows (10,000 pages) cost more than all the arithmetic. Columns of 4 MiB or more are therefore
+/// advised to the kernel as candidates for transparent huge pages (2 MiB, one fault in place of
+/// 512) where Linux offers them; the binding's allocator keeps freed columns for the next call,
+/// whose pages are then already there.
+fn filled<const N: usize, R, T, M>(n: usize, task: T, merge: M) -> ([Vec<f64>; N], R)
+where
+    R: Send + Default,
+    T: Fn(usize, [&mut [MaybeUninit<f64>]; N]) -> R + Sync,
+    M: Fn(R, R) -> R + Sync + Send,
+{
+    let mut out: [Vec<f64>; N] = std::array::from_fn(|_| {
+        let mut column = Vec::with_capacity(n);
+        advise_huge_pages(column.spare_capacity_mut());
+        column
+    });
+    let mut spare = out.each_mut().map(|c| &mut c.spare_capacity_mut()[..n]);
+    let result = if n < PARALLEL_MIN {
+        task(0, spare.each_mut().map(|s| &mut **s))
+    } else {
+        let mut pieces = spare.map(|s| s.chunks_mut(CHUNK));
+        let tasks: Vec<[&mut [MaybeUninit<f64>]; N]> = (0..n.div_ceil(CHUNK))
+            .map(|_| pieces.each_mut().map(|p| p.next().unwrap_or_default()))
+            .collect();
+        tasks
+            .into_par_iter()
+            .enumerate()
+            .map(|(j, chunk)| task(j * CHUNK, chunk))
+            .reduce(R::default, merge)
+    };
+    for column in &mut out {
+        // SAFETY: the capacity is `n`, and every task wrote every element of its chunk.
+        unsafe { column.set_len(n) };
+    }
+    (out, result)
 }
 
-/// Bytes from which [`zeros`] asks for huge pages: two of them.
+/// Bytes from which [`filled`] asks for huge pages: two of them.
 const HUGE_MIN: usize = 4 << 20;
 
 #[cfg(target_os = "linux")]
-fn advise_huge_pages(v: &mut [f64]) {
+fn advise_huge_pages(v: &mut [MaybeUninit<f64>]) {
     extern "C" {
         fn madvise(addr: *mut std::ffi::c_void, len: usize, advice: i32) -> i32;
     }
@@ -128,7 +154,7 @@ fn advise_huge_pages(v: &mut [f64]) {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn advise_huge_pages(_: &mut [f64]) {}
+fn advise_huge_pages(_: &mut [MaybeUninit<f64>]) {}
 
 /// Rows loaded at a time by [`rows`], per input column (4 KiB of stack each).
 const BLOCK: usize = 512;
@@ -157,31 +183,46 @@ fn cells(values: &[f64]) -> Option<&[AtomicU64]> {
 /// -0.0 is read as 0.0 (adding 0.0 changes no other value, NaN included), so that a count or
 /// base of -0.0 comes back, and is computed on, as 0: the Python layer leaves that to this read
 /// rather than making a pass of its own over the arrays.
-pub fn load(values: &[f64], start: usize, dst: &mut [f64]) {
+pub fn load<D: Slot>(values: &[f64], start: usize, dst: &mut [D]) {
     let src = &values[start..start + dst.len()];
     if let Some(src) = cells(src) {
         for (d, cell) in dst.iter_mut().zip(src) {
-            *d = f64::from_bits(cell.load(Ordering::Relaxed)) + 0.0;
+            d.put(f64::from_bits(cell.load(Ordering::Relaxed)) + 0.0);
         }
     } else {
         for (i, d) in dst.iter_mut().enumerate() {
             // SAFETY: `i < src.len()`, and the slice is aligned for `f64`.
-            *d = unsafe { src.as_ptr().add(i).read_volatile() } + 0.0;
+            d.put(unsafe { src.as_ptr().add(i).read_volatile() } + 0.0);
         }
+    }
+}
+
+/// Where [`load`] puts a value: a buffer already initialised, or a column being filled.
+pub trait Slot {
+    fn put(&mut self, value: f64);
+}
+
+impl Slot for f64 {
+    fn put(&mut self, value: f64) {
+        *self = value;
+    }
+}
+
+impl Slot for MaybeUninit<f64> {
+    fn put(&mut self, value: f64) {
+        self.write(value);
     }
 }
 
 /// A copy of `values` owned by the kernel, each element read once (see [`load`]); in parallel
 /// chunks above the threshold.
 pub fn snapshot(values: &[f64]) -> Vec<f64> {
-    let mut out = zeros(values.len());
-    if values.len() < PARALLEL_MIN {
-        load(values, 0, &mut out);
-    } else {
-        out.par_chunks_mut(CHUNK)
-            .enumerate()
-            .for_each(|(j, chunk)| load(values, j * CHUNK, chunk));
-    }
+    let [out] = filled(
+        values.len(),
+        |start, [chunk]| load(values, start, chunk),
+        |(), ()| (),
+    )
+    .0;
     out
 }
 
@@ -225,8 +266,8 @@ where
 {
     let n = inputs.first().map_or(0, |c| c.len());
     debug_assert!(inputs.iter().all(|c| c.len() == n));
-    let mut out: [Vec<f64>; N] = std::array::from_fn(|_| zeros(n));
-    let task = |start: usize, mut chunk: [&mut [f64]; N]| -> Worst {
+    let streamed = n >= STREAM_MIN;
+    let task = |start: usize, mut chunk: [&mut [MaybeUninit<f64>]; N]| -> Worst {
         let len = chunk.first().map_or(0, |c| c.len());
         let mut worst: Worst = None;
         let mut buf = [[0.0_f64; BLOCK]; K];
@@ -239,7 +280,7 @@ where
             let row = |r: usize| -> [f64; K] { std::array::from_fn(|k| buf[k][r]) };
             if worst.is_none() && (0..m).fold(true, |all, r| all & plain(row(r))) {
                 let outs = chunk.each_mut().map(|c| &mut c[b0..b0 + m]);
-                compute_block(&f, &buf, &mut block, outs);
+                compute_block(&f, &buf, &mut block, outs, streamed);
                 continue;
             }
             for r in 0..m {
@@ -250,26 +291,21 @@ where
                 }
             }
             if worst.is_some() {
-                continue; // the result is an error; only lower-ranked errors matter now
+                // The result is an error; only lower-ranked errors matter now.
+                for c in &mut chunk {
+                    c[b0..b0 + m].fill(MaybeUninit::new(f64::NAN));
+                }
+                continue;
             }
             let outs = chunk.each_mut().map(|c| &mut c[b0..b0 + m]);
-            compute_block(&f, &buf, &mut block, outs);
+            compute_block(&f, &buf, &mut block, outs, streamed);
+        }
+        if streamed {
+            store_fence();
         }
         worst
     };
-    let worst = if n < PARALLEL_MIN {
-        task(0, out.each_mut().map(Vec::as_mut_slice))
-    } else {
-        let mut pieces = out.each_mut().map(|c| c.chunks_mut(CHUNK));
-        let tasks: Vec<[&mut [f64]; N]> = (0..n.div_ceil(CHUNK))
-            .map(|_| pieces.each_mut().map(|p| p.next().unwrap_or_default()))
-            .collect();
-        tasks
-            .into_par_iter()
-            .enumerate()
-            .map(|(j, chunk)| task(j * CHUNK, chunk))
-            .reduce(|| None, keep_worst)
-    };
+    let (out, worst) = filled(n, task, keep_worst);
     match worst {
         Some((_, _, err)) => Err(err),
         None => Ok(out),
@@ -287,17 +323,18 @@ fn compute_block<const K: usize, const N: usize, F>(
     f: &F,
     buf: &[[f64; BLOCK]; K],
     block: &mut [[f64; BLOCK]; N],
-    outs: [&mut [f64]; N],
+    outs: [&mut [MaybeUninit<f64>]; N],
+    streamed: bool,
 ) where
     F: Fn([f64; K]) -> [f64; N],
 {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the processor has AVX2, checked just above.
-        unsafe { compute_block_avx2(f, buf, block, outs) };
+        unsafe { compute_block_avx2(f, buf, block, outs, streamed) };
         return;
     }
-    compute_block_plain(f, buf, block, outs);
+    compute_block_plain(f, buf, block, outs, streamed);
 }
 
 // Always inlined: it must be compiled inside `compute_block_avx2` to be compiled for AVX2.
@@ -307,7 +344,8 @@ fn compute_block_plain<const K: usize, const N: usize, F>(
     f: &F,
     buf: &[[f64; BLOCK]; K],
     block: &mut [[f64; BLOCK]; N],
-    outs: [&mut [f64]; N],
+    outs: [&mut [MaybeUninit<f64>]; N],
+    streamed: bool,
 ) where
     F: Fn([f64; K]) -> [f64; N],
 {
@@ -323,7 +361,49 @@ fn compute_block_plain<const K: usize, const N: usize, F>(
     }
     for (out, column) in outs.into_iter().zip(block.iter()) {
         let m = out.len().min(m);
-        out[..m].copy_from_slice(&column[..m]);
+        copy_out(&mut out[..m], &column[..m], streamed);
+    }
+}
+
+/// Output columns of at least this many rows are written by non-temporal stores (see [`copy_out`]).
+const STREAM_MIN: usize = 1 << 17;
+
+/// Copies a block computed on the stack into its place in the output columns; when `streamed`,
+/// by non-temporal stores, on x86-64 where `dst` is 16-byte aligned (as malloc's columns are, and
+/// every block of them): the cache lines are then written without first being read from memory,
+/// which a column too large for the cache would otherwise cost, and the inputs stay in the cache
+/// meanwhile. A task that streams calls [`store_fence`] before its result is handed over.
+#[allow(clippy::inline_always)]
+#[inline(always)]
+#[cfg_attr(not(target_arch = "x86_64"), allow(unused_variables))]
+fn copy_out(dst: &mut [MaybeUninit<f64>], src: &[f64], streamed: bool) {
+    let len = dst.len().min(src.len());
+    let mut done = 0;
+    #[cfg(target_arch = "x86_64")]
+    if streamed && (dst.as_ptr() as usize) % 16 == 0 {
+        use std::arch::x86_64::{_mm_loadu_pd, _mm_stream_pd};
+        done = len / 2 * 2;
+        for i in (0..done).step_by(2) {
+            // SAFETY: `i + 1 < len`, within both slices; `dst + i` is 16-byte aligned (`dst` is,
+            // and `i` is even); SSE2 is part of x86-64.
+            unsafe {
+                let pair = _mm_loadu_pd(src.as_ptr().add(i));
+                _mm_stream_pd(dst.as_mut_ptr().add(i).cast::<f64>(), pair);
+            }
+        }
+    }
+    for (slot, &value) in dst[done..len].iter_mut().zip(&src[done..len]) {
+        slot.write(value);
+    }
+}
+
+/// Orders the non-temporal stores of [`copy_out`] before whatever follows (they are weakly ordered:
+/// another thread could otherwise read a column before its values arrive).
+fn store_fence() {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SSE is part of x86-64.
+    unsafe {
+        std::arch::x86_64::_mm_sfence();
     }
 }
 
@@ -333,11 +413,12 @@ unsafe fn compute_block_avx2<const K: usize, const N: usize, F>(
     f: &F,
     buf: &[[f64; BLOCK]; K],
     block: &mut [[f64; BLOCK]; N],
-    outs: [&mut [f64]; N],
+    outs: [&mut [MaybeUninit<f64>]; N],
+    streamed: bool,
 ) where
     F: Fn([f64; K]) -> [f64; N],
 {
-    compute_block_plain(f, buf, block, outs);
+    compute_block_plain(f, buf, block, outs, streamed);
 }
 
 /// Runs `f` on every element of `a` and `b` pairwise, in place, in parallel above the threshold.

@@ -5,6 +5,7 @@ use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 
 mod changes;
+mod memory;
 mod partials;
 mod rates;
 mod standardise;
