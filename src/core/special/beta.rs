@@ -507,13 +507,16 @@ pub(super) fn beta_solve(
         let f = if up { ic } else { i };
         (f, pref / (v * w), (p - 1.0) / v - (q - 1.0) / w)
     };
+    // Curvature scale in units of v: the squared ratio of the mean of v to its standard
+    // deviation, p (p + q + 1) / q (about p, the shape on v's side, which is the smaller
+    // one for v below 1/2, where a + b overstated it by up to 1 / h).
     let v = solve(
         eval,
         target,
         !up,
         v0,
         (0.0, 1.0),
-        10.0 * (1.0 + a + b) * (1.0 + z_target * z_target),
+        10.0 * (1.0 + p * (p + q + 1.0) / q) * (1.0 + z_target * z_target),
     );
     if swap {
         (1.0 - v, v)
