@@ -297,9 +297,14 @@ def numeric_column(data: pd.DataFrame, name: str, column_name: str) -> FloatArra
     series = column(data, name, column_name)
     if not (pd.api.types.is_numeric_dtype(series.dtype) or series.dtype == bool):
         raise InputError(f"{name}: column {column_name!r} is not numeric")
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+        # numpy's integers and booleans: the cast to float64 is the copy, with no -0.0 in it.
+        return np.ascontiguousarray(series.to_numpy(dtype=np.float64))
     _refuse_complex(name, series.to_numpy())
     values = series.to_numpy(dtype=np.float64, na_value=np.nan)
-    return _without_negative_zero(np.array(values, dtype=np.float64, order="C", copy=True))
+    # One pass that copies and reads -0.0 as 0.0 (-0.0 + 0.0 is +0.0, every other value as it is).
+    return np.add(values, 0.0, order="C")
 
 
 class Arrays(list[FloatArray]):

@@ -7,7 +7,7 @@
 use super::check;
 use super::error::{half_alpha, CoreError, CoreResult};
 use super::parallel::{per_distinct_pair_in_place, rows, RowError};
-use super::special::{beta_isf, beta_ppf, norm_two_sided};
+use super::special::{beta_isf, beta_ppf, beta_tail_quantile, norm_ppf, norm_two_sided};
 use std::str::FromStr;
 
 /// How the interval around a proportion is computed.
@@ -108,17 +108,19 @@ fn wald_proportion_interval(x: f64, n: f64, z: f64) -> (f64, f64) {
     wald_interval(p, (p * (1.0 - p) / n).sqrt(), z)
 }
 
-/// Clopper-Pearson bounds: Beta(x, n - x + 1) lower and Beta(x + 1, n - x) upper quantiles.
+/// Clopper-Pearson bounds: Beta(x, n - x + 1) lower and Beta(x + 1, n - x) upper quantiles,
+/// both at the tail probability `tail` (so they share its normal quantile).
 pub fn exact_interval(x: f64, n: f64, tail: f64) -> (f64, f64) {
+    let z = norm_ppf(tail);
     let lower = if x == 0.0 {
         0.0
     } else {
-        beta_ppf(tail, x, n - x + 1.0)
+        beta_tail_quantile(tail, z, x, n - x + 1.0, false)
     };
     let upper = if x == n {
         1.0
     } else {
-        beta_isf(tail, x + 1.0, n - x)
+        beta_tail_quantile(tail, z, x + 1.0, n - x, true)
     };
     (lower, upper)
 }

@@ -508,8 +508,9 @@ impl<'py> KeyArrays<'py> {
 }
 
 /// Codes for the combinations of key columns that occur, in sorted order (`u32::MAX` where any
-/// column is missing), and the first row of each. Arrow never mutates a buffer and the other
-/// arrays are fresh copies, so they are read with the GIL released.
+/// column is missing), and the first row of each. Arrow never mutates a buffer, integers are
+/// read once each into the core's copy, and codes are fresh copies, so all are read with the
+/// GIL released.
 #[pyfunction]
 fn survey_key_codes<'py>(
     py: Python<'py>,

@@ -71,7 +71,8 @@ def _text_buffers(column: pd.Series) -> tuple[Any, ...] | None:
 # The codes of the last few sets of Arrow text key columns. Arrow never mutates a buffer, so
 # columns with the same buffers (the same frame's by-columns, estimated again) have the same
 # codes; each entry holds its arrays, so their buffers' addresses cannot be reused meanwhile.
-_TEXT_KEYS: OrderedDict[tuple[Any, ...], tuple[list[Any], np.ndarray, np.ndarray]] = OrderedDict()
+# An entry is [arrays, codes, first rows, labels (None until asked for)].
+_TEXT_KEYS: OrderedDict[tuple[Any, ...], list[Any]] = OrderedDict()
 _TEXT_KEYS_HELD = 4
 _TEXT_KEYS_LOCK = threading.Lock()
 
@@ -90,7 +91,7 @@ def _buffers_key(texts: list[tuple[Any, ...]]) -> tuple[Any, ...]:
 
 def _key_column(column: pd.Series) -> Any:
     """A key column as the core's :func:`_core.survey_key_codes` takes it: Arrow text buffers,
-    a fresh int64 copy of integers, or codes from pandas (sorted, -1 missing) with their count."""
+    integers as int64, or codes from pandas (sorted, -1 missing) with their count."""
     text = _text_buffers(column)
     if text is not None:
         return text[:4]
@@ -103,7 +104,10 @@ def _key_column(column: pd.Series) -> Any:
             dtype.kind == "u" and dtype.itemsize == 8 and len(column) and column.max() >= 2**63
         )
     ):
-        return np.array(column.to_numpy(), dtype=np.int64, copy=True)
+        # The core reads each value once into a copy of its own, so the frame's own array
+        # (another thread may write it) is passed as it is.
+        # (copied only when not contiguous int64, or misaligned, as unpickled buffers may be).
+        return np.require(column.to_numpy(), dtype=np.int64, requirements=["C", "A"])
     if isinstance(dtype, pd.CategoricalDtype):
         codes, count = column.cat.codes.to_numpy(), len(dtype.categories)
     else:
@@ -141,35 +145,55 @@ def key_column_codes(columns: list[pd.Series]) -> tuple[np.ndarray, list[pd.Inde
     (text straight from Arrow's buffers, integers by their offset from the smallest), several
     times faster than pandas factorizing each column and numpy combining the codes.
     """
+    codes, first_rows, held = _codes_and_first_rows(columns)
+    if held is not None and held[3] is not None:
+        return codes, list(held[3])
+    labels = [_labels(c, first_rows) for c in columns]
+    if held is not None:
+        held[3] = labels  # the labels of Arrow's buffers, as fixed as their codes
+    return codes, labels
+
+
+def _codes_and_first_rows(
+    columns: list[pd.Series],
+) -> tuple[np.ndarray, np.ndarray, list[Any] | None]:
+    """The core's codes for the combinations of `columns` and the first row of each, with the
+    cache's entry for them when all are Arrow text."""
     texts = [_text_buffers(c) for c in columns]
-    if all(t is not None for t in texts):
-        key = _buffers_key(texts)  # type: ignore[arg-type]
-        with _TEXT_KEYS_LOCK:
-            held = _TEXT_KEYS.get(key)
-            if held is not None:
-                _TEXT_KEYS.move_to_end(key)
-        if held is None:
-            codes, first_rows = _core.survey_key_codes([t[:4] for t in texts])  # type: ignore[index]
-            codes.flags.writeable = False
-            with _TEXT_KEYS_LOCK:
-                _TEXT_KEYS[key] = ([t[4] for t in texts], codes, first_rows)  # type: ignore[index]
-                while len(_TEXT_KEYS) > _TEXT_KEYS_HELD:
-                    _TEXT_KEYS.popitem(last=False)
-        else:
-            _, codes, first_rows = held
-    else:
+    if not all(t is not None for t in texts):
         codes, first_rows = _core.survey_key_codes([_key_column(c) for c in columns])
-    return codes, [_labels(c, first_rows) for c in columns]
+        return codes, first_rows, None
+    key = _buffers_key(texts)  # type: ignore[arg-type]
+    with _TEXT_KEYS_LOCK:
+        held = _TEXT_KEYS.get(key)
+        if held is not None:
+            _TEXT_KEYS.move_to_end(key)
+    if held is None:
+        codes, first_rows = _core.survey_key_codes([t[:4] for t in texts])  # type: ignore[index]
+        codes.flags.writeable = False
+        held = [[t[4] for t in texts], codes, first_rows, None]  # type: ignore[index]
+        with _TEXT_KEYS_LOCK:
+            _TEXT_KEYS[key] = held
+            while len(_TEXT_KEYS) > _TEXT_KEYS_HELD:
+                _TEXT_KEYS.popitem(last=False)
+    return held[1], held[2], held
+
+
+def _never_missing(column: pd.Series) -> bool:
+    dtype = column.dtype
+    return isinstance(dtype, np.dtype) and dtype.kind in "iu"
 
 
 def key_codes(data: pd.DataFrame, name: str, columns: list[str]) -> tuple[np.ndarray, int]:
     """Codes 0..k for the combinations of `columns`; a missing label is an InputError."""
-    codes, labels = key_column_codes([get_column(data, name, c) for c in columns])
-    missing = codes == NO_CODE
-    if missing.any():
-        position = int(np.argmax(missing))
-        raise InputError(f"{name}: position {position} is missing; every row needs a {name}")
-    return codes, len(labels[0])
+    series = [get_column(data, name, c) for c in columns]
+    codes, first_rows, _ = _codes_and_first_rows(series)
+    if not all(_never_missing(c) for c in series):
+        missing = codes == NO_CODE
+        if missing.any():
+            position = int(np.argmax(missing))
+            raise InputError(f"{name}: position {position} is missing; every row needs a {name}")
+    return codes, len(first_rows)
 
 
 def survey_codes(
@@ -240,6 +264,16 @@ def domain_codes(data: pd.DataFrame, by: Columns) -> tuple[np.ndarray | None, in
     return codes, len(frame), frame
 
 
+def _binary(dtype: Any, values: np.ndarray) -> bool:
+    """Whether `values` (a numeric column of `dtype` as float64) certainly holds only 0 and 1: for
+    numpy's integers, when none is below 0 or above 1 (two reductions, no temporary array)."""
+    if isinstance(dtype, np.dtype) and dtype.kind == "b":
+        return True
+    if not (isinstance(dtype, np.dtype) and dtype.kind in "iu") or not len(values):
+        return False
+    return bool(values.min() >= 0.0 and values.max() <= 1.0)
+
+
 def outcome_codes(
     data: pd.DataFrame, y: str, statistic: str
 ) -> tuple[np.ndarray | None, np.ndarray | None, list[Any] | None, np.ndarray]:
@@ -261,7 +295,7 @@ def outcome_codes(
     if categorical:
         raise InputError(f"y: column {y!r} is not numeric; use survey_share for a categorical y")
     values = numeric_column(data, "y", y)
-    if statistic == "share":
+    if statistic == "share" and not _binary(series.dtype, values):
         bad = (values != 0.0) & (values != 1.0)
         bad &= ~np.isnan(values)
         if bad.any():

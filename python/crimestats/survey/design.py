@@ -52,6 +52,16 @@ class _Totals:
     weighted_n: np.ndarray  # domains: their weight
 
 
+def _excluded(missing: np.ndarray, weight: np.ndarray) -> int:
+    """The rows with a missing y (`missing`) or a missing (NaN) weight."""
+    # A finite sum of the weights has no NaN in it (one reduction, against a pass making a mask).
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = weight.sum()
+    if np.isfinite(total):
+        return int(np.count_nonzero(missing))
+    return int((missing | np.isnan(weight)).sum())
+
+
 class SurveyDesign:
     """A survey sample with its design: weights, strata, clusters, fpc, or replicate weights,
     and any calibration. Made by :func:`survey_design`; every method returns a tidy frame or a
@@ -216,7 +226,7 @@ class SurveyDesign:
         domain, n_domains, domain_labels = domain_codes(data, by)
         ci = _inputs.choice("ci", ci)
         conf = _inputs.number("conf", conf)
-        excluded = int((missing | np.isnan(self._weight)).sum())
+        excluded = _excluded(missing, self._weight)
         if self._replicates is None and not self._adjustments:
             columns = _core.survey_estimate(
                 self._coded.core,
@@ -547,8 +557,7 @@ class SurveyDesign:
         if domain is not None:
             valid &= domain != NO_CODE
         code = np.zeros(len(values), dtype=np.intp) if domain is None else domain.astype(np.intp)
-        # One sort per domain: rows ordered by domain, then value.
-        order = np.lexsort((values, code))
+        order = _domain_value_order(values, np.where(valid, code, n_domains), n_domains)
         order = order[valid[order]]
         bounds = np.searchsorted(code[order], np.arange(n_domains + 1))
         rules = [
@@ -834,18 +843,31 @@ def _srs_variance(
     return out
 
 
+def _domain_value_order(values: np.ndarray, code: np.ndarray, n_domains: int) -> np.ndarray:
+    """The rows ordered by domain `code` (0..n_domains, the last for rows left out), then value,
+    then row: ``np.lexsort((values, code))``, by one unstable sort of the values (stable only when
+    two are equal) and a stable sort of the domain codes, which numpy does by radix for 16 bits."""
+    order = np.argsort(values)
+    ranked = values[order]
+    if np.any(ranked[1:] == ranked[:-1]):
+        order = np.argsort(values, kind="stable")
+    if n_domains > 1:
+        key = code[order].astype(np.uint16 if n_domains < 2**16 - 1 else np.intp)
+        order = order[np.argsort(key, kind="stable")]
+    return order
+
+
 class _QuantileRule:
-    """R survey's ``qrule_math`` over one domain's values and weights, sorted once: ``at(p)`` is
-    the value at the last position whose cumulative weight is at most ``p`` of the total if it
-    reaches p exactly, else the next value (zero weights dropped; the first position if none)."""
+    """R survey's ``qrule_math`` over one domain's values (in increasing order) and weights:
+    ``at(p)`` is the value at the last position whose cumulative weight is at most ``p`` of the
+    total if it reaches p exactly, else the next value (zero weights dropped; the first position
+    if none)."""
 
     def __init__(self, x: np.ndarray, w: np.ndarray) -> None:
         keep = w != 0
-        x, w = x[keep], w[keep]
-        order = np.argsort(x, kind="stable")
-        self.x = x[order]
+        self.x = x[keep]
         # R's cumsum() and sum() accumulate in long double and round each result to double.
-        running = np.cumsum(w[order].astype(np.longdouble))
+        running = np.cumsum(w[keep].astype(np.longdouble))
         self.cumulative = running.astype(np.float64)
         self.total = float(running[-1]) if len(running) else np.nan
 

@@ -31,20 +31,26 @@ def result_frame(
     """The result frame from the core's columns: one row per domain and level of y."""
     estimate, se, lower, upper, design_effect, n, weighted_n, df = columns
     n_columns = len(labels) if labels is not None else 1
-    out = domain_labels.loc[np.repeat(np.arange(len(domain_labels)), n_columns)].reset_index(
-        drop=True
-    )
+    domains = len(domain_labels)
+    # The frame in one constructor from whole columns: each domain's labels repeated once per
+    # level of y (as they are when y has one column).
+    repeat = np.repeat(np.arange(domains), n_columns) if n_columns != 1 else None
+    out_columns: dict[Any, Any] = {
+        c: (values if repeat is None else values.take(repeat))
+        for c, values in ((c, domain_labels[c].array) for c in domain_labels.columns)
+    }
     if labels is not None:
-        out["level"] = labels * len(domain_labels)
-    out[statistic] = estimate
-    out["se"] = se
-    out["lower"] = lower
-    out["upper"] = upper
+        out_columns["level"] = labels * domains
+    out_columns[statistic] = estimate
+    out_columns["se"] = se
+    out_columns["lower"] = lower
+    out_columns["upper"] = upper
     if deff:
-        out["deff"] = design_effect
-    out["n"] = np.repeat(n, n_columns).astype(np.int64)
-    out["weighted_n"] = np.repeat(weighted_n, n_columns)
-    out["df"] = np.repeat(df, n_columns).astype(np.int64)
+        out_columns["deff"] = design_effect
+    out_columns["n"] = np.repeat(n, n_columns).astype(np.int64)
+    out_columns["weighted_n"] = np.repeat(weighted_n, n_columns)
+    out_columns["df"] = np.repeat(df, n_columns).astype(np.int64)
+    out = pd.DataFrame(out_columns, index=pd.RangeIndex(domains * n_columns))
     out.attrs["excluded_rows"] = excluded
     if excluded:
         warnings.warn(

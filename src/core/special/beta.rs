@@ -1,10 +1,11 @@
 //! The regularized incomplete beta function, its complement and its quantiles.
 
 use super::common::{
-    away_from_zero, lentz_step, solve, two_sum, Dd, Real, MAX_ITER, SMALLEST_SUBNORMAL,
+    away_from_zero, lentz_step, poly, solve, two_sum, Dd, Real, MAX_ITER, SMALLEST_SUBNORMAL,
 };
 use super::gamma::{gamma_pq, ln_gamma, neg_bd0, stirlerr};
 use super::normal::{erfcx_nonneg, norm_ppf};
+use super::tables::BASYM_D;
 use std::f64::consts::{FRAC_2_SQRT_PI, PI};
 
 /// sqrt(pi).
@@ -164,11 +165,9 @@ const BASYM_MAX_DEVIANCE: f64 = 0.1;
 /// larger value). `below_mean` is the sign of the exact deviation `(a + b) x - a`: near
 /// the mean a wrong side would cost the density times the rounding of `x`. The number of
 /// terms is what the parameters need for 1e-16, at most [`BASYM_TERMS`].
-fn beta_basym(co: &mut Basym, deviance: f64, below_mean: bool) -> (f64, f64, f64) {
-    let (a, b) = (co.a, co.b);
-    let n = a + b;
-    let scale = (stirling_beta_corr(a, b) - deviance).exp();
-    let pref = scale * ((a / n) * (b / (2.0 * PI))).sqrt();
+fn beta_basym(co: &Basym, deviance: f64, below_mean: bool) -> (f64, f64, f64) {
+    let scale = (co.corr - deviance).exp();
+    let pref = scale * co.root;
     // Below the mean, I_x(a, b); above it I_y(b, a) = 1 - I_x(a, b), whose coefficients
     // are those of (a, b) with the odd ones negated.
     let tail = FRAC_2_SQRT_PI * scale * co.sum(deviance, !below_mean);
@@ -182,113 +181,67 @@ fn beta_basym(co: &mut Basym, deviance: f64, below_mean: bool) -> (f64, f64, f64
 /// Most terms [`Basym`] takes (even).
 const BASYM_TERMS: usize = 20;
 
-/// The coefficients `d_n` of [`beta_basym`]'s expansion for Beta(a, b) (DiDonato & Morris
-/// 1992, BASYM, in their notation), computed as far as a sum has needed them, so that the
-/// evaluations of one quantile's iteration share them. They depend on the parameters only
-/// through `h = min / max` and `r1 = (b - a) / max`; the mirror image Beta(b, a) has
-/// `-r1`, which negates the odd ones.
+/// What [`beta_basym`]'s expansion for Beta(a, b) needs of the parameters, formed once for
+/// the evaluations of one quantile's iteration. The coefficients `d_n` (DiDonato & Morris
+/// 1992, BASYM) depend on the parameters only through `h = min / max` and the sign of
+/// `b - a`: for `a <= b`, `d_n` is a polynomial of degree `n` in `h` with rational
+/// coefficients ([`BASYM_D`], exact from `tests/basym_coefficients.py`, which runs
+/// DiDonato & Morris's O(n^3) recurrence on polynomials), and for `a > b` the odd ones
+/// change sign; the mirror image Beta(b, a) negates the odd ones again.
 pub(super) struct Basym {
-    a: f64,
-    b: f64,
     h: f64,
-    r0: f64,
-    r1: f64,
+    /// `1` for `a <= b`, `-1` otherwise: the sign of the odd `d_n`.
+    odd: f64,
     w0: f64,
-    /// `1 + h^2 + ... + h^n` and `h^n` for the last `n` computed.
-    s: f64,
-    hn: f64,
-    /// The expansion's coefficients (1-based, as in the paper), and `c`, `d` those of
-    /// its reciprocal.
-    a0: [f64; BASYM_TERMS + 2],
-    c: [f64; BASYM_TERMS + 2],
-    d: [f64; BASYM_TERMS + 2],
-    /// `d[..=len]` are computed.
-    len: usize,
+    /// [`stirling_beta_corr`] and `sqrt(a b / (2 pi (a + b)))`.
+    corr: f64,
+    root: f64,
 }
 
 impl Basym {
     pub(super) fn new(a: f64, b: f64) -> Self {
         let (h, small) = if a > b { (b / a, b) } else { (a / b, a) };
-        let r1 = (b - a) / a.max(b);
-        let mut co = Basym {
-            a,
-            b,
+        Basym {
             h,
-            r0: 1.0 / (1.0 + h),
-            r1,
+            odd: if a > b { -1.0 } else { 1.0 },
             w0: 1.0 / (small * (1.0 + h)).sqrt(),
-            s: 1.0,
-            hn: 1.0,
-            a0: [0.0; BASYM_TERMS + 2],
-            c: [0.0; BASYM_TERMS + 2],
-            d: [0.0; BASYM_TERMS + 2],
-            len: 1,
-        };
-        co.a0[1] = (2.0 / 3.0) * r1;
-        co.c[1] = -0.5 * co.a0[1];
-        co.d[1] = -co.c[1];
-        co
+            corr: stirling_beta_corr(a, b),
+            root: ((a / (a + b)) * (b / (2.0 * PI))).sqrt(),
+        }
     }
 
-    /// Computes `d[n]` and `d[n + 1]`, `n` even, the next two after `len`.
-    fn extend(&mut self, n: usize) {
-        let nf = n as f64;
-        self.hn *= self.h * self.h;
-        self.a0[n] = 2.0 * self.r0 * (1.0 + self.h * self.hn) / (nf + 2.0);
-        self.s += self.hn;
-        self.a0[n + 1] = 2.0 * self.r1 * self.s / (nf + 3.0);
-        let mut b0 = [0.0_f64; BASYM_TERMS + 2];
-        for i in n..=n + 1 {
-            // b0: the series of the expansion raised to the power r.
-            let r = -0.5 * (i as f64 + 1.0);
-            b0[1] = r * self.a0[1];
-            for m in 2..=i {
-                let mut bsum = 0.0;
-                for j in 1..m {
-                    bsum += (j as f64 * r - (m - j) as f64) * self.a0[j] * b0[m - j];
-                }
-                b0[m] = r * self.a0[m] + bsum / m as f64;
-            }
-            self.c[i] = b0[i] / (i as f64 + 1.0);
-            let mut dsum = 0.0;
-            for j in 1..i {
-                dsum += self.d[i - j] * self.c[j];
-            }
-            self.d[i] = -(dsum + self.c[i]);
-        }
-        self.len = n + 1;
+    /// `d_n`, without the sign of the odd ones.
+    fn d(&self, n: usize) -> f64 {
+        poly(BASYM_D[n - 1], self.h)
     }
 
     /// `sum_n d_n w^n J_n(sqrt D)` for the lower tail of Beta(a, b), or of Beta(b, a) when
     /// `mirror`.
-    fn sum(&mut self, deviance: f64, mirror: bool) -> f64 {
+    fn sum(&self, deviance: f64, mirror: bool) -> f64 {
         /// 2^(-3/2).
         const E1: f64 = 0.353_553_390_593_273_8;
-        let odd = if mirror { -1.0 } else { 1.0 };
+        let odd = if mirror { -self.odd } else { self.odd };
         let w0 = self.w0;
         let z0 = deviance.sqrt();
         let z2 = 2.0 * deviance;
         // J_0 = sqrt(pi) / 4 erfcx(z0) and J_1 = 2^(-3/2).
         let mut j0 = 0.25 * SQRT_PI * erfcx_nonneg(z0);
         let mut j1 = E1;
-        let mut sum = j0 + odd * self.d[1] * w0 * j1;
+        let mut sum = j0 + odd * self.d(1) * w0 * j1;
         let mut w = w0;
         // z^(n-1) and z^n for z = sqrt(2 D).
         let mut znm1 = std::f64::consts::SQRT_2 * z0;
         let mut zn = z2;
         for n in (2..=BASYM_TERMS).step_by(2) {
-            if self.len < n + 1 {
-                self.extend(n);
-            }
             let nf = n as f64;
             j0 = E1 * znm1 + (nf - 1.0) * j0;
             j1 = E1 * zn + nf * j1;
             znm1 *= z2;
             zn *= z2;
             w *= w0;
-            let t0 = self.d[n] * w * j0;
+            let t0 = self.d(n) * w * j0;
             w *= w0;
-            let t1 = odd * self.d[n + 1] * w * j1;
+            let t1 = odd * self.d(n + 1) * w * j1;
             sum += t0 + t1;
             if t0.abs() + t1.abs() <= 1e-16 * sum {
                 break;
@@ -475,15 +428,11 @@ fn ln_beta_rough(a: f64, b: f64) -> f64 {
 }
 
 /// Starting point `(x, 1 - x)` for `I_x(a, b) = target` (`1 - I_x = target` when
-/// `upper`). For `a, b > 1` the normal approximation of AS 109 (Majumder &
-/// Bhattacharjee 1973, after Carter 1947); otherwise the power laws of the two tails,
-/// `I_x ~ x^a / (a B)` and `1 - I_x ~ y^b / (b B)`.
-pub(super) fn beta_start(target: f64, a: f64, b: f64, upper: bool) -> (f64, f64) {
-    let z = if upper {
-        -norm_ppf(target)
-    } else {
-        norm_ppf(target)
-    };
+/// `upper`), given `z_target = norm_ppf(target)`. For `a, b > 1` the normal approximation
+/// of AS 109 (Majumder & Bhattacharjee 1973, after Carter 1947); otherwise the power laws
+/// of the two tails, `I_x ~ x^a / (a B)` and `1 - I_x ~ y^b / (b B)`.
+pub(super) fn beta_start(target: f64, z_target: f64, a: f64, b: f64, upper: bool) -> (f64, f64) {
+    let z = if upper { -z_target } else { z_target };
     if a > 1.0 && b > 1.0 {
         let zeta = -z;
         let r = (zeta * zeta - 3.0) / 6.0;
@@ -534,9 +483,11 @@ pub(super) fn beta_start(target: f64, a: f64, b: f64, upper: bool) -> (f64, f64)
 /// Solves `I_x(a, b) = target` (`1 - I_x(a, b) = target` when `upper`) for
 /// `0 < target <= 1/2`, returning `(x, 1 - x)` with both accurate: the iteration runs on
 /// whichever of `x` and `1 - x` the start puts below 1/2, using
-/// `I_x(a, b) = 1 - I_(1-x)(b, a)`.
+/// `I_x(a, b) = 1 - I_(1-x)(b, a)`. `z_target = norm_ppf(target)` sets the stopping
+/// rule's curvature scale (see [`solve`]).
 pub(super) fn beta_solve(
     target: f64,
+    z_target: f64,
     a: f64,
     b: f64,
     upper: bool,
@@ -556,14 +507,16 @@ pub(super) fn beta_solve(
         let f = if up { ic } else { i };
         (f, pref / (v * w), (p - 1.0) / v - (q - 1.0) / w)
     };
-    let z = norm_ppf(target);
+    // Curvature scale in units of v: the squared ratio of the mean of v to its standard
+    // deviation, p (p + q + 1) / q (about p, the shape on v's side, which is the smaller
+    // one for v below 1/2, where a + b overstated it by up to 1 / h).
     let v = solve(
         eval,
         target,
         !up,
         v0,
         (0.0, 1.0),
-        10.0 * (1.0 + a + b) * (1.0 + z * z),
+        10.0 * (1.0 + p * (p + q + 1.0) / q) * (1.0 + z_target * z_target),
     );
     if swap {
         (1.0 - v, v)
@@ -577,16 +530,13 @@ pub(super) fn beta_solve(
 ///
 /// Method: AS 109-style start (Cran, Martin & Thomas 1977) or tail power laws, refined
 /// by safeguarded Halley steps on `I_x` (or on `1 - I_x` for `p > 1/2`), iterating on
-/// the smaller of `x` and `1 - x`. Typically two evaluations of [`beta_inc`].
+/// the smaller of `x` and `1 - x`. Typically one or two evaluations of [`beta_inc`].
 pub fn beta_ppf(p: f64, a: f64, b: f64) -> f64 {
-    if let Some(v) = beta_quantile_edge(p, a, b, false) {
-        return v;
-    }
     if p <= 0.5 {
-        beta_solve(p, a, b, false, beta_start(p, a, b, false)).0
+        beta_tail_quantile(p, norm_ppf(p), a, b, false)
     } else {
         let q = 1.0 - p;
-        beta_solve(q, a, b, true, beta_start(q, a, b, true)).0
+        beta_tail_quantile(q, norm_ppf(q), a, b, true)
     }
 }
 
@@ -595,15 +545,30 @@ pub fn beta_ppf(p: f64, a: f64, b: f64) -> f64 {
 /// Method: as [`beta_ppf`], solving against `1 - I_x` directly for `q <= 1/2`, so tiny
 /// `q` keeps full relative accuracy.
 pub fn beta_isf(q: f64, a: f64, b: f64) -> f64 {
-    if let Some(v) = beta_quantile_edge(q, a, b, true) {
-        return v;
-    }
     if q <= 0.5 {
-        beta_solve(q, a, b, true, beta_start(q, a, b, true)).0
+        beta_tail_quantile(q, norm_ppf(q), a, b, true)
     } else {
         let p = 1.0 - q;
-        beta_solve(p, a, b, false, beta_start(p, a, b, false)).0
+        beta_tail_quantile(p, norm_ppf(p), a, b, false)
     }
+}
+
+/// [`beta_ppf`] (or [`beta_isf`] when `upper`) at a tail probability `prob`, given
+/// `z = norm_ppf(prob)`: for callers that take many quantiles at one probability (the
+/// Clopper-Pearson bounds), which then share the normal quantile. A `prob` above 1/2 is
+/// passed on to [`beta_ppf`] or [`beta_isf`] (`z` unused).
+pub fn beta_tail_quantile(prob: f64, z: f64, a: f64, b: f64, upper: bool) -> f64 {
+    if let Some(v) = beta_quantile_edge(prob, a, b, upper) {
+        return v;
+    }
+    if prob > 0.5 {
+        return if upper {
+            beta_isf(prob, a, b)
+        } else {
+            beta_ppf(prob, a, b)
+        };
+    }
+    beta_solve(prob, z, a, b, upper, beta_start(prob, z, a, b, upper)).0
 }
 
 /// Quantile at the edges of the domain; `prob` is a lower-tail probability, or an

@@ -45,7 +45,7 @@ mod tables;
 #[cfg(test)]
 mod tests;
 
-pub use beta::{beta_inc, beta_inc_c, beta_isf, beta_ppf};
+pub use beta::{beta_inc, beta_inc_c, beta_isf, beta_ppf, beta_tail_quantile};
 pub use common::solve_decreasing;
 pub use discrete::{binom_cdf, binom_pmf, binom_sf, poisson_cdf, poisson_pmf, poisson_sf};
 pub use gamma::{chi2_ppf, gamma_isf, gamma_p, gamma_ppf, gamma_q, ln_gamma};

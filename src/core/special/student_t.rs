@@ -148,9 +148,9 @@ fn t_upper(q: f64, centre: f64, df: f64) -> f64 {
         // I_{x1}(df/2, 1/2) = 2q; near the centre match the smaller complement
         // 1 - 2q instead (exact, by Sterbenz), as the solver expects a target <= 1/2.
         let (x1, x2) = if q <= 0.25 {
-            beta_solve(2.0 * q, 0.5 * df, 0.5, false, start)
+            beta_solve(2.0 * q, norm_ppf(2.0 * q), 0.5 * df, 0.5, false, start)
         } else {
-            beta_solve(centre, 0.5 * df, 0.5, true, start)
+            beta_solve(centre, norm_ppf(centre), 0.5 * df, 0.5, true, start)
         };
         df.sqrt() * (x2 / x1).sqrt()
     }

@@ -13,7 +13,7 @@
 //! domain) are allocated only within [`budget`] of the payload's length, so a short payload
 //! cannot claim billions of units or domains. Every failure is a [`CoreError::Design`] naming
 //! the partials.
-use super::{Cells, CoreError, CoreResult, Moments, Shape, SurveyPartials, NO_CODE};
+use super::{CoreError, CoreResult, Moments, Shape, SurveyPartials, NO_CODE};
 use serde::{Deserialize, Serialize};
 
 const MAGIC: &[u8; 4] = b"CSSP";
@@ -60,18 +60,13 @@ impl SurveyPartials {
     pub fn to_bytes(&self) -> Vec<u8> {
         let shape = &self.shape;
         let width = shape.width();
-        let mut cells: Vec<(u64, Vec<f64>)> = match &self.cells {
-            Cells::Dense(values) => values
-                .chunks_exact(width)
-                .enumerate()
-                .filter(|(_, cell)| cell[super::ROWS] > 0.0)
-                .map(|(key, cell)| (key as u64, cell.to_vec()))
-                .collect(),
-            Cells::Sparse { slot, values } => slot
-                .iter()
-                .map(|(&key, &at)| (key, values[at..at + width].to_vec()))
-                .collect(),
-        };
+        let values = self.cells.values();
+        let mut cells: Vec<(u64, Vec<f64>)> = self
+            .cells
+            .present(width)
+            .into_iter()
+            .map(|(key, at)| (key, values[at..at + width].to_vec()))
+            .collect();
         cells.sort_unstable_by_key(|&(key, _)| key);
         let wire = Wire {
             n_strata: shape.n_strata as u32,
@@ -193,19 +188,7 @@ impl SurveyPartials {
                 ));
             }
             last_key = Some(key);
-            let target = match &mut p.cells {
-                Cells::Dense(values) => {
-                    let at = key as usize * width;
-                    &mut values[at..at + width]
-                }
-                Cells::Sparse { slot, values } => {
-                    let at = *slot.entry(key).or_insert_with(|| {
-                        values.resize(values.len() + width, 0.0);
-                        values.len() - width
-                    });
-                    &mut values[at..at + width]
-                }
-            };
+            let target = p.cells.cell_of_key(key, p.shape.last_units() as u64, width);
             target.copy_from_slice(&cell);
         }
         Ok(p)

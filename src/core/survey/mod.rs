@@ -186,16 +186,95 @@ const POSITIVE: usize = 1;
 const SUM_W: usize = 2;
 const SUM_WY: usize = 3;
 
-/// The table of (domain, last-stage unit) cells.
+/// The table of (domain, last-stage unit) cells, each keyed `domain * n_units + unit`.
 #[derive(Debug, Clone)]
 enum Cells {
-    /// Every cell, at `(domain * n_units + unit) * width`.
-    Dense(Vec<f64>),
-    /// The cells that occur: key `domain * n_units + unit` to the slot's offset in `values`.
+    /// A direct index of every cell: `slot[unit * n_domains + domain]` is one more than the
+    /// cell's place in `keys` and `values` (0: not seen). The cells that occur are kept in the
+    /// order first seen, so a pass touches only as much memory as it has cells, not a table of
+    /// every domain times every unit (most domains lie in few PSUs), and the slots of one unit's
+    /// domains lie together (a PSU's rows are usually together).
+    Indexed {
+        slot: Vec<u32>,
+        n_domains: usize,
+        keys: Vec<u32>,
+        values: Vec<f64>,
+    },
+    /// Too many possible keys for an index: key to the slot's offset in `values`, in a hash map.
     Sparse {
         slot: HashMap<u64, usize>,
         values: Vec<f64>,
     },
+}
+
+impl Cells {
+    /// The values of the cell of (`domain`, `unit`) among `units` units (`width` of them), made
+    /// (zeros) when not seen yet.
+    // Called for every row of the pass: inlined, the rare hash-map case kept out of line.
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
+    fn cell(&mut self, domain: u32, unit: u32, units: u64, width: usize) -> &mut [f64] {
+        match self {
+            Cells::Indexed {
+                slot,
+                n_domains,
+                keys,
+                values,
+            } => {
+                let s = &mut slot[unit as usize * *n_domains + domain as usize];
+                if *s == 0 {
+                    keys.push((u64::from(domain) * units + u64::from(unit)) as u32);
+                    values.resize(values.len() + width, 0.0);
+                    *s = keys.len() as u32;
+                }
+                let at = (*s as usize - 1) * width;
+                &mut values[at..at + width]
+            }
+            Cells::Sparse { slot, values } => Self::sparse_cell(
+                slot,
+                values,
+                u64::from(domain) * units + u64::from(unit),
+                width,
+            ),
+        }
+    }
+
+    /// [`cell`](Self::cell) by the cell's key.
+    fn cell_of_key(&mut self, key: u64, units: u64, width: usize) -> &mut [f64] {
+        self.cell((key / units) as u32, (key % units) as u32, units, width)
+    }
+
+    #[inline(never)]
+    fn sparse_cell<'a>(
+        slot: &mut HashMap<u64, usize>,
+        values: &'a mut Vec<f64>,
+        key: u64,
+        width: usize,
+    ) -> &'a mut [f64] {
+        let at = *slot.entry(key).or_insert_with(|| {
+            values.resize(values.len() + width, 0.0);
+            values.len() - width
+        });
+        &mut values[at..at + width]
+    }
+
+    /// The cells that occur, as (key, offset of the values), in no particular order.
+    fn present(&self, width: usize) -> Vec<(u64, usize)> {
+        match self {
+            Cells::Indexed { keys, .. } => keys
+                .iter()
+                .enumerate()
+                .map(|(j, &k)| (u64::from(k), j * width))
+                .collect(),
+            Cells::Sparse { slot, .. } => slot.iter().map(|(&k, &at)| (k, at)).collect(),
+        }
+    }
+
+    fn values(&self) -> &[f64] {
+        match self {
+            Cells::Indexed { values, .. } | Cells::Sparse { values, .. } => values,
+        }
+    }
 }
 
 /// A weighted mean and sum of squared deviations (West 1979), mergeable by Chan et al. (1979).
@@ -247,10 +326,14 @@ impl ShiftedSums {
     fn push(&mut self, w: f64, y: f64) {
         if w > 0.0 {
             let shift = *self.shift.get_or_insert(y);
-            let d = y - shift;
             self.weight.add(w);
-            self.s1.add(w * d);
-            self.s2.add(w * d * d);
+            // A row at the shift adds zero to both sums, which leaves a compensated sum as it
+            // is: skipped (for a 0/1 y, all the rows of the more common value).
+            if y != shift {
+                let d = y - shift;
+                self.s1.add(w * d);
+                self.s2.add(w * d * d);
+            }
         }
     }
     fn moments(&self) -> Moments {

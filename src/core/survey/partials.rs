@@ -1,21 +1,25 @@
 //! Making, merging and ordering [`SurveyPartials`]: the empty table of a design's shape, the
 //! exact merge of two sets of partials, and the cells in the order the variance walks them.
 use super::{
-    Cells, CoreError, CoreResult, Design, Domains, Moments, Outcome, Shape, SurveyPartials,
-    NO_CODE, ROWS,
+    Cells, CoreError, CoreResult, Design, Domains, Moments, Outcome, Shape, SurveyPartials, NO_CODE,
 };
 use std::collections::HashMap;
 
-/// At most this many values (cells of (domain, last-stage unit) times values per cell, 32 MiB) are
-/// held in a dense table; beyond it (an unclustered design with many domains, say) only the cells
-/// that occur are kept, in a hash map.
+/// Up to this many possible cells of (domain, last-stage unit) times values per cell, the cells
+/// are found by a direct index of every possible key (4 bytes a key); beyond it (an unclustered
+/// design with many domains, say) by a hash map of the keys that occur.
 pub(super) const DENSE_VALUES: usize = 1 << 22;
 
 impl SurveyPartials {
     pub(super) fn empty(shape: Shape) -> Self {
         let cells_len = shape.n_domains * shape.last_units();
         let cells = if cells_len.saturating_mul(shape.width()) <= DENSE_VALUES {
-            Cells::Dense(vec![0.0; cells_len * shape.width()])
+            Cells::Indexed {
+                slot: vec![0; cells_len],
+                n_domains: shape.n_domains,
+                keys: Vec::new(),
+                values: Vec::new(),
+            }
         } else {
             Cells::Sparse {
                 slot: HashMap::new(),
@@ -97,30 +101,13 @@ impl SurveyPartials {
             a.merge(b);
         }
         let width = self.shape.width();
-        match (&mut self.cells, other.cells) {
-            (Cells::Dense(mine), Cells::Dense(theirs)) => {
-                for (a, b) in mine.iter_mut().zip(theirs) {
-                    *a += b;
-                }
+        let units = self.shape.last_units() as u64;
+        let theirs = other.cells.values();
+        for (key, at) in other.cells.present(width) {
+            let mine = self.cells.cell_of_key(key, units, width);
+            for (a, b) in mine.iter_mut().zip(&theirs[at..at + width]) {
+                *a += b;
             }
-            (
-                Cells::Sparse { slot, values },
-                Cells::Sparse {
-                    slot: their_slot,
-                    values: their_values,
-                },
-            ) => {
-                for (key, at) in their_slot {
-                    let mine_at = *slot.entry(key).or_insert_with(|| {
-                        values.resize(values.len() + width, 0.0);
-                        values.len() - width
-                    });
-                    for j in 0..width {
-                        values[mine_at + j] += their_values[at + j];
-                    }
-                }
-            }
-            _ => unreachable!("the cell layout follows from the shape"),
         }
         Ok(self)
     }
@@ -130,37 +117,49 @@ impl SurveyPartials {
     pub(super) fn ordered_cells(&self, rank: &[u32]) -> (Vec<(u32, u32, usize)>, &[f64]) {
         let last = self.shape.last_units();
         let width = self.shape.width();
-        match &self.cells {
-            Cells::Dense(values) => {
+        let mut out = match &self.cells {
+            Cells::Indexed {
+                slot, n_domains, ..
+            } => {
+                // Units in depth-first order, each unit's domains side by side in the index: a
+                // pass over the index counts each domain's cells, a second places them.
                 let mut by_rank: Vec<u32> = vec![NO_CODE; last];
                 for (u, &r) in rank.iter().enumerate() {
                     if r != NO_CODE {
                         by_rank[r as usize] = u as u32;
                     }
                 }
-                let mut out = Vec::new();
-                for d in 0..self.shape.n_domains {
-                    for &u in &by_rank {
-                        if u == NO_CODE {
-                            continue;
-                        }
-                        let at = (d * last + u as usize) * width;
-                        if values[at + ROWS] > 0.0 {
-                            out.push((d as u32, u, at));
+                let by_rank: Vec<u32> = by_rank.into_iter().filter(|&u| u != NO_CODE).collect();
+                let own = |u: u32| &slot[u as usize * n_domains..(u as usize + 1) * n_domains];
+                let mut start = vec![0_usize; n_domains + 1];
+                for &u in &by_rank {
+                    for (d, &s) in own(u).iter().enumerate() {
+                        start[d + 1] += usize::from(s != 0);
+                    }
+                }
+                for d in 0..*n_domains {
+                    start[d + 1] += start[d];
+                }
+                let mut out = vec![(0_u32, 0_u32, 0_usize); start[*n_domains]];
+                for &u in &by_rank {
+                    for (d, &s) in own(u).iter().enumerate() {
+                        if s != 0 {
+                            out[start[d]] = (d as u32, u, (s as usize - 1) * width);
+                            start[d] += 1;
                         }
                     }
                 }
-                (out, values)
+                return (out, self.cells.values());
             }
-            Cells::Sparse { slot, values } => {
-                let mut out: Vec<(u32, u32, usize)> = slot
-                    .iter()
-                    .map(|(&key, &at)| ((key / last as u64) as u32, (key % last as u64) as u32, at))
-                    .collect();
-                out.sort_unstable_by_key(|&(d, u, _)| (d, rank[u as usize]));
-                (out, values)
-            }
-        }
+            Cells::Sparse { .. } => self
+                .cells
+                .present(width)
+                .into_iter()
+                .map(|(key, at)| ((key / last as u64) as u32, (key % last as u64) as u32, at))
+                .collect::<Vec<_>>(),
+        };
+        out.sort_unstable_by_key(|&(d, u, _)| (d, rank[u as usize]));
+        (out, self.cells.values())
     }
 }
 

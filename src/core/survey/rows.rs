@@ -3,8 +3,8 @@
 //! their partials merge.
 use super::partials::{check_shape, fpc_varies_error, nesting_error};
 use super::{
-    code_error, Cells, CoreError, CoreResult, Design, Domains, Outcome, ShiftedSums,
-    SurveyPartials, NO_CODE, POSITIVE, ROWS, SUM_W, SUM_WY,
+    code_error, CoreError, CoreResult, Design, Domains, Outcome, ShiftedSums, SurveyPartials,
+    NO_CODE, POSITIVE, ROWS, SUM_W, SUM_WY,
 };
 use rayon::prelude::*;
 
@@ -67,72 +67,90 @@ impl SurveyPartials {
         rows: std::ops::Range<usize>,
         row_offset: u64,
     ) -> CoreResult<()> {
+        // One loop per kind of outcome, each reading a row's outcome once: what it adds to the
+        // row's cell (a value to one column, or a row of influence values), or nothing.
+        match outcome {
+            Outcome::Numeric(y) => self.pass(design, domains, rows, row_offset, |i, index| {
+                let value = y[i];
+                if value.abs() < f64::INFINITY {
+                    Ok(Add::One(0, value))
+                } else if value.is_nan() {
+                    Ok(Add::Nothing)
+                } else {
+                    Err(CoreError::Infinite { arg: "y", index })
+                }
+            }),
+            Outcome::Levels { code, n_levels } => {
+                self.pass(design, domains, rows, row_offset, |i, index| {
+                    let level = code[i];
+                    if (level as usize) < n_levels && level != NO_CODE {
+                        Ok(Add::One(level as usize, 1.0))
+                    } else if level == NO_CODE {
+                        Ok(Add::Nothing)
+                    } else {
+                        Err(code_error("y", index, level, "the level codes"))
+                    }
+                })
+            }
+            Outcome::Influence { values, n_columns } => {
+                self.pass(design, domains, rows, row_offset, |i, index| {
+                    let row = &values[i * n_columns..(i + 1) * n_columns];
+                    if row.iter().any(|v| v.is_nan()) {
+                        Ok(Add::Nothing)
+                    } else if row.iter().any(|v| v.is_infinite()) {
+                        Err(CoreError::Infinite { arg: "y", index })
+                    } else {
+                        Ok(Add::Row(row))
+                    }
+                })
+            }
+        }
+    }
+
+    /// The pass over `rows`, `outcome(i, index)` reading row `i`'s outcome.
+    #[inline]
+    fn pass<'a, F>(
+        &mut self,
+        design: &Design<'_>,
+        domains: Domains<'_>,
+        rows: std::ops::Range<usize>,
+        row_offset: u64,
+        outcome: F,
+    ) -> CoreResult<()>
+    where
+        F: Fn(usize, usize) -> CoreResult<Add<'a>>,
+    {
         let last_units = self.shape.last_units() as u64;
         let width = self.shape.width();
+        let n_domains = self.shape.n_domains;
+        let numeric = self.shape.numeric;
+        // One stage without an fpc (the usual design) takes the short check of the unit.
+        let single = design.stages.len() == 1 && design.stages[0].fpc.is_none();
         let mut sums = vec![ShiftedSums::default(); self.moments.len()];
         for i in rows {
             let global = row_offset + i as u64;
             let index = global as usize;
-            let stratum = match design.strata {
-                Some(s) => s[i],
-                None => 0,
+            let group = if single {
+                self.first_stage(design, i, global)?
+            } else {
+                self.stages(design, i, global)?
             };
-            if stratum as usize >= self.shape.n_strata {
-                return Err(code_error("strata", index, stratum, "the stratum codes"));
-            }
-            if self.first_row_stratum[stratum as usize] == u64::MAX {
-                self.first_row_stratum[stratum as usize] = global;
-            }
-            let mut group = stratum;
-            for (k, stage) in design.stages.iter().enumerate() {
-                let unit = stage.unit[i];
-                if unit as usize >= self.shape.n_units[k] {
-                    return Err(code_error("psu", index, unit, "the unit codes"));
-                }
-                let parent = &mut self.parent[k][unit as usize];
-                if *parent == NO_CODE {
-                    *parent = group;
-                    self.first_row_unit[k][unit as usize] = global;
-                } else if *parent != group {
-                    return Err(nesting_error(
-                        k,
-                        self.first_row_unit[k][unit as usize],
-                        global,
-                    ));
-                }
-                if let Some(fpc) = stage.fpc {
-                    let value = fpc[i];
-                    if !(value.is_finite() && value > 0.0) {
-                        return Err(CoreError::Design(format!(
-                            "fpc: row {global} has {value} at stage {}; an fpc must be a \
-                             population count or a sampling fraction greater than zero",
-                            k + 1
-                        )));
-                    }
-                    let seen = &mut self.fpc[k][group as usize];
-                    if seen.is_nan() {
-                        *seen = value;
-                    } else if *seen != value {
-                        return Err(fpc_varies_error(k, global, value, *seen));
-                    }
-                }
-                group = unit;
-            }
             let weight = design.weight[i];
-            if weight.is_nan() {
-                continue;
-            }
-            if weight.is_infinite() {
-                return Err(CoreError::Infinite {
-                    arg: "weight",
-                    index,
-                });
-            }
-            if weight < 0.0 {
-                return Err(CoreError::Negative {
-                    arg: "weight",
-                    index,
-                    value: weight,
+            if !(0.0..f64::INFINITY).contains(&weight) {
+                if weight.is_nan() {
+                    continue;
+                }
+                return Err(if weight.is_infinite() {
+                    CoreError::Infinite {
+                        arg: "weight",
+                        index,
+                    }
+                } else {
+                    CoreError::Negative {
+                        arg: "weight",
+                        index,
+                        value: weight,
+                    }
                 });
             }
             let domain = match domains.code {
@@ -142,62 +160,33 @@ impl SurveyPartials {
             if domain == NO_CODE {
                 continue;
             }
-            if domain as usize >= self.shape.n_domains {
+            if domain as usize >= n_domains {
                 return Err(code_error("by", index, domain, "the domain codes"));
             }
-            // The outcome: a value for the one numeric column, or the column of the level.
-            if let Outcome::Influence { values, n_columns } = outcome {
-                let row = &values[i * n_columns..(i + 1) * n_columns];
-                if row.iter().any(|v| v.is_nan()) {
-                    continue;
-                }
-                if row.iter().any(|v| v.is_infinite()) {
-                    return Err(CoreError::Infinite { arg: "y", index });
-                }
-                let cell = self.cell(domain, group, last_units, width);
-                cell[ROWS] += 1.0;
-                if weight > 0.0 {
-                    cell[POSITIVE] += 1.0;
-                }
-                cell[SUM_W] += weight;
-                for (sum, v) in cell[SUM_WY..].iter_mut().zip(row) {
-                    *sum += v;
-                }
+            let add = outcome(i, index)?;
+            if let Add::Nothing = add {
                 continue;
             }
-            let (column, value) = match outcome {
-                Outcome::Numeric(y) => {
-                    let value = y[i];
-                    if value.is_nan() {
-                        continue;
-                    }
-                    if value.is_infinite() {
-                        return Err(CoreError::Infinite { arg: "y", index });
-                    }
-                    (0, value)
-                }
-                Outcome::Levels { code, n_levels } => {
-                    let level = code[i];
-                    if level == NO_CODE {
-                        continue;
-                    }
-                    if level as usize >= n_levels {
-                        return Err(code_error("y", index, level, "the level codes"));
-                    }
-                    (level as usize, 1.0)
-                }
-                Outcome::Influence { .. } => unreachable!("influence rows are added above"),
-            };
-            if self.shape.numeric {
-                sums[domain as usize].push(weight, value);
-            }
-            let cell = self.cell(domain, group, last_units, width);
+            let cell = self.cells.cell(domain, group, last_units, width);
             cell[ROWS] += 1.0;
             if weight > 0.0 {
                 cell[POSITIVE] += 1.0;
             }
             cell[SUM_W] += weight;
-            cell[SUM_WY + column] += weight * value;
+            match add {
+                Add::One(column, value) => {
+                    cell[SUM_WY + column] += weight * value;
+                    if numeric {
+                        sums[domain as usize].push(weight, value);
+                    }
+                }
+                Add::Row(row) => {
+                    for (sum, v) in cell[SUM_WY..].iter_mut().zip(row) {
+                        *sum += v;
+                    }
+                }
+                Add::Nothing => {}
+            }
         }
         for (m, s) in self.moments.iter_mut().zip(&sums) {
             m.merge(&s.moments());
@@ -205,21 +194,88 @@ impl SurveyPartials {
         Ok(())
     }
 
-    /// The values of the cell of (`domain`, last-stage unit `unit`).
-    fn cell(&mut self, domain: u32, unit: u32, last_units: u64, width: usize) -> &mut [f64] {
-        let key = u64::from(domain) * last_units + u64::from(unit);
-        match &mut self.cells {
-            Cells::Dense(values) => {
-                let at = key as usize * width;
-                &mut values[at..at + width]
-            }
-            Cells::Sparse { slot, values } => {
-                let at = *slot.entry(key).or_insert_with(|| {
-                    values.resize(values.len() + width, 0.0);
-                    values.len() - width
-                });
-                &mut values[at..at + width]
-            }
+    /// The check of row `i` of a design with one stage and no fpc: its stratum and PSU in range,
+    /// the PSU in one stratum. Returns the PSU.
+    // Called for every row of the pass: inlined, so that its common case is two loads and a
+    // comparison in the loop.
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
+    fn first_stage(&mut self, design: &Design<'_>, i: usize, global: u64) -> CoreResult<u32> {
+        let stratum = match design.strata {
+            Some(s) => s[i],
+            None => 0,
+        };
+        let unit = design.stages[0].unit[i];
+        match self.parent[0].get(unit as usize) {
+            Some(&parent) if parent == stratum => Ok(unit),
+            // A unit not seen yet, a stratum out of range or a unit in two strata: the full
+            // check says which.
+            _ => self.stages(design, i, global),
         }
     }
+
+    /// The full check of row `i`'s stratum, units (each in one unit of the stage above) and fpc
+    /// (constant within the group above), recording what is seen first. Returns the last-stage
+    /// unit. The first row of a stratum is the first row of its first stage-1 unit.
+    #[inline(never)]
+    fn stages(&mut self, design: &Design<'_>, i: usize, global: u64) -> CoreResult<u32> {
+        let index = global as usize;
+        let stratum = match design.strata {
+            Some(s) => s[i],
+            None => 0,
+        };
+        if stratum as usize >= self.shape.n_strata {
+            return Err(code_error("strata", index, stratum, "the stratum codes"));
+        }
+        let mut group = stratum;
+        for (k, stage) in design.stages.iter().enumerate() {
+            let unit = stage.unit[i];
+            if unit as usize >= self.shape.n_units[k] {
+                return Err(code_error("psu", index, unit, "the unit codes"));
+            }
+            let parent = &mut self.parent[k][unit as usize];
+            if *parent == NO_CODE {
+                *parent = group;
+                self.first_row_unit[k][unit as usize] = global;
+                if k == 0 {
+                    let first = &mut self.first_row_stratum[stratum as usize];
+                    *first = (*first).min(global);
+                }
+            } else if *parent != group {
+                return Err(nesting_error(
+                    k,
+                    self.first_row_unit[k][unit as usize],
+                    global,
+                ));
+            }
+            if let Some(fpc) = stage.fpc {
+                let value = fpc[i];
+                if !(value.is_finite() && value > 0.0) {
+                    return Err(CoreError::Design(format!(
+                        "fpc: row {global} has {value} at stage {}; an fpc must be a \
+                         population count or a sampling fraction greater than zero",
+                        k + 1
+                    )));
+                }
+                let seen = &mut self.fpc[k][group as usize];
+                if seen.is_nan() {
+                    *seen = value;
+                } else if *seen != value {
+                    return Err(fpc_varies_error(k, global, value, *seen));
+                }
+            }
+            group = unit;
+        }
+        Ok(group)
+    }
+}
+
+/// What a row's outcome adds to its cell.
+enum Add<'a> {
+    /// Nothing: the outcome is missing.
+    Nothing,
+    /// `w * value` to the sum of `w y` of a column (and the value to the domain's moments).
+    One(usize, f64),
+    /// A row of influence values, already weighted, to the sums of every column.
+    Row(&'a [f64]),
 }

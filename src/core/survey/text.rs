@@ -5,6 +5,7 @@ use super::super::error::{CoreError, CoreResult};
 use super::NO_CODE;
 use rayon::prelude::*;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 /// Rows per chunk when coding keys on rayon's pool; below it one thread codes them all.
 pub(super) const TEXT_CHUNK: usize = 131_072;
@@ -36,7 +37,8 @@ pub enum KeyColumn<'a> {
         data: &'a [u8],
         validity: Option<(&'a [u8], usize)>,
     },
-    /// Integer values (none missing), sorted by value.
+    /// Integer values (none missing), sorted by value. They may be the caller's memory, written
+    /// by another thread meanwhile: each is read once, into a copy the coding works on.
     Integers(&'a [i64]),
     /// Codes `0..n` made elsewhere in the order wanted; a negative code is missing.
     Codes { codes: &'a [i64], n: usize },
@@ -71,11 +73,11 @@ enum Coded<'a> {
         rank: Vec<Vec<u32>>,
     },
     Offset {
-        values: &'a [i64],
+        values: Vec<i64>,
         low: i64,
     },
     Sparse {
-        values: &'a [i64],
+        values: Vec<i64>,
         distinct: Vec<i64>,
     },
     Given(&'a [i64]),
@@ -214,8 +216,12 @@ fn combine(
     };
     let dense_limit = (4 * n as u128).max(1 << 20);
     if space <= dense_limit && space < u128::from(NO_CODE) {
-        let mut codes = vec![NO_CODE; n];
+        // Every slot is written by the first column.
+        let mut codes = vec![0_u32; n];
         let pieces: Vec<(usize, &mut [u32])> = codes.chunks_mut(TEXT_CHUNK).enumerate().collect();
+        // With few codes, each chunk notes the first row of each code while its codes are in
+        // cache, and the chunks' tables merge (the earliest chunk's row wins).
+        let local_first = space as usize <= TEXT_CHUNK / 8;
         // Column by column over each chunk, each column's kind matched once per chunk.
         let write = |(c, out): (usize, &mut [u32])| {
             let start = c * TEXT_CHUNK;
@@ -232,18 +238,27 @@ fn combine(
                     };
                 });
             }
+            local_first.then(|| first_rows_of(out, space as usize, start as u64))
         };
-        if pieces.len() > 1 {
-            pieces.into_par_iter().for_each(write);
+        let firsts: Vec<Option<Vec<u64>>> = if pieces.len() > 1 {
+            pieces.into_par_iter().map(write).collect()
         } else {
-            pieces.into_iter().for_each(write);
-        }
-        let mut first = vec![u64::MAX; space as usize];
-        for (i, &k) in codes.iter().enumerate() {
-            if k != NO_CODE && first[k as usize] == u64::MAX {
-                first[k as usize] = i as u64;
+            pieces.into_iter().map(write).collect()
+        };
+        let first = if local_first {
+            let mut tables = firsts.into_iter().flatten();
+            let mut first = tables
+                .next()
+                .unwrap_or_else(|| vec![u64::MAX; space as usize]);
+            for table in tables {
+                for (a, b) in first.iter_mut().zip(table) {
+                    *a = (*a).min(b);
+                }
             }
-        }
+            first
+        } else {
+            first_rows_of(&codes, space as usize, 0)
+        };
         let mut rank = vec![NO_CODE; space as usize];
         let mut first_rows = Vec::new();
         for (k, &row) in first.iter().enumerate() {
@@ -300,6 +315,57 @@ fn combine(
     })
 }
 
+/// The first row of each code `0..space` among `codes` (`u64::MAX` for a code that does not
+/// occur), the first of them being row `offset`.
+fn first_rows_of(codes: &[u32], space: usize, offset: u64) -> Vec<u64> {
+    let mut first = vec![u64::MAX; space];
+    for (i, &k) in codes.iter().enumerate() {
+        if k != NO_CODE && first[k as usize] == u64::MAX {
+            first[k as usize] = offset + i as u64;
+        }
+    }
+    first
+}
+
+/// A copy of `values`, each element read once (a relaxed atomic load: the caller's array may be
+/// written meanwhile, and the copy holds for each element one value it really had), with the
+/// smallest and largest; in parallel over row chunks.
+fn load_integers(values: &[i64]) -> (Vec<i64>, i64, i64) {
+    let mut out = vec![0_i64; values.len()];
+    let copy = |(dst, src): (&mut [i64], &[i64])| {
+        let (mut low, mut high) = (i64::MAX, i64::MIN);
+        let mut put = |d: &mut i64, v: i64| {
+            *d = v;
+            low = low.min(v);
+            high = high.max(v);
+        };
+        if src.as_ptr().align_offset(std::mem::align_of::<AtomicI64>()) == 0 {
+            // SAFETY: same size, and the alignment was checked; `AtomicI64` is the type for
+            // memory that another thread may write while it is read.
+            let cells = unsafe { &*(std::ptr::from_ref(src) as *const [AtomicI64]) };
+            for (d, cell) in dst.iter_mut().zip(cells) {
+                put(d, cell.load(Ordering::Relaxed));
+            }
+        } else {
+            for (i, d) in dst.iter_mut().enumerate() {
+                // SAFETY: `i < src.len()` (`dst` is as long), and the slice is aligned for i64.
+                put(d, unsafe { src.as_ptr().add(i).read_volatile() });
+            }
+        }
+        (low, high)
+    };
+    let both = |a: (i64, i64), b: (i64, i64)| (a.0.min(b.0), a.1.max(b.1));
+    let (low, high) = if values.len() > TEXT_CHUNK {
+        out.par_chunks_mut(TEXT_CHUNK)
+            .zip(values.par_chunks(TEXT_CHUNK))
+            .map(copy)
+            .reduce(|| (i64::MAX, i64::MIN), both)
+    } else {
+        copy((&mut out, values))
+    };
+    (out, low, high)
+}
+
 /// A column's codes for the combination pass, and how many codes it has.
 fn code_column<'a>(
     column: &KeyColumn<'a>,
@@ -318,24 +384,15 @@ fn code_column<'a>(
             };
             (Coded::Text { local, rank }, size)
         }
-        KeyColumn::Integers(values) => {
-            let (low, high) = if n > TEXT_CHUNK {
-                values
-                    .par_iter()
-                    .fold(|| (i64::MAX, i64::MIN), |(a, b), &v| (a.min(v), b.max(v)))
-                    .reduce(|| (i64::MAX, i64::MIN), |x, y| (x.0.min(y.0), x.1.max(y.1)))
-            } else {
-                values
-                    .iter()
-                    .fold((i64::MAX, i64::MIN), |(a, b), &v| (a.min(v), b.max(v)))
-            };
+        KeyColumn::Integers(caller) => {
+            let (values, low, high) = load_integers(caller);
             let span = i128::from(high) - i128::from(low) + 1;
             if n == 0 {
-                (Coded::Given(values), 0)
+                (Coded::Offset { values, low: 0 }, 0)
             } else if span <= (4 * n as i128).max(1 << 20) {
                 (Coded::Offset { values, low }, span as u64)
             } else {
-                let mut distinct = values.to_vec();
+                let mut distinct = values.clone();
                 distinct.par_sort_unstable();
                 distinct.dedup();
                 let size = distinct.len() as u64;
