@@ -122,7 +122,13 @@ fmt: $(STAMPS)/dev ## format Rust and Python in place
 	$(BIN)/ruff format python tests bench fuzz examples
 	$(BIN)/ruff check --fix python tests bench fuzz examples
 
-bench: $(STAMPS)/dev ## side-by-side timings against scipy, statsmodels and svy
+# svy, the survey peer of bench/survey.py, is installed for the benchmarks only (it is no test's
+# dependency). R `survey` is timed too where Rscript and the package are installed.
+$(STAMPS)/bench: $(STAMPS)/dev
+	$(BIN)/pip install --quiet --disable-pip-version-check "svy>=0.35"
+	touch $@
+
+bench: $(STAMPS)/bench ## side-by-side timings against scipy, statsmodels, svy (and R survey where installed)
 	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script; done
 
 fuzz: $(STAMPS)/dev ## fuzz the ONS readers for a few minutes (crashes are written to fuzz/crashes)
