@@ -150,7 +150,7 @@ mod tests {
             let zeroed = vec![0.0_f64; 1 << 18];
             assert!(zeroed.iter().all(|&v| v == 0.0));
         }
-        let kept = KEPT.lock().unwrap();
+        let kept = KEPT.lock().expect("no test panics holding the lock");
         assert!(kept.bytes <= KEEP && kept.len <= SLOTS);
         assert_eq!(
             kept.bytes,
