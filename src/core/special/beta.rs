@@ -274,8 +274,50 @@ fn beta_cf_side(a: f64, b: f64, v: f64, w: f64) -> f64 {
         };
         beta_cf(a, b, vd)
     } else {
-        beta_cf(a, b, v)
+        beta_cf_wallis(a, b, v)
     }
+}
+
+/// [`beta_cf`] in `f64` by the forward recurrence of its convergents' numerators and
+/// denominators (Wallis), `A_n = A_(n-1) + d_n A_(n-2)` and the same for `B_n`, rescaled
+/// by powers of two when they grow: a step waits on one multiply and one add, where
+/// Lentz's form waits on two divisions (about three times the time over the hundreds of
+/// steps that parameters in the hundreds take). The roundings are those of the Lentz form:
+/// each step's carry into the ratio `A_n / B_n`, about an ulp, and the error it leaves
+/// persists as a relative one. Stops where the convergents of one pair of steps (the
+/// even and odd coefficients) agree within two ulps. The denominators stay positive on the
+/// side where the fraction is used (`x (a + b + 2) <= a + 1`, so `1 + d_1 > 0`).
+fn beta_cf_wallis(a: f64, b: f64, x: f64) -> f64 {
+    /// 2^600 and 2^-600: exact rescalings that keep the recurrence within range.
+    const BIG: f64 = 4.149_515_568_880_993e180;
+    const SMALL: f64 = 2.409_919_865_102_884e-181;
+    let qab = a + b;
+    // (A_(n-1), A_n) and (B_(n-1), B_n), from (A_0, B_0) = (0, 1), (A_1, B_1) = (1, 1),
+    // with the first coefficient d_1 = -(a + b) x / (a + 1) taken.
+    let (mut a0, mut a1) = (1.0, 1.0);
+    let (mut b0, mut b1) = (1.0, 1.0 - qab * x / (a + 1.0));
+    let mut h = a1 / b1;
+    for i in 1..MAX_ITER {
+        let m = f64::from(i);
+        let am2 = a + 2.0 * m;
+        // d_2m = m (b - m) x / ((a - 1 + 2m) (a + 2m))
+        let even = m * (b - m) * x / ((am2 - 1.0) * am2);
+        (a0, a1) = (a1, a1 + even * a0);
+        (b0, b1) = (b1, b1 + even * b0);
+        // d_(2m+1) = -(a + m) (a + b + m) x / ((a + 2m) (a + 1 + 2m))
+        let odd = -(a + m) * (qab + m) * x / (am2 * (am2 + 1.0));
+        (a0, a1) = (a1, a1 + odd * a0);
+        (b0, b1) = (b1, b1 + odd * b0);
+        if b1.abs() > BIG {
+            (a0, a1, b0, b1) = (a0 * SMALL, a1 * SMALL, b0 * SMALL, b1 * SMALL);
+        }
+        let next = a1 / b1;
+        if (next - h).abs() <= 2.0 * f64::EPSILON * next.abs() {
+            return next;
+        }
+        h = next;
+    }
+    h
 }
 
 /// Smallest large parameter for which [`beta_tail_small_param`] is used (DiDonato &
