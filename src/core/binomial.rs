@@ -111,7 +111,13 @@ fn wald_proportion_interval(x: f64, n: f64, z: f64) -> (f64, f64) {
 /// Clopper-Pearson bounds: Beta(x, n - x + 1) lower and Beta(x + 1, n - x) upper quantiles,
 /// both at the tail probability `tail` (so they share its normal quantile).
 pub fn exact_interval(x: f64, n: f64, tail: f64) -> (f64, f64) {
-    let z = norm_ppf(tail);
+    exact_interval_at(x, n, tail, -norm_ppf(tail))
+}
+
+/// [`exact_interval`] given `z`, the upper normal quantile of `tail`, for callers that take
+/// many intervals at one `tail` and have it already.
+pub fn exact_interval_at(x: f64, n: f64, tail: f64, z: f64) -> (f64, f64) {
+    let z = -z;
     let lower = if x == 0.0 {
         0.0
     } else {
@@ -138,7 +144,7 @@ pub fn proportion_interval(
     }
     match method {
         ProportionMethod::Wilson => wilson_interval(x, n, z),
-        ProportionMethod::Exact => exact_interval(x, n, tail),
+        ProportionMethod::Exact => exact_interval_at(x, n, tail, z),
         ProportionMethod::Jeffreys => {
             let lower = if x == 0.0 {
                 0.0

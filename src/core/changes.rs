@@ -13,7 +13,7 @@
 use super::binomial;
 use super::check;
 use super::error::{half_alpha, CoreError, CoreResult};
-use super::parallel::{columns, map_rows, per_distinct_pair, rows, snapshot};
+use super::parallel::{columns, per_distinct_pair, rows, snapshot};
 use super::poisson::{self, log_alpha, RateMethod};
 use super::special::{binom_cdf, binom_pmf, binom_sf, norm_sf, norm_two_sided, solve_decreasing};
 use super::standardise;
@@ -172,7 +172,7 @@ fn binomial_midp_interval(x: f64, n: f64, tail: f64, z: f64) -> (f64, f64) {
         // (1 - U)^n / 2 = tail: U = 1 - (1 - conf)^(1/n), which vanishes with conf.
         return (0.0, -(log_alpha(tail, z) / n).exp_m1());
     }
-    let (exact_lower, exact_upper) = binomial::exact_interval(x, n, tail);
+    let (exact_lower, exact_upper) = binomial::exact_interval_at(x, n, tail, z);
     let slope = |p: f64| -0.5 * n * (pmf(x, n - 1.0, p) + pmf(x - 1.0, n - 1.0, p));
     let upper = if x == n {
         1.0
@@ -224,7 +224,7 @@ fn conditional_interval(x1: f64, x0: f64, method: TestMethod, tail: f64, z: f64)
         if method == TestMethod::Midp {
             binomial_midp_interval(x, total, tail, z)
         } else {
-            binomial::exact_interval(x, total, tail)
+            binomial::exact_interval_at(x, total, tail, z)
         }
     };
     if total.is_nan() {
@@ -457,29 +457,29 @@ pub fn test_ratios(
         check::positive("exposure_previous", t0, hint)?;
         let n = x1.len();
         let constant = |values: &[f64]| values.iter().all(|v| v.to_bits() == values[0].to_bits());
-        // (interval for p, p-value) per row; one pass over distinct pairs when it can.
-        let tests: Vec<((f64, f64), f64)> = if n > 0 && constant(t1) && constant(t0) {
-            per_distinct_pair(x1, x0, |a, b| {
+        // The interval for p depends on the counts alone, so it is computed once per distinct
+        // pair; so is the p-value when every row has the same exposures, and otherwise it is
+        // computed in the pass that writes the rows.
+        if n > 0 && constant(t1) && constant(t0) {
+            let tests = per_distinct_pair(x1, x0, |a, b| {
                 (
                     conditional_interval(a, b, method, tail, z),
                     conditional_p_value(a, b, t1[0], t0[0], method),
                 )
+            });
+            columns(n, |i| {
+                let (bounds, p_value) = tests[i];
+                row(conditional_row(x1[i], x0[i], t1[i], t0[i], bounds, p_value))
             })
         } else {
             let bounds =
                 per_distinct_pair(x1, x0, |a, b| conditional_interval(a, b, method, tail, z));
-            map_rows(n, |i| {
-                (
-                    bounds[i],
-                    conditional_p_value(x1[i], x0[i], t1[i], t0[i], method),
-                )
+            columns(n, |i| {
+                let (a, b, ta, tb) = (x1[i], x0[i], t1[i], t0[i]);
+                let p_value = conditional_p_value(a, b, ta, tb, method);
+                row(conditional_row(a, b, ta, tb, bounds[i], p_value))
             })
-        };
-        columns(n, |i| {
-            row(conditional_row(
-                x1[i], x0[i], t1[i], t0[i], tests[i].0, tests[i].1,
-            ))
-        })
+        }
     };
     Ok(RatioTests {
         ratio,
