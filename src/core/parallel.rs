@@ -505,7 +505,7 @@ where
 /// Crime counts repeat (many areas and months share small counts), and an exact interval costs a
 /// few incomplete-gamma evaluations, so the table pays for itself from a few thousand rows. Counts
 /// below [`MARK_LIMIT`] index the values directly ([`CountTable::direct`]): one load a row, found
-/// without branches by [`direct_get`], so that a sweep of rows vectorises (the second pass of
+/// without branches by [`Direct::get`], so that a sweep of rows vectorises (the second pass of
 /// `poisson::rates` spent a third of its time on the two dependent loads of a slot table). Larger
 /// counts, where a table the size of the largest count would be mostly empty, have a slot each
 /// that holds their index among the distinct values. Counts that are NaN, fractional or not in the
