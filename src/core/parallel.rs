@@ -266,6 +266,8 @@ where
     let n = inputs.first().map_or(0, |c| c.len());
     debug_assert!(inputs.iter().all(|c| c.len() == n));
     let streamed = n >= STREAM_MIN;
+    // `f` is right on every row: the fallback of `compute_block` is never taken.
+    let exact = |x: [f64; K]| (f(x), true);
     let task = |start: usize, mut chunk: [&mut [MaybeUninit<f64>]; N]| -> Worst {
         let len = chunk.first().map_or(0, |c| c.len());
         let mut worst: Worst = None;
@@ -279,7 +281,7 @@ where
             let row = |r: usize| -> [f64; K] { std::array::from_fn(|k| buf[k][r]) };
             if worst.is_none() && (0..m).fold(true, |all, r| all & plain(row(r))) {
                 let outs = chunk.each_mut().map(|c| &mut c[b0..b0 + m]);
-                compute_block(&f, &buf, &mut block, outs, streamed);
+                compute_block(&exact, &f, &buf, &mut block, outs, streamed);
                 continue;
             }
             for r in 0..m {
@@ -297,7 +299,7 @@ where
                 continue;
             }
             let outs = chunk.each_mut().map(|c| &mut c[b0..b0 + m]);
-            compute_block(&f, &buf, &mut block, outs, streamed);
+            compute_block(&exact, &f, &buf, &mut block, outs, streamed);
         }
         if streamed {
             store_fence();
@@ -311,51 +313,107 @@ where
     }
 }
 
-/// Row `r` of the outputs is `f` of row `r` of the loaded block, for every row of the outputs.
+/// `N` output columns of the rows of `K` input columns that the kernel owns (nobody else writes
+/// them, so they are read as plain memory): row `r`'s outputs are `fast` of its values where
+/// `fast` says they are right, and `slow` of them elsewhere (see [`compute_block`]: `fast` should
+/// be free of branches, so that it vectorises).
+///
+/// All inputs must have the length of the first.
+pub fn owned_rows<const K: usize, const N: usize, F, S>(
+    inputs: [&[f64]; K],
+    fast: F,
+    slow: S,
+) -> [Vec<f64>; N]
+where
+    F: Fn([f64; K]) -> ([f64; N], bool) + Sync,
+    S: Fn([f64; K]) -> [f64; N] + Sync,
+{
+    let n = inputs.first().map_or(0, |c| c.len());
+    debug_assert!(inputs.iter().all(|c| c.len() == n));
+    let streamed = n >= STREAM_MIN;
+    let task = |start: usize, mut chunk: [&mut [MaybeUninit<f64>]; N]| {
+        let len = chunk.first().map_or(0, |c| c.len());
+        let mut buf = [[0.0_f64; BLOCK]; K];
+        let mut block = [[0.0_f64; BLOCK]; N];
+        for b0 in (0..len).step_by(BLOCK) {
+            let m = BLOCK.min(len - b0);
+            for (input, buf) in inputs.iter().zip(buf.iter_mut()) {
+                buf[..m].copy_from_slice(&input[start + b0..start + b0 + m]);
+            }
+            let outs = chunk.each_mut().map(|c| &mut c[b0..b0 + m]);
+            compute_block(&fast, &slow, &buf, &mut block, outs, streamed);
+        }
+        if streamed {
+            store_fence();
+        }
+    };
+    filled(n, task, |(), ()| ()).0
+}
+
+/// Row `r` of the outputs is `fast` of row `r` of the loaded block where `fast` says its answer
+/// is right, and `slow` of it elsewhere, for every row of the outputs.
 ///
 /// A closed-form kernel is a few divisions and a square root a row; written without branches it
 /// vectorises, and this loop is where it does: on x86-64 processors with AVX2 (detected once, at
 /// run time) it is compiled four rows wide, elsewhere two. The arithmetic is the same IEEE
 /// operations either way (Rust never fuses a multiply and an add), so the answers are identical.
+/// `fast` runs on every row and `slow` only on the rows of a block where `fast` gave up, after the
+/// sweep, so the uncommon case (a NaN, a count beyond a table) costs no branch in the sweep.
 #[inline]
-fn compute_block<const K: usize, const N: usize, F>(
-    f: &F,
+fn compute_block<const K: usize, const N: usize, F, S>(
+    fast: &F,
+    slow: &S,
     buf: &[[f64; BLOCK]; K],
     block: &mut [[f64; BLOCK]; N],
     outs: [&mut [MaybeUninit<f64>]; N],
     streamed: bool,
 ) where
-    F: Fn([f64; K]) -> [f64; N],
+    F: Fn([f64; K]) -> ([f64; N], bool),
+    S: Fn([f64; K]) -> [f64; N],
 {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the processor has AVX2, checked just above.
-        unsafe { compute_block_avx2(f, buf, block, outs, streamed) };
+        unsafe { compute_block_avx2(fast, slow, buf, block, outs, streamed) };
         return;
     }
-    compute_block_plain(f, buf, block, outs, streamed);
+    compute_block_plain(fast, slow, buf, block, outs, streamed);
 }
 
 // Always inlined: it must be compiled inside `compute_block_avx2` to be compiled for AVX2.
 #[allow(clippy::inline_always)]
 #[inline(always)]
-fn compute_block_plain<const K: usize, const N: usize, F>(
-    f: &F,
+fn compute_block_plain<const K: usize, const N: usize, F, S>(
+    fast: &F,
+    slow: &S,
     buf: &[[f64; BLOCK]; K],
     block: &mut [[f64; BLOCK]; N],
     outs: [&mut [MaybeUninit<f64>]; N],
     streamed: bool,
 ) where
-    F: Fn([f64; K]) -> [f64; N],
+    F: Fn([f64; K]) -> ([f64; N], bool),
+    S: Fn([f64; K]) -> [f64; N],
 {
     // The rows are computed into a block of the task's own and copied out: the compiler can see
     // that it overlaps neither the inputs nor the kernel's captured values, where the output
     // columns would need a run-time overlap check per pair (too many for it to vectorise).
     let m = outs.first().map_or(0, |c| c.len()).min(BLOCK);
+    let row = |r: usize| -> [f64; K] { std::array::from_fn(|k| buf[k][r]) };
+    let mut all = true;
     for r in 0..m {
-        let values = f(std::array::from_fn(|k| buf[k][r]));
+        let (values, right) = fast(row(r));
         for (column, value) in block.iter_mut().zip(values) {
             column[r] = value;
+        }
+        all &= right;
+    }
+    if !all {
+        for r in 0..m {
+            if !fast(row(r)).1 {
+                for (column, value) in block.iter_mut().zip(slow(row(r))) {
+                    column[r] = value;
+                }
+            }
         }
     }
     for (out, column) in outs.into_iter().zip(block.iter()) {
@@ -408,16 +466,18 @@ fn store_fence() {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn compute_block_avx2<const K: usize, const N: usize, F>(
-    f: &F,
+unsafe fn compute_block_avx2<const K: usize, const N: usize, F, S>(
+    fast: &F,
+    slow: &S,
     buf: &[[f64; BLOCK]; K],
     block: &mut [[f64; BLOCK]; N],
     outs: [&mut [MaybeUninit<f64>]; N],
     streamed: bool,
 ) where
-    F: Fn([f64; K]) -> [f64; N],
+    F: Fn([f64; K]) -> ([f64; N], bool),
+    S: Fn([f64; K]) -> [f64; N],
 {
-    compute_block_plain(f, buf, block, outs, streamed);
+    compute_block_plain(fast, slow, buf, block, outs, streamed);
 }
 
 /// Runs `f` on every element of `a` and `b` pairwise, in place, in parallel above the threshold.
@@ -439,24 +499,33 @@ where
     }
 }
 
-/// `f` at each distinct whole count of a column, computed once and found again by a direct index
-/// (an array indexed by the count; no hashing).
+/// `f` at each distinct whole count of a column, computed once and found again by indexing with
+/// the count (no hashing).
 ///
 /// Crime counts repeat (many areas and months share small counts), and an exact interval costs a
 /// few incomplete-gamma evaluations, so the table pays for itself from a few thousand rows. Counts
-/// that are NaN, fractional or beyond the table are not in it: [`CountTable::get`] gives `None`
-/// and the caller computes them directly.
+/// below [`MARK_LIMIT`] index the values directly ([`CountTable::direct`]): one load a row, found
+/// without branches by [`Direct::get`], so that a sweep of rows vectorises (the second pass of
+/// `poisson::rates` spent a third of its time on the two dependent loads of a slot table). Larger
+/// counts, where a table the size of the largest count would be mostly empty, have a slot each
+/// that holds their index among the distinct values. Counts that are NaN, fractional or not in the
+/// table give the table's `missing` value (the caller computes those directly).
 pub struct CountTable<T> {
-    /// `slot[k]` is the index in `values` of count `k`, or `u32::MAX` when `k` does not occur.
+    /// `f(k)` at `direct[k]` for the counts `k` in the table below [`MARK_LIMIT`], `missing` at
+    /// the others and at the end (see [`Direct`]).
+    direct: Vec<T>,
+    /// `slot[k - MARK_LIMIT]` is the index in `values` of count `k`, or `u32::MAX` when `k` does
+    /// not occur; empty when no count reaches [`MARK_LIMIT`].
     slot: Vec<u32>,
     values: Vec<T>,
+    missing: T,
 }
 
 impl<T: Copy + Send + Sync> CountTable<T> {
     /// The table over `counts` (memory the kernel owns: it is read twice), or `None` when it would
     /// not pay: under [`PARALLEL_MIN`] rows, no whole counts, or a largest count beyond four times
     /// the rows (and 65,536), where the index would cost more than it saves.
-    pub fn new<F>(counts: &[f64], f: F) -> Option<Self>
+    pub fn new<F>(counts: &[f64], f: F, missing: T) -> Option<Self>
     where
         F: Fn(f64) -> T + Sync + Send,
     {
@@ -469,28 +538,131 @@ impl<T: Copy + Send + Sync> CountTable<T> {
         {
             return None;
         }
-        let mut slot = vec![u32::MAX; max as usize + 1];
+        let mut seen = vec![false; max as usize + 1];
         for &c in counts {
-            if is_table_count(c) && (c as usize) < slot.len() {
-                slot[c as usize] = 0;
+            if is_table_count(c) && (c as usize) < seen.len() {
+                seen[c as usize] = true;
             }
         }
-        let distinct: Vec<usize> = (0..slot.len()).filter(|&k| slot[k] == 0).collect();
-        for (j, &k) in distinct.iter().enumerate() {
-            slot[k] = j as u32;
-        }
-        let values = map_rows(distinct.len(), |j| f(distinct[j] as f64));
-        Some(Self { slot, values })
+        let distinct: Vec<usize> = (0..seen.len()).filter(|&k| seen[k]).collect();
+        Some(Self::of(&distinct, f, missing))
     }
 
-    /// `f(c)` when `c` is a count in the table.
-    #[inline]
-    pub fn get(&self, c: f64) -> Option<T> {
-        if !is_table_count(c) {
+    /// The table of `f` at the counts marked in `marks`, when they are all below the bitmap's
+    /// limit (`None` otherwise: the caller then builds [`CountTable::new`] over the counts, or
+    /// computes row by row). The same table as [`CountTable::new`] over the marked counts.
+    pub fn from_marks<F>(marks: &CountMarks, f: F, missing: T) -> Option<Self>
+    where
+        F: Fn(f64) -> T + Sync + Send,
+    {
+        if marks.beyond.load(Ordering::Relaxed) {
             return None;
         }
-        let j = *self.slot.get(c as usize)?;
-        self.values.get(j as usize).copied()
+        let mut distinct = Vec::new();
+        for (w, word) in marks.bits[..MARK_LIMIT / 64].iter().enumerate() {
+            let mut bits = word.load(Ordering::Relaxed);
+            while bits != 0 {
+                distinct.push(w * 64 + bits.trailing_zeros() as usize);
+                bits &= bits - 1;
+            }
+        }
+        if distinct.is_empty() {
+            return None;
+        }
+        Some(Self::of(&distinct, f, missing))
+    }
+
+    /// The table of `f` at `distinct`, which is ascending and not empty.
+    fn of<F>(distinct: &[usize], f: F, missing: T) -> Self
+    where
+        F: Fn(f64) -> T + Sync + Send,
+    {
+        let top = distinct[distinct.len() - 1];
+        let mut values = map_rows(distinct.len(), |j| f(distinct[j] as f64));
+        let below = distinct.partition_point(|&k| k < MARK_LIMIT);
+        let mut direct = vec![missing; (top + 1).min(MARK_LIMIT) + 1];
+        for (&k, &value) in distinct[..below].iter().zip(&values) {
+            direct[k] = value;
+        }
+        values.drain(..below);
+        let mut slot = vec![u32::MAX; (top + 1).saturating_sub(MARK_LIMIT)];
+        for (j, &k) in distinct[below..].iter().enumerate() {
+            slot[k - MARK_LIMIT] = j as u32;
+        }
+        Self {
+            direct,
+            slot,
+            values,
+            missing,
+        }
+    }
+
+    /// The part of the table indexed by the count itself (the counts below [`MARK_LIMIT`]).
+    pub fn direct(&self) -> Direct<'_, T> {
+        Direct {
+            values: &self.direct,
+        }
+    }
+
+    /// `f(c)` when `c` is a count in the table, the table's `missing` value otherwise.
+    #[inline]
+    pub fn get(&self, c: f64) -> T {
+        if c < MARK_LIMIT as f64 {
+            return self.direct().get(c);
+        }
+        if !is_table_count(c) {
+            return self.missing;
+        }
+        match self.slot.get(c as usize - MARK_LIMIT) {
+            Some(&j) if j != u32::MAX => self.values[j as usize],
+            _ => self.missing,
+        }
+    }
+}
+
+/// Values indexed by a whole count (see [`Direct::get`]).
+#[derive(Clone, Copy)]
+pub struct Direct<'a, T> {
+    /// The value of each count below `values.len() - 1`, then the value of every other count;
+    /// never empty.
+    values: &'a [T],
+}
+
+impl<'a, T: Copy> Direct<'a, T> {
+    /// A table that has no count: every count gives `missing`.
+    pub fn none(missing: &'a T) -> Self {
+        Self {
+            values: std::slice::from_ref(missing),
+        }
+    }
+
+    /// The value at `c` when `c` is a whole number in the table, the table's `missing` value
+    /// otherwise. Without branches or selects between values (a select between the loaded value
+    /// and `missing` put the compiler off vectorising): `missing` is the table's last entry, which
+    /// every count not in it loads.
+    #[inline]
+    pub fn get(&self, c: f64) -> T {
+        let k = whole_below(c, self.values.len() - 1);
+        // SAFETY: `k` is at most `values.len() - 1` (the table is never empty).
+        unsafe { *self.values.get_unchecked(k) }
+    }
+}
+
+/// `c` when it is a whole number below `limit` (at most 2^32), `limit` otherwise; without branches
+/// or a conversion instruction (a saturating `f64 as u32` is four scalar instructions a row on
+/// AVX2), so that a sweep of rows vectorises: below 2^52, adding 2^52 leaves a whole number in
+/// the low bits of the sum, and taking it away again gives `c` back only if `c` was whole.
+// `&`, not `&&`, and no `contains`: a test without branches, so that a sweep vectorises.
+#[allow(clippy::manual_range_contains, clippy::needless_bitwise_bool)]
+#[inline]
+fn whole_below(c: f64, limit: usize) -> usize {
+    const TWO_52: f64 = 4_503_599_627_370_496.0;
+    let shifted = c + TWO_52;
+    let found = (shifted - TWO_52 == c) & (c >= 0.0) & (c < limit as f64);
+    if found {
+        (shifted.to_bits() & 0xffff_ffff) as usize
+    } else {
+        limit
     }
 }
 
@@ -510,6 +682,8 @@ const MARK_LIMIT: usize = 1 << 16;
 /// at once: a bit is set by an atomic OR only when a load finds it clear, so a count that recurs
 /// costs one load of a shared, unchanging cache line.
 pub struct CountMarks {
+    /// Bit `k` for count `k` below [`MARK_LIMIT`]; bit [`MARK_LIMIT`] (in a word of its own) is
+    /// where every other value is marked, so that marking takes no branch, and is never read.
     bits: Vec<AtomicU64>,
     /// A whole count of [`MARK_LIMIT`] or more (up to [`DENSE_MAX`]) was seen; the bitmap does not
     /// hold it.
@@ -519,7 +693,7 @@ pub struct CountMarks {
 impl Default for CountMarks {
     fn default() -> Self {
         Self {
-            bits: (0..MARK_LIMIT / 64).map(|_| AtomicU64::new(0)).collect(),
+            bits: (0..=MARK_LIMIT / 64).map(|_| AtomicU64::new(0)).collect(),
             beyond: AtomicBool::new(false),
         }
     }
@@ -527,51 +701,19 @@ impl Default for CountMarks {
 
 impl CountMarks {
     /// Notes `c` when it is a whole count in the table's range; anything else is ignored (the
-    /// table gives `None` for it and the caller computes it directly).
+    /// table gives its `missing` value for it and the caller computes it directly).
     #[inline]
     pub fn mark(&self, c: f64) {
-        if !is_table_count(c) {
-            return;
+        let k = whole_below(c, MARK_LIMIT);
+        let bit = 1_u64 << (k & 63);
+        // `k >> 6` is at most `MARK_LIMIT / 64`, the last word.
+        let word = &self.bits[k >> 6];
+        if word.load(Ordering::Relaxed) & bit == 0 {
+            word.fetch_or(bit, Ordering::Relaxed);
         }
-        let k = c as usize;
-        match self.bits.get(k >> 6) {
-            Some(word) => {
-                let bit = 1_u64 << (k & 63);
-                if word.load(Ordering::Relaxed) & bit == 0 {
-                    word.fetch_or(bit, Ordering::Relaxed);
-                }
-            }
-            None => self.beyond.store(true, Ordering::Relaxed),
+        if k == MARK_LIMIT && c >= MARK_LIMIT as f64 && is_table_count(c) {
+            self.beyond.store(true, Ordering::Relaxed);
         }
-    }
-}
-
-impl<T: Copy + Send + Sync> CountTable<T> {
-    /// The table of `f` at the counts marked in `marks`, when they are all below the bitmap's
-    /// limit (`None` otherwise: the caller then builds [`CountTable::new`] over the counts, or
-    /// computes row by row). The same table as [`CountTable::new`] over the marked counts.
-    pub fn from_marks<F>(marks: &CountMarks, f: F) -> Option<Self>
-    where
-        F: Fn(f64) -> T + Sync + Send,
-    {
-        if marks.beyond.load(Ordering::Relaxed) {
-            return None;
-        }
-        let mut distinct = Vec::new();
-        for (w, word) in marks.bits.iter().enumerate() {
-            let mut bits = word.load(Ordering::Relaxed);
-            while bits != 0 {
-                distinct.push(w * 64 + bits.trailing_zeros() as usize);
-                bits &= bits - 1;
-            }
-        }
-        let top = *distinct.last()?;
-        let mut slot = vec![u32::MAX; top + 1];
-        for (j, &k) in distinct.iter().enumerate() {
-            slot[k] = j as u32;
-        }
-        let values = map_rows(distinct.len(), |j| f(distinct[j] as f64));
-        Some(Self { slot, values })
     }
 }
 
@@ -825,39 +967,87 @@ mod tests {
 
     #[test]
     fn distinct_counts_give_the_same_as_direct() {
-        let counts: Vec<f64> = (0..50_000)
-            .map(|i| match i % 7 {
-                0 => f64::NAN,
-                1 => 2.5,
-                2 => 1e9,
-                _ => f64::from(i % 300),
-            })
-            .collect();
         let f = |c: f64| (c * 2.0, c + 1.0);
-        let table = CountTable::new(&counts, f).unwrap();
-        // Marking the counts gives the same table (1e9 is beyond the table and not marked).
-        let marks = CountMarks::default();
-        for c in &counts {
-            marks.mark(*c);
-        }
-        let marked = CountTable::from_marks(&marks, f).unwrap();
-        for c in &counts {
-            let want = f(*c);
-            for t in [&table, &marked] {
-                let g = t.get(*c).unwrap_or_else(|| f(*c));
-                assert!(want.0.to_bits() == g.0.to_bits() && want.1.to_bits() == g.1.to_bits());
+        let missing = (f64::NAN, f64::NAN);
+        let same = |a: (f64, f64), b: (f64, f64)| {
+            a.0.to_bits() == b.0.to_bits() && a.1.to_bits() == b.1.to_bits()
+        };
+        // Counts below the bitmap's limit (a direct table), and the same with counts beyond it
+        // (slots for those); NaN, fractional, negative and huge values are not tabled.
+        for big in [None, Some(70_000.0)] {
+            let counts: Vec<f64> = (0..50_000)
+                .map(|i| match (i % 9, big) {
+                    (0, _) => f64::NAN,
+                    (1, _) => 2.5,
+                    (2, _) => 1e9,
+                    (3, _) => -0.0,
+                    (4, Some(b)) => b + f64::from(i % 5),
+                    _ => f64::from(i % 300),
+                })
+                .collect();
+            let table = CountTable::new(&counts, f, missing).unwrap();
+            let marks = CountMarks::default();
+            for c in &counts {
+                marks.mark(*c);
             }
-            assert_eq!(table.get(*c).is_some(), marked.get(*c).is_some());
+            let marked = CountTable::from_marks(&marks, f, missing);
+            // Marking gives the same table while every count is below the limit, and refuses to
+            // make one (rather than drop a count) beyond it.
+            assert_eq!(marked.is_some(), big.is_none());
+            let tabled = |c: f64| {
+                is_table_count(c) && (c < 300.0 || big.is_some_and(|b| (b..b + 5.0).contains(&c)))
+            };
+            for c in counts
+                .iter()
+                .copied()
+                .chain([-1.0, 299.0, 300.0, 65_536.0, 3e9, 0.25])
+            {
+                // -0.0 is the count 0 (`load` reads it as 0.0).
+                let want = if tabled(c) { f(c + 0.0) } else { missing };
+                assert!(same(table.get(c), want), "{c}");
+                if let Some(marked) = &marked {
+                    assert!(same(marked.get(c), want), "{c}");
+                }
+                // The direct part holds the counts below the limit and nothing else.
+                let direct = if c < MARK_LIMIT as f64 { want } else { missing };
+                assert!(same(table.direct().get(c), direct), "{c}");
+            }
         }
-        // A whole count beyond the bitmap is not dropped: the marks refuse to make a table.
-        marks.mark(70_000.0);
-        assert!(CountTable::from_marks(&marks, f).is_none());
         // No whole count at all: no table.
         let none = CountMarks::default();
         none.mark(f64::NAN);
         none.mark(2.5);
         none.mark(-1.0);
-        assert!(CountTable::from_marks(&none, f).is_none());
+        assert!(CountTable::from_marks(&none, f, missing).is_none());
+        // An empty direct table gives `missing` for everything.
+        let only = Direct::none(&missing);
+        assert!([0.0, 1.0, f64::NAN]
+            .iter()
+            .all(|&c| same(only.get(c), missing)));
+    }
+
+    #[test]
+    fn whole_below_finds_exactly_the_whole_numbers_below_the_limit() {
+        for (c, want) in [
+            (0.0, 0),
+            (-0.0, 0),
+            (1.0, 1),
+            (65_535.0, 65_535),
+            (65_536.0, 65_536),
+            (1e300, 65_536),
+            (0.5, 65_536),
+            (65_535.5, 65_536),
+            (-1.0, 65_536),
+            (f64::NAN, 65_536),
+            (f64::INFINITY, 65_536),
+            (f64::NEG_INFINITY, 65_536),
+            (4_503_599_627_370_497.0, 65_536),
+        ] {
+            assert_eq!(whole_below(c, 65_536), want, "{c}");
+        }
+        let limit = u32::MAX as usize;
+        assert_eq!(whole_below(4_294_967_294.0, limit), 4_294_967_294);
+        assert_eq!(whole_below(4_294_967_295.0, limit), limit);
     }
 
     #[test]

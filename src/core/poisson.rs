@@ -5,7 +5,7 @@
 //! bound is 0 when `k` is 0, and a NaN count or population gives NaN for that row.
 use super::check;
 use super::error::{half_alpha, CoreError, CoreResult};
-use super::parallel::{columns, rows, CountMarks, CountTable, PARALLEL_MIN};
+use super::parallel::{owned_rows, rows, CountMarks, CountTable, Direct, PARALLEL_MIN};
 use super::special::{
     gamma_isf, gamma_ppf, norm_central, norm_two_sided, poisson_cdf, poisson_pmf, poisson_sf,
     solve_decreasing,
@@ -199,10 +199,12 @@ pub struct Rates {
 /// The closed-form methods finish in that pass. For the costly ones the pass only copies and marks
 /// the distinct whole counts it read, each one's interval is computed once, and a second pass over
 /// the `count` and `population` columns the first pass wrote (owned memory, the values it checked)
-/// fills `rate`, `lower` and `upper` from that table; no memory beyond the result either way.
+/// fills `rate`, `lower` and `upper` from that table (indexed by the count, in a sweep without
+/// branches that vectorises); no memory beyond the result either way.
 ///
 /// Populations must be positive (a rate per head of nobody is undefined: pass NaN for such a row);
 /// counts may exceed populations.
+#[allow(clippy::manual_range_contains, clippy::needless_bitwise_bool)] // see `usual`
 pub fn rates(
     count: &[f64],
     population: &[f64],
@@ -210,6 +212,8 @@ pub fn rates(
     method: RateMethod,
     conf: f64,
 ) -> CoreResult<Rates> {
+    /// The table's value for a count it lacks (an interval of a whole count is never NaN).
+    const MISSING: (f64, f64) = (f64::NAN, f64::NAN);
     let tail = half_alpha(conf)?;
     check::same_length("population", population, "count", count)?;
     // Checked after the arrays, so that a bad array is reported first.
@@ -274,21 +278,30 @@ pub fn rates(
     })?;
     per_check?;
     let table = marks.and_then(|marks| {
-        CountTable::from_marks(&marks, interval).or_else(|| CountTable::new(&count, interval))
+        CountTable::from_marks(&marks, interval, MISSING)
+            .or_else(|| CountTable::new(&count, interval, MISSING))
     });
-    let [rate, lower, upper] = columns(count.len(), |i| {
-        let (k, p) = (count[i], population[i]);
-        let (lo, hi) = table
-            .as_ref()
-            .and_then(|t| t.get(k))
-            .unwrap_or_else(|| interval(k));
+    let tabled = |k: f64| table.as_ref().map_or(MISSING, |t| t.get(k));
+    let direct = table
+        .as_ref()
+        .map_or(Direct::none(&MISSING), CountTable::direct);
+    // The usual row, without branches (`&`, not `&&`): its interval is in the direct part of the
+    // table and `per / p` is a normal number. Any other row is computed by `scaled`, and its
+    // interval directly where the table lacks it; the same numbers either way.
+    let usual = |[k, p]: [f64; 2]| {
+        let (lo, hi) = direct.get(k);
         let scale = per / p;
-        if scale.is_finite() && scale >= f64::MIN_POSITIVE {
-            [k * scale, lo * scale, hi * scale]
-        } else {
-            [scaled(k, p), scaled(lo, p), scaled(hi, p)]
-        }
-    });
+        let right = !lo.is_nan() & (scale < f64::INFINITY) & (scale >= f64::MIN_POSITIVE);
+        ([k * scale, lo * scale, hi * scale], right)
+    };
+    let other = |[k, p]: [f64; 2]| {
+        let (lo, hi) = match tabled(k) {
+            (lo, _) if lo.is_nan() => interval(k),
+            found => found,
+        };
+        [scaled(k, p), scaled(lo, p), scaled(hi, p)]
+    };
+    let [rate, lower, upper] = owned_rows([&count, &population], usual, other);
     Ok(Rates {
         count,
         population,
@@ -378,27 +391,49 @@ mod tests {
 
     #[test]
     fn tabled_rows_equal_direct_intervals() {
-        // Enough rows for the table of distinct counts, with counts beyond its bitmap (computed by
-        // the table over the column), NaN, and fractional counts for Jeffreys (computed directly).
-        for (method, big) in [(RateMethod::Exact, 0.0), (RateMethod::Jeffreys, 7e4)] {
+        // Enough rows for the table of distinct counts: counts below the bitmap's limit (a table
+        // indexed by the count), counts on both sides of it (the marks give up and the table over
+        // the column holds the small ones directly and the others by slot), zero counts, NaN,
+        // fractional counts for Jeffreys (computed directly), and populations whose `per / p`
+        // overflows or is NaN (computed by `scaled`, with the interval from the table).
+        let near = |i: u32| 65_530.0 + f64::from(i % 13);
+        for (method, big) in [
+            (RateMethod::Exact, None),
+            (RateMethod::Exact, Some(near as fn(u32) -> f64)),
+            (RateMethod::Jeffreys, Some(|i| 7e4 + f64::from(i % 3))),
+        ] {
             let count: Vec<f64> = (0..20_000)
-                .map(|i| match i % 5 {
+                .map(|i| match i % 6 {
                     0 => f64::NAN,
-                    1 if big > 0.0 => big + f64::from(i % 3),
+                    1 => big.map_or(0.0, |b| b(i)),
                     2 if method == RateMethod::Jeffreys => 0.5 + f64::from(i % 7),
+                    3 => 0.0,
                     _ => f64::from(i % 41),
                 })
                 .collect();
-            let population: Vec<f64> = (0..20_000).map(|i| 1e3 + f64::from(i)).collect();
+            let population: Vec<f64> = (0..20_000)
+                .map(|i| match i % 997 {
+                    0 => 1e-310,
+                    1 => f64::NAN,
+                    _ => 1e3 + f64::from(i),
+                })
+                .collect();
             let r = rates(&count, &population, 100.0, method, 0.9).unwrap();
             let (tail, z) = (half_alpha(0.9).unwrap(), norm_two_sided(0.9));
             for i in 0..count.len() {
                 let (lo, hi) = count_interval(count[i], method, tail, z);
-                let scale = 100.0 / population[i];
-                for (got, want) in [(r.lower[i], lo * scale), (r.upper[i], hi * scale)] {
+                let p = population[i];
+                for (got, want) in [
+                    (r.lower[i], times_ratio(lo, 100.0, p)),
+                    (r.upper[i], times_ratio(hi, 100.0, p)),
+                    (r.rate[i], times_ratio(count[i], 100.0, p)),
+                ] {
                     assert!(got.to_bits() == want.to_bits(), "row {i}: {got} {want}");
                 }
-                assert!(r.rate[i].to_bits() == (count[i] * scale).to_bits());
+                if (100.0 / p).is_normal() {
+                    // The usual row: the interval scaled by `per / p`, as `times_ratio` does.
+                    assert!(r.lower[i].to_bits() == (lo * (100.0 / p)).to_bits());
+                }
             }
         }
     }
