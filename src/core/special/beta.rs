@@ -55,9 +55,10 @@ fn beta_prefactor(a: f64, b: f64, x: f64, y: f64) -> f64 {
 }
 
 /// Continued fraction for `I_x(a, b) a B(a, b) / (x^a y^b)` (the classical even/odd
-/// form, modified Lentz); converges rapidly for `x < (a + 1) / (a + b + 2)`. In `f64`,
-/// or in double-double arithmetic ([`Dd`]), coefficients included, where the fraction's
-/// denominators cancel (see [`beta_cf_side`]).
+/// form, modified Lentz); converges rapidly for `x < (a + 1) / (a + b + 2)`. Used in
+/// double-double arithmetic ([`Dd`]), coefficients included, where the fraction's
+/// denominators cancel (see [`beta_cf_side`]); in `f64` the fraction is
+/// [`beta_cf_wallis`].
 fn beta_cf<T: Real>(a: f64, b: f64, x: T) -> f64 {
     let one = T::of(1.0);
     let minus_one = T::of(-1.0);
@@ -251,7 +252,8 @@ impl Basym {
     }
 }
 
-/// [`beta_cf`] in `f64`, or in double-double arithmetic when the fraction's leading denominators cancel by
+/// The continued fraction in `f64` ([`beta_cf_wallis`]), or in double-double arithmetic
+/// ([`beta_cf`]) when the fraction's leading denominators cancel by
 /// more than three digits and the parameters are large enough for that to persist.
 /// Outside that band the double-precision fraction is good to about 1e-14 for
 /// parameters up to 1e4 and a few times 1e-13 at 1e6 (its roundings accumulate over
@@ -281,8 +283,8 @@ fn beta_cf_side(a: f64, b: f64, v: f64, w: f64) -> f64 {
 /// [`beta_cf`] in `f64` by the forward recurrence of its convergents' numerators and
 /// denominators (Wallis), `A_n = A_(n-1) + d_n A_(n-2)` and the same for `B_n`, rescaled
 /// by powers of two when they grow: a step waits on one multiply and one add, where
-/// Lentz's form waits on two divisions (about three times the time over the hundreds of
-/// steps that parameters in the hundreds take). The roundings are those of the Lentz form:
+/// Lentz's form waits on two divisions (`binom_cdf` with n below 1000, tens of steps, went
+/// from 322 to 190 ns). The roundings are those of the Lentz form:
 /// each step's carry into the ratio `A_n / B_n`, about an ulp, and the error it leaves
 /// persists as a relative one. Stops where the convergents of one pair of steps (the
 /// even and odd coefficients) agree within two ulps. The denominators stay positive on the
